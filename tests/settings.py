@@ -1,0 +1,21 @@
+"""Test settings: the project's one settings module, with test-only environment defaults.
+
+Environment variables must be in place before `thrive.settings` is imported, which pytest-django
+does before any conftest runs; hence this small module rather than a conftest fixture.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "t" * 48)
+os.environ.setdefault(
+    "THRIVE_DATA_DIR", os.path.join(os.path.dirname(__file__), "..", ".thrive", "test")
+)
+
+from thrive.settings import *  # noqa: F403
+
+SECURE_SSL_REDIRECT = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ThriveConfig(AppConfig):
+    name = "thrive"
+    verbose_name = "Thrive"

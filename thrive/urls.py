@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.generic import RedirectView
+
+from . import views
+from .forms import ThrottledAuthenticationForm
+
+login_view = sensitive_post_parameters("password")(
+    auth_views.LoginView.as_view(
+        authentication_form=ThrottledAuthenticationForm, redirect_authenticated_user=True
+    )
+)
+
+urlpatterns = [
+    path("", RedirectView.as_view(url="/journal/", permanent=False), name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/login/", login_view, name="login"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("workspaces/<slug:slug>/switch/", views.workspace_switch, name="workspace-switch"),
+    path("journal/", include("journal.urls")),
+    path("portfolio/", include("portfolio.urls")),
+    path("settings/connections/", include("connections.urls")),
+    path("admin/", admin.site.urls),
+]
