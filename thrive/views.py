@@ -48,5 +48,5 @@ def workspace_switch(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    healthy, report = health_report()
-    return JsonResponse(report, status=200 if healthy else 503)
+    report, down = health_report()
+    return JsonResponse(report, status=503 if down else 200)

@@ -1,0 +1,45 @@
+# Two commands do everything: `make dev` runs the whole product, `make test` the whole suite.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+SIM_PORT ?= 8900
+
+.PHONY: dev install test lint format bench lock clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[dev]"
+	@touch $@
+
+dev: install
+	@DEBUG=1 $(BIN)/python manage.py migrate --noinput -v 0
+	@DEBUG=1 $(BIN)/python manage.py seed_demo --url http://127.0.0.1:$(PORT)
+	@DEBUG=1 PORT=$(PORT) SIM_PORT=$(SIM_PORT) PATH="$(abspath $(BIN)):$$PATH" \
+		$(BIN)/honcho --procfile Procfile.dev start
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install
+	$(BIN)/python -m bench
+
+lock: install
+	$(BIN)/python -m pip freeze --exclude-editable | sed '/^-e /d' > requirements.lock.new
+	@{ echo '# Exact pins for reproducible installs: pip install -c requirements.lock -e ".[dev]"'; \
+	   echo '# Regenerate after changing pyproject.toml: make lock'; cat requirements.lock.new; } > requirements.lock
+	@rm requirements.lock.new
+
+clean:
+	rm -rf $(VENV) .thrive .pytest_cache .ruff_cache

@@ -1,0 +1,53 @@
+"""Personas every view test uses: an owner and a member of one workspace, and an outsider
+who owns another workspace."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests.factories import MembershipFactory, UserFactory, WorkspaceFactory
+from thrive.models import Membership
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def workspace(db):
+    return WorkspaceFactory(name="Acme Trading")
+
+
+@pytest.fixture
+def owner(workspace):
+    return MembershipFactory(workspace=workspace, role=Membership.Role.OWNER).user
+
+
+@pytest.fixture
+def member(workspace):
+    return MembershipFactory(workspace=workspace, role=Membership.Role.MEMBER).user
+
+
+@pytest.fixture
+def other_workspace(db):
+    return WorkspaceFactory(name="Other Desk")
+
+
+@pytest.fixture
+def outsider(other_workspace):
+    return MembershipFactory(workspace=other_workspace, role=Membership.Role.OWNER).user
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def owner_client(owner) -> Client:
+    return signed_in(owner)
+
+
+@pytest.fixture
+def outsider_client(outsider) -> Client:
+    return signed_in(outsider)

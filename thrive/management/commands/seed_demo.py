@@ -1,0 +1,45 @@
+"""Create the demo workspace and its sign-in for `make dev`. Refuses to run with DEBUG off."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from thrive.models import User, Workspace
+from thrive.services import membership_add, workspace_create
+
+DEMO_EMAIL = "demo@thrive.local"
+DEMO_PASSWORD = "thrive-demo"  # noqa: S105 -- a published demo sign-in, only ever with DEBUG on
+DEMO_WORKSPACE = "Demo workspace"
+
+
+class Command(BaseCommand):
+    help = "Create the demo user and workspace (development only; needs DEBUG on)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--url", default="http://127.0.0.1:8000", help="Where the app runs.")
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG:
+            raise CommandError("seed_demo only runs with DEBUG on: the demo password is public.")
+        user = User.objects.filter(email=DEMO_EMAIL).first()
+        if user is None:
+            user = User.objects.create_user(email=DEMO_EMAIL, password=DEMO_PASSWORD)
+        elif not user.check_password(DEMO_PASSWORD):
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        workspace = Workspace.objects.filter(memberships__user=user, name=DEMO_WORKSPACE).first()
+        if workspace is None:
+            workspace = workspace_create(name=DEMO_WORKSPACE, owner=user, plan=Workspace.Plan.PRO)
+        membership_add(workspace=workspace, user=user)
+        url = options["url"]
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"\n  Thrive is starting on {url}\n"
+                f"  Sign in as {DEMO_EMAIL} with password {DEMO_PASSWORD}\n"
+            )
+        )
