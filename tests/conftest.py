@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.factories import MembershipFactory, UserFactory, WorkspaceFactory
+from tests.factories import MembershipFactory, WorkspaceFactory
 from thrive.models import Membership
 
 PASSWORD = "correct horse battery"

@@ -13,14 +13,18 @@ def test_env_bool_refuses_yes_ish_values(monkeypatch, raw):
     assert "DEBUG" in str(caught.value)
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("1", True), ("true", True), ("OFF", False), ("0", False)])
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("1", True), ("true", True), ("OFF", False), ("0", False)]
+)
 def test_env_bool_reads_the_plain_spellings(monkeypatch, raw, expected):
     monkeypatch.setenv("DEBUG", raw)
     assert env_bool("DEBUG", not expected) is expected
 
 
 def test_a_postgres_url_becomes_the_django_database():
-    db = parse_database_url("DATABASE_URL", "postgres://app:s%40cret@db.internal:6432/thrive?sslmode=require")
+    db = parse_database_url(
+        "DATABASE_URL", "postgres://app:s%40cret@db.internal:6432/thrive?sslmode=require"
+    )
     assert db["ENGINE"] == "django.db.backends.postgresql"
     assert (db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], db["PORT"]) == (
         "thrive",

@@ -32,7 +32,9 @@ def test_sign_up_with_a_taken_email_says_so_and_keeps_the_email(db, owner):
 
 
 def test_sign_up_with_a_weak_password_explains_why_and_never_echoes_it(db):
-    response = Client().post("/accounts/signup/", {"email": "bo@example.com", "password": "12345678"})
+    response = Client().post(
+        "/accounts/signup/", {"email": "bo@example.com", "password": "12345678"}
+    )
     assert response.status_code == 200
     body = response.content.decode()
     assert "This password is too common" in body

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from thrive.models import Membership
 from tests.factories import MembershipFactory, WorkspaceFactory
+from thrive.models import Membership
 
 
 def test_for_workspace_with_no_workspace_returns_nothing(owner, workspace):
