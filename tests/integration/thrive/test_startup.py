@@ -19,8 +19,8 @@ PRODUCTION_ENV = {
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DEBUG"}}
-    clean.pop("SECRET_KEY", None)
+    inherited = {"DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {k: v for k, v in os.environ.items() if k not in inherited}
     clean["DJANGO_SETTINGS_MODULE"] = "thrive.settings"
     clean["THRIVE_DATA_DIR"] = str(ROOT / ".thrive" / "test-startup")
     clean.update(env)

@@ -22,10 +22,20 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--url", default="http://127.0.0.1:8000", help="Where the app runs.")
 
-    @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
             raise CommandError("seed_demo only runs with DEBUG on: the demo password is public.")
+        self.seed()
+        url = options["url"]
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"\n  Thrive is starting on {url}\n"
+                f"  Sign in as {DEMO_EMAIL} with password {DEMO_PASSWORD}\n"
+            )
+        )
+
+    @transaction.atomic
+    def seed(self) -> None:
         user = User.objects.filter(email=DEMO_EMAIL).first()
         if user is None:
             user = User.objects.create_user(email=DEMO_EMAIL, password=DEMO_PASSWORD)
@@ -36,10 +46,3 @@ class Command(BaseCommand):
         if workspace is None:
             workspace = workspace_create(name=DEMO_WORKSPACE, owner=user, plan=Workspace.Plan.PRO)
         membership_add(workspace=workspace, user=user)
-        url = options["url"]
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"\n  Thrive is starting on {url}\n"
-                f"  Sign in as {DEMO_EMAIL} with password {DEMO_PASSWORD}\n"
-            )
-        )
