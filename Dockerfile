@@ -14,9 +14,14 @@ COPY pyproject.toml requirements.lock ./
 RUN pip install -c requirements.lock .
 
 COPY --chown=thrive:thrive . .
-# collectstatic needs settings but no secret: a throwaway key valid only for this step.
-RUN SECRET_KEY="collectstatic-only-$(python -c 'import secrets; print(secrets.token_hex(32))')" \
-    DEBUG=0 python manage.py collectstatic --noinput -v 0
+# collectstatic loads the production settings, which insist on a secret key and a keyring:
+# give it throwaway ones that exist only for this step.
+RUN python -c "from connections.vault import keyring_generate; print(keyring_generate().to_json())" \
+        > /tmp/build-keyring.json \
+    && SECRET_KEY="collectstatic-only-$(python -c 'import secrets; print(secrets.token_hex(32))')" \
+       THRIVE_KEYRING_FILE=/tmp/build-keyring.json DEBUG=0 \
+       python manage.py collectstatic --noinput -v 0 \
+    && rm /tmp/build-keyring.json
 
 USER thrive
 EXPOSE 8000

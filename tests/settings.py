@@ -10,6 +10,14 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "t" * 48)
 os.environ.setdefault(
     "THRIVE_DATA_DIR", os.path.join(os.path.dirname(__file__), "..", ".thrive", "test")
 )
+if not os.environ.get("THRIVE_KEYRING") and not os.environ.get("THRIVE_KEYRING_FILE"):
+    from pathlib import Path
+
+    from connections.vault import keyring_file_ensure
+
+    _keyring = Path(os.environ["THRIVE_DATA_DIR"]) / "keyring.json"
+    keyring_file_ensure(_keyring)
+    os.environ["THRIVE_KEYRING_FILE"] = str(_keyring)
 
 from thrive.settings import *  # noqa: F403
 

@@ -257,3 +257,24 @@ LOGGING = {
         "urllib3": {"level": "WARNING"},
     },
 }
+
+# The credential vault's keyring (connections/vault.py): JSON from THRIVE_KEYRING, or a file
+# through THRIVE_KEYRING_FILE. `make dev` (DEBUG on) generates .thrive/keyring.json on first
+# run; with DEBUG off the process refuses to start without a valid one.
+THRIVE_KEYRING = env_str("THRIVE_KEYRING")
+if not THRIVE_KEYRING and DEBUG:
+    from connections.vault import keyring_file_ensure
+
+    keyring_file_ensure(DATA_DIR / "keyring.json")
+    THRIVE_KEYRING = (DATA_DIR / "keyring.json").read_text()
+if not THRIVE_KEYRING:
+    raise ConfigurationError(
+        "THRIVE_KEYRING", "(or THRIVE_KEYRING_FILE) is required when DEBUG is off."
+    )
+else:
+    from connections.vault import Keyring, KeyringError
+
+    try:
+        Keyring.from_json(THRIVE_KEYRING)
+    except KeyringError as _error:
+        raise ConfigurationError("THRIVE_KEYRING", f"is not usable: {_error}") from None

@@ -15,11 +15,18 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "prod-" + "k7Qx9" * 12,
     "ALLOWED_HOSTS": "thrive.example.com",
     "CSRF_TRUSTED_ORIGINS": "https://thrive.example.com",
+    "THRIVE_KEYRING_FILE": os.environ["THRIVE_KEYRING_FILE"],
 }
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    inherited = {"DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    inherited = {
+        "DJANGO_SETTINGS_MODULE",
+        "DEBUG",
+        "SECRET_KEY",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "THRIVE_KEYRING_FILE",
+    }
     clean = {k: v for k, v in os.environ.items() if k not in inherited}
     clean["DJANGO_SETTINGS_MODULE"] = "thrive.settings"
     clean["THRIVE_DATA_DIR"] = str(ROOT / ".thrive" / "test-startup")
@@ -65,6 +72,21 @@ def test_it_refuses_the_development_secret_key_when_debug_is_off():
     result = manage("check", **{**PRODUCTION_ENV, "SECRET_KEY": "django-insecure-" + "x" * 60})
     assert result.returncode == 1
     assert "SECRET_KEY" in result.stderr
+
+
+def test_it_refuses_to_start_without_a_keyring_when_debug_is_off():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "THRIVE_KEYRING_FILE"}
+    result = manage("check", **env)
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("Configuration error: THRIVE_KEYRING")
+
+
+def test_it_refuses_a_keyring_that_does_not_parse(tmp_path):
+    broken = tmp_path / "keyring.json"
+    broken.write_text('{"active": "k1", "keys": {}}')
+    result = manage("check", **{**PRODUCTION_ENV, "THRIVE_KEYRING_FILE": str(broken)})
+    assert result.returncode == 1
+    assert "THRIVE_KEYRING is not usable" in result.stderr
 
 
 def test_check_deploy_is_clean_with_production_settings():
