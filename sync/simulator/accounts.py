@@ -1,0 +1,174 @@
+"""Simulated exchange accounts: credentials derived from the seed, trades generated on demand."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sync.simulator.holdings import Holdings, derive_holdings
+from sync.simulator.prices import DAY_MS, PriceOracle
+from sync.simulator.trades import Fill, GenerationPlan, Series, generate_series
+
+if TYPE_CHECKING:
+    from sync.simulator.exchanges.base import ExchangeSimulator
+
+# What a key may do, in words common to the nine exchanges; each module maps them onto its own
+# permission names (Binance: enableReading, enableSpotAndMarginTrading, enableWithdrawals...).
+PERMISSIONS = ("read", "trade", "margin", "futures", "options", "withdraw", "transfer")
+STATUSES = ("active", "expired", "revoked")
+MAX_TRADES = 100_000
+MAX_DAYS = 730
+
+
+@dataclass(frozen=True)
+class Credentials:
+    api_key: str
+    secret: str
+    passphrase: str | None = None
+
+
+@dataclass
+class AccountSpec:
+    """Everything that defines an account; with the seed it determines all of its data."""
+
+    label: str
+    permissions: tuple[str, ...] = ("read",)
+    trades: Mapping[str, int] = field(default_factory=dict)  # unified symbol -> fills
+    days: int = 90
+    status: str = "active"
+    ip_whitelist: tuple[str, ...] = ()
+    master_label: str | None = None  # set on sub-accounts
+
+    def validate(self, known_symbols: set[str]) -> None:
+        """Raise ``ValueError`` with a message fit for the /_sim API caller."""
+        unknown = [name for name in self.permissions if name not in PERMISSIONS]
+        if unknown:
+            raise ValueError(f"unknown permissions {unknown}; choose from {list(PERMISSIONS)}")
+        if self.status not in STATUSES:
+            raise ValueError(f"unknown status {self.status!r}; choose from {list(STATUSES)}")
+        if not isinstance(self.days, int) or not 1 <= self.days <= MAX_DAYS:
+            raise ValueError(f"days must be an integer between 1 and {MAX_DAYS}")
+        total = 0
+        for symbol, count in self.trades.items():
+            if symbol not in known_symbols:
+                raise ValueError(f"unknown symbol {symbol!r}; choose from {sorted(known_symbols)}")
+            if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+                raise ValueError(f"trade count for {symbol} must be a non-negative integer")
+            total += count
+        if total > MAX_TRADES:
+            raise ValueError(f"at most {MAX_TRADES} trades per account")
+
+
+class Account:
+    """One API key on one exchange, with its lazily generated history."""
+
+    def __init__(
+        self,
+        exchange: ExchangeSimulator,
+        spec: AccountSpec,
+        credentials: Credentials,
+        *,
+        seed_key: str,
+        anchor_ms: int,
+        oracle: PriceOracle,
+        uid: int,
+    ) -> None:
+        self.exchange = exchange
+        self.spec = spec
+        self.credentials = credentials
+        self.seed_key = seed_key
+        self.anchor_ms = anchor_ms
+        self.oracle = oracle
+        self.uid = uid
+        self.created_ms = anchor_ms - (spec.days + 30) * DAY_MS
+        self.sub_accounts: list[Account] = []
+        self.master: Account | None = None
+        self._lock = threading.Lock()
+        self._series: dict[str, Series] | None = None
+        self._holdings: Holdings | None = None
+
+    @property
+    def label(self) -> str:
+        return self.spec.label
+
+    @property
+    def api_key(self) -> str:
+        return self.credentials.api_key
+
+    @property
+    def email(self) -> str:
+        return f"{self.label}.{self.uid}@{self.exchange.id}.sim.invalid"
+
+    def can(self, permission: str) -> bool:
+        return permission in self.spec.permissions
+
+    def series(self) -> dict[str, Series]:
+        """Fills by unified symbol, generated on first use and then kept."""
+        with self._lock:
+            if self._series is None:
+                start = self.anchor_ms - self.spec.days * DAY_MS
+                end = self.anchor_ms - 60_000
+                instruments = self.exchange.instruments_by_symbol()
+                self._series = {
+                    symbol: generate_series(
+                        GenerationPlan(
+                            instruments[symbol], count, start, end, f"{self.seed_key}:{symbol}"
+                        ),
+                        self.oracle,
+                        self.exchange.fee_policy,
+                    )
+                    for symbol, count in self.spec.trades.items()
+                    if count > 0
+                }
+            return self._series
+
+    def holdings(self) -> Holdings:
+        series = self.series()
+        with self._lock:
+            if self._holdings is None:
+                self._holdings = derive_holdings(
+                    series.values(),
+                    self.oracle,
+                    self.seed_key,
+                    self.anchor_ms,
+                    self.exchange.fee_policy.discount_asset,
+                )
+            return self._holdings
+
+    def fills(self) -> list[Fill]:
+        """Every fill of the account, oldest first: the ground truth."""
+        everything = [fill for item in self.series().values() for fill in item.fills()]
+        everything.sort(key=lambda fill: (fill.timestamp, fill.instrument.symbol, fill.id))
+        return everything
+
+    def trade_counts(self) -> dict[str, dict[str, int]]:
+        by_type: dict[str, int] = {}
+        by_symbol: dict[str, int] = {}
+        instruments = self.exchange.instruments_by_symbol()
+        for symbol, count in self.spec.trades.items():
+            market_type = instruments[symbol].market_type
+            by_type[market_type] = by_type.get(market_type, 0) + count
+            by_symbol[symbol] = count
+        return {"by_type": by_type, "by_symbol": by_symbol}
+
+    def describe(self) -> dict[str, Any]:
+        counts = self.trade_counts()
+        return {
+            "exchange": self.exchange.id,
+            "label": self.label,
+            "api_key": self.credentials.api_key,
+            "secret": self.credentials.secret,
+            "passphrase": self.credentials.passphrase,
+            "permissions": list(self.spec.permissions),
+            "status": self.spec.status,
+            "ip_whitelist": list(self.spec.ip_whitelist),
+            "days": self.spec.days,
+            "anchor_ms": self.anchor_ms,
+            "trades": counts["by_type"],
+            "trades_by_symbol": counts["by_symbol"],
+            "email": self.email,
+            "master": self.master.label if self.master else None,
+            "sub_accounts": [sub.label for sub in self.sub_accounts],
+        }

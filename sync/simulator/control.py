@@ -1,0 +1,164 @@
+"""The ``/_sim/`` control API: accounts, ground truth, faults, stats, reset.
+
+JSON in and out; mistakes answer 400 with ``{"error": "..."}`` saying what to send instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl, unquote
+
+from sync.simulator.accounts import AccountSpec
+from sync.simulator.http import Request, Response
+from sync.simulator.state import SimulatorState
+
+
+def _error(message: str, status: int = 400) -> Response:
+    return Response.json({"error": message}, status)
+
+
+class ControlApi:
+    def __init__(self, state: SimulatorState) -> None:
+        self.state = state
+
+    def handle(self, request: Request) -> Response:
+        path = request.path.rstrip("/") or "/"
+        query = dict(parse_qsl(request.query_string))
+        method = request.method
+        if path == "/":
+            return Response.json(self._about())
+        if path == "/accounts" and method == "GET":
+            exchange = query.get("exchange")
+            return Response.json([account.describe() for account in self.state.accounts(exchange)])
+        if path == "/accounts" and method == "POST":
+            return self._create_account(request)
+        if path.startswith("/accounts/") and path.endswith("/trades") and method == "GET":
+            return self._ground_truth(unquote(path[len("/accounts/") : -len("/trades")]), query)
+        if path.startswith("/accounts/") and path.endswith("/balances") and method == "GET":
+            return self._balances(unquote(path[len("/accounts/") : -len("/balances")]))
+        if path == "/faults":
+            return self._faults(request, query)
+        if path == "/reset" and method == "POST":
+            self.state.reset()
+            return Response.json({"reset": True})
+        if path == "/stats" and method == "GET":
+            return Response.json(self.state.stats.describe())
+        if path == "/config":
+            return self._config(request)
+        return _error(f"no control endpoint {method} /_sim{request.path}", 404)
+
+    def _about(self) -> dict[str, Any]:
+        return {
+            "seed": self.state.seed,
+            "anchor_ms": self.state.anchor_ms,
+            "exchanges": {
+                exchange_id: sorted(exchange.router.hosts())
+                for exchange_id, exchange in self.state.exchanges.items()
+            },
+            "rate_limit_scale": self.state.limiter.scale,
+        }
+
+    def _body(self, request: Request) -> Any:
+        try:
+            return request.json()
+        except ValueError as exc:
+            raise _BadInput(f"body is not JSON: {exc}") from exc
+
+    def _create_account(self, request: Request) -> Response:
+        try:
+            body = self._body(request)
+            if not isinstance(body, dict):
+                raise _BadInput("send a JSON object")
+            unknown = set(body) - {
+                "exchange",
+                "trades",
+                "days",
+                "permissions",
+                "label",
+                "status",
+                "ip_whitelist",
+                "master",
+                "anchor_ms",
+            }
+            if unknown:
+                raise _BadInput(f"unknown fields {sorted(unknown)}")
+            exchange = body.get("exchange")
+            if not isinstance(exchange, str):
+                raise _BadInput('exchange is required, e.g. "binance"')
+            trades = body.get("trades", {})
+            if not isinstance(trades, dict):
+                raise _BadInput('trades maps unified symbols to counts, e.g. {"BTC/USDT": 500}')
+            permissions = body.get("permissions", ["read"])
+            whitelist = body.get("ip_whitelist", [])
+            if not isinstance(permissions, list) or not isinstance(whitelist, list):
+                raise _BadInput("permissions and ip_whitelist are lists of strings")
+            label = body.get("label") or f"account-{len(self.state.accounts(exchange)) + 1}"
+            anchor_ms = body.get("anchor_ms")
+            if anchor_ms is not None and not isinstance(anchor_ms, int):
+                raise _BadInput("anchor_ms is a timestamp in milliseconds")
+            spec = AccountSpec(
+                label=str(label),
+                permissions=tuple(permissions),
+                trades=trades,
+                days=body.get("days", 90),
+                status=body.get("status", "active"),
+                ip_whitelist=tuple(whitelist),
+                master_label=body.get("master"),
+            )
+            account = self.state.create_account(exchange, spec, anchor_ms=anchor_ms)
+        except (_BadInput, ValueError) as exc:
+            return _error(str(exc))
+        return Response.json(account.describe(), 201)
+
+    def _ground_truth(self, api_key: str, query: dict[str, str]) -> Response:
+        account = self.state.account_by_key(api_key)
+        if account is None:
+            return _error(f"no account with api_key {api_key!r}", 404)
+        fills = account.fills()
+        if "symbol" in query:
+            fills = [fill for fill in fills if fill.instrument.symbol == query["symbol"]]
+        if "market_type" in query:
+            fills = [fill for fill in fills if fill.instrument.market_type == query["market_type"]]
+        return Response.json([fill.ground_truth() for fill in fills])
+
+    def _balances(self, api_key: str) -> Response:
+        account = self.state.account_by_key(api_key)
+        if account is None:
+            return _error(f"no account with api_key {api_key!r}", 404)
+        return Response.json(account.holdings().describe())
+
+    def _faults(self, request: Request, query: dict[str, str]) -> Response:
+        if request.method == "GET":
+            return Response.json(self.state.faults.describe())
+        if request.method == "DELETE":
+            fault_id = query.get("id")
+            if fault_id is not None and not fault_id.isdigit():
+                return _error("id is the integer a POST returned")
+            cleared = self.state.clear_faults(None if fault_id is None else int(fault_id))
+            return Response.json({"cleared": cleared})
+        if request.method == "POST":
+            try:
+                body = self._body(request)
+                specs = body if isinstance(body, list) else [body]
+                faults = [self.state.faults.add(spec) for spec in specs]
+            except (_BadInput, ValueError) as exc:
+                return _error(str(exc))
+            described = [fault.describe() for fault in faults]
+            return Response.json(described if isinstance(body, list) else described[0], 201)
+        return _error("faults accept GET, POST and DELETE", 405)
+
+    def _config(self, request: Request) -> Response:
+        if request.method == "POST":
+            try:
+                body = self._body(request)
+            except _BadInput as exc:
+                return _error(str(exc))
+            scale = body.get("rate_limit_scale") if isinstance(body, dict) else None
+            if not isinstance(scale, int | float) or isinstance(scale, bool) or scale < 0:
+                return _error('send {"rate_limit_scale": <number >= 0>}; 0 switches limits off')
+            self.state.limiter.scale = float(scale)
+        return Response.json({"rate_limit_scale": self.state.limiter.scale})
+
+
+class _BadInput(Exception):
+    pass

@@ -1,0 +1,292 @@
+"""Account trade lists: spot ``myTrades``, USDⓈ-M and COIN-M ``userTrades``, futures income.
+
+Windows, defaults and retention follow Binance's documentation:
+- spot: startTime/endTime at most 24 h apart; fromId not with a time; limit 500, max 1000
+  (https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints);
+- USDⓈ-M: at most 7 days; without times the last 7 days; only the last 6 months
+  (https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Account-Trade-List);
+- COIN-M: at most 7 days; ``symbol`` or ``pair``; limit 50, max 1000.
+"""
+
+from __future__ import annotations
+
+import heapq
+from decimal import Decimal
+from typing import Any
+
+from sync.simulator.exchanges.base import Call, Router
+from sync.simulator.exchanges.binance.catalog import COINM_HOST, SPOT_HOST, USDM_HOST
+from sync.simulator.exchanges.binance.common import (
+    fixed8,
+    optional_int,
+    page_limit,
+    plain,
+    required_instrument,
+)
+from sync.simulator.exchanges.binance.errors import (
+    bad_parameter,
+    invalid_combination,
+    invalid_symbol,
+    window_too_long,
+)
+from sync.simulator.instruments import Instrument
+from sync.simulator.prices import DAY_MS
+from sync.simulator.trades import Fill, Series
+
+router = Router()
+
+HOUR_MS = 3_600_000
+SPOT_WINDOW_MS = 24 * HOUR_MS
+FUTURES_WINDOW_MS = 7 * DAY_MS
+USDM_RETENTION_MS = 180 * DAY_MS
+INCOME_RETENTION_MS = 90 * DAY_MS
+
+
+def _window(call: Call, span_ms: int, default_to_recent: bool) -> tuple[int | None, int | None]:
+    """(start, end) as Binance completes a half-open request, or (None, None)."""
+    start, end = optional_int(call, "startTime"), optional_int(call, "endTime")
+    if start is not None and end is not None:
+        if end - start > span_ms:
+            raise window_too_long(span_ms // HOUR_MS)
+        return start, end
+    if start is not None:
+        return start, start + span_ms
+    if end is not None:
+        return end - span_ms, end
+    if default_to_recent:
+        return call.now_ms - span_ms, call.now_ms
+    return None, None
+
+
+def _select(
+    call: Call,
+    series: Series | None,
+    *,
+    span_ms: int,
+    limit: int,
+    default_to_recent: bool,
+    oldest_ms: int | None = None,
+) -> list[Fill]:
+    """The fills a trade-list request asks for, oldest first, as Binance pages them."""
+    from_id = optional_int(call, "fromId")
+    order_id = optional_int(call, "orderId")
+    has_time = "startTime" in call.params or "endTime" in call.params
+    if from_id is not None and has_time:
+        raise invalid_combination()
+    start, end = (None, None) if from_id is not None else _window(call, span_ms, default_to_recent)
+    if series is None or len(series) == 0:
+        return []
+    floor = 0 if oldest_ms is None else series.index_from_time(oldest_ms)
+    if order_id is not None:
+        first = max(floor, series.index_from_order(order_id))
+        stop = first
+        while stop < len(series) and series.order_ids[stop] == order_id:
+            stop += 1
+        if from_id is not None:
+            first = max(first, series.index_from_id(from_id))
+        return series.fills(first, min(stop, first + limit))
+    if from_id is not None:
+        first = max(floor, series.index_from_id(from_id))
+        return series.fills(first, first + limit)
+    if start is None or end is None:
+        # no cursor and no window: the most recent trades
+        return series.fills(max(floor, len(series) - limit))
+    first = max(floor, series.index_from_time(start))
+    stop = series.index_after_time(end)
+    return series.fills(first, min(stop, first + limit))
+
+
+@router.get(
+    SPOT_HOST,
+    "/api/v3/myTrades",
+    weight=lambda request: 5 if "orderId" in request.params else 20,
+    pool="spot",
+    signed=True,
+)
+def spot_trades(call: Call) -> list[dict[str, Any]]:
+    instrument = required_instrument(call, "spot")
+    limit = page_limit(call, 500, 1000)
+    series = call.signed_account().series().get(instrument.symbol)
+    fills = _select(call, series, span_ms=SPOT_WINDOW_MS, limit=limit, default_to_recent=False)
+    return [_spot_row(fill) for fill in fills]
+
+
+def _spot_row(fill: Fill) -> dict[str, Any]:
+    return {
+        "symbol": fill.instrument.id,
+        "id": fill.id,
+        "orderId": fill.order_id,
+        "orderListId": -1,
+        "price": format(fill.price, ".8f"),
+        "qty": format(fill.amount, ".8f"),
+        "quoteQty": fixed8(fill.cost),
+        "commission": fixed8(fill.fee),
+        "commissionAsset": fill.fee_currency,
+        "time": fill.timestamp,
+        "isBuyer": fill.side == "buy",
+        "isMaker": fill.maker,
+        "isBestMatch": True,
+    }
+
+
+@router.get(USDM_HOST, "/fapi/v1/userTrades", weight=5, pool="fapi", signed=True)
+def usdm_trades(call: Call) -> list[dict[str, Any]]:
+    instrument = required_instrument(call, "swap")
+    limit = page_limit(call, 500, 1000)
+    series = call.signed_account().series().get(instrument.symbol)
+    fills = _select(
+        call,
+        series,
+        span_ms=FUTURES_WINDOW_MS,
+        limit=limit,
+        default_to_recent=True,
+        oldest_ms=call.now_ms - USDM_RETENTION_MS,
+    )
+    return [_contract_row(fill) for fill in fills]
+
+
+def _coinm_instruments(call: Call) -> list[Instrument]:
+    symbol, pair = call.params.get("symbol"), call.params.get("pair")
+    if symbol and pair:
+        raise invalid_combination()
+    if symbol:
+        return [required_instrument(call, "inverse")]
+    if not pair:
+        raise bad_parameter("symbol")
+    if "fromId" in call.params:
+        raise invalid_combination()
+    matches = [
+        item
+        for item in call.exchange.instruments
+        if item.inverse and item.base + item.quote == pair
+    ]
+    if not matches:
+        raise invalid_symbol()
+    return matches
+
+
+@router.get(
+    COINM_HOST,
+    "/dapi/v1/userTrades",
+    weight=lambda request: 40 if "pair" in request.params else 20,
+    pool="dapi",
+    signed=True,
+)
+def coinm_trades(call: Call) -> list[dict[str, Any]]:
+    instruments = _coinm_instruments(call)
+    limit = page_limit(call, 50, 1000)
+    all_series = call.signed_account().series()
+    pages = [
+        _select(
+            call,
+            all_series.get(item.symbol),
+            span_ms=FUTURES_WINDOW_MS,
+            limit=limit,
+            default_to_recent=True,
+        )
+        for item in instruments
+    ]
+    merged = list(heapq.merge(*pages, key=lambda fill: (fill.timestamp, fill.id)))[:limit]
+    return [_contract_row(fill) for fill in merged]
+
+
+def _contract_row(fill: Fill) -> dict[str, Any]:
+    instrument = fill.instrument
+    row: dict[str, Any] = {
+        "symbol": instrument.id,
+        "id": fill.id,
+        "orderId": fill.order_id,
+        "side": fill.side.upper(),
+        "price": plain(fill.price),
+        "qty": plain(fill.amount),
+        "realizedPnl": fixed8(fill.realized_pnl or Decimal(0)),
+        "marginAsset": instrument.settle,
+    }
+    if instrument.inverse:
+        row["pair"] = instrument.base + instrument.quote
+        row["baseQty"] = fixed8(fill.cost)
+    else:
+        row["quoteQty"] = plain(fill.cost.normalize())
+    row.update(
+        {
+            "commission": fixed8(fill.fee),
+            "commissionAsset": fill.fee_currency,
+            "time": fill.timestamp,
+            "positionSide": "BOTH",
+            "buyer": fill.side == "buy",
+            "maker": fill.maker,
+        }
+    )
+    return row
+
+
+def _income_rows(series: Series, start: int, end: int) -> list[dict[str, Any]]:
+    instrument = series.instrument
+    rows = []
+    for fill in series.fills(series.index_from_time(start), series.index_after_time(end)):
+        if fill.realized_pnl:
+            rows.append(
+                _income(
+                    instrument,
+                    "REALIZED_PNL",
+                    fixed8(fill.realized_pnl),
+                    instrument.settle or "",
+                    fill,
+                    2,
+                )
+            )
+        rows.append(
+            _income(instrument, "COMMISSION", fixed8(-fill.fee), fill.fee_currency, fill, 1)
+        )
+    return rows
+
+
+def _income(
+    instrument: Instrument, kind: str, amount: str, asset: str, fill: Fill, flavour: int
+) -> dict[str, Any]:
+    return {
+        "symbol": instrument.id,
+        "incomeType": kind,
+        "income": amount,
+        "asset": asset,
+        "info": "",
+        "time": fill.timestamp,
+        # unique per income type, as Binance promises for tranId
+        "tranId": fill.id * 10 + flavour,
+        "tradeId": str(fill.id),
+    }
+
+
+def _income_history(call: Call, inverse: bool) -> list[dict[str, Any]]:
+    """Income rows: the futures way to discover which symbols an account traded."""
+    limit = page_limit(call, 100, 1000)
+    start, end = optional_int(call, "startTime"), optional_int(call, "endTime")
+    if start is None and end is None:
+        start, end = call.now_ms - FUTURES_WINDOW_MS, call.now_ms
+    start = max(start or 0, call.now_ms - INCOME_RETENTION_MS)
+    end = call.now_ms if end is None else end
+    wanted_symbol = call.params.get("symbol")
+    wanted_type = call.params.get("incomeType")
+    rows = []
+    for symbol_series in call.signed_account().series().values():
+        instrument = symbol_series.instrument
+        if not instrument.contract or instrument.inverse != inverse:
+            continue
+        if wanted_symbol and instrument.id != wanted_symbol:
+            continue
+        rows.extend(_income_rows(symbol_series, start, end))
+    if wanted_type:
+        rows = [row for row in rows if row["incomeType"] == wanted_type]
+    rows.sort(key=lambda row: (row["time"], row["tranId"]))
+    page = optional_int(call, "page") or 1
+    return rows[(page - 1) * limit : page * limit]
+
+
+@router.get(USDM_HOST, "/fapi/v1/income", weight=30, pool="fapi", signed=True)
+def usdm_income(call: Call) -> list[dict[str, Any]]:
+    return _income_history(call, inverse=False)
+
+
+@router.get(COINM_HOST, "/dapi/v1/income", weight=20, pool="dapi", signed=True)
+def coinm_income(call: Call) -> list[dict[str, Any]]:
+    return _income_history(call, inverse=True)

@@ -1,0 +1,150 @@
+"""Faults switched on at run time through ``POST /_sim/faults``.
+
+A fault applies to one exchange or all, to one API key or all, optionally to one API path, and
+lasts ``seconds``, a number of ``requests``, or until cleared. The exchange module decides what
+each fault looks like on the wire, so ccxt raises the class it raises in production.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+# Faults that answer instead of the endpoint, for any request (signed or not).
+ANSWERING = ("timeout", "maintenance", "server_error", "rate_limit", "ban")
+# Faults about the key; they only touch signed requests, after the key was recognised.
+CREDENTIAL = ("expired_key", "revoked_key", "no_read_permission", "ip_not_allowed")
+# Faults that change how a request is served without answering for it.
+SHAPING = ("latency", "clock_skew")
+FAULT_KINDS = ANSWERING + CREDENTIAL + SHAPING
+
+_OPTIONS = {
+    "latency_ms": int,
+    "skew_ms": int,
+    "status": int,
+    "retry_after": int,
+    "hang_ms": int,
+}
+
+
+@dataclass
+class Fault:
+    id: int
+    kind: str
+    exchange: str | None
+    api_key: str | None
+    path: str | None
+    expires_at: float | None
+    remaining: int | None
+    options: dict[str, int] = field(default_factory=dict)
+
+    def option(self, name: str, default: int) -> int:
+        return self.options.get(name, default)
+
+    def matches(self, exchange: str, api_key: str | None, path: str) -> bool:
+        return (
+            (self.exchange is None or self.exchange == exchange)
+            and (self.api_key is None or self.api_key == api_key)
+            and (self.path is None or path.startswith(self.path))
+        )
+
+    def describe(self) -> dict[str, Any]:
+        expires_in = None if self.expires_at is None else max(0.0, self.expires_at - time.time())
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "exchange": self.exchange,
+            "api_key": self.api_key,
+            "path": self.path,
+            "expires_in_seconds": expires_in,
+            "remaining_requests": self.remaining,
+            **self.options,
+        }
+
+
+class FaultBoard:
+    def __init__(self, exchanges: tuple[str, ...]) -> None:
+        self._exchanges = exchanges
+        self._faults: list[Fault] = []
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def add(self, spec: dict[str, Any]) -> Fault:
+        """Validate a JSON fault description; raises ``ValueError`` with the reason."""
+        if not isinstance(spec, dict):
+            raise ValueError("a fault is a JSON object")
+        kind = spec.get("kind")
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"kind must be one of {list(FAULT_KINDS)}")
+        exchange = spec.get("exchange")
+        if exchange is not None and exchange not in self._exchanges:
+            raise ValueError(f"unknown exchange {exchange!r}; choose from {list(self._exchanges)}")
+        seconds = spec.get("seconds")
+        requests = spec.get("requests")
+        if seconds is not None and (not isinstance(seconds, int | float) or seconds <= 0):
+            raise ValueError("seconds must be a positive number")
+        if requests is not None and (not isinstance(requests, int) or requests <= 0):
+            raise ValueError("requests must be a positive integer")
+        options = {}
+        for name, kind_of in _OPTIONS.items():
+            if name in spec:
+                if not isinstance(spec[name], kind_of) or spec[name] < 0:
+                    raise ValueError(f"{name} must be a non-negative integer")
+                options[name] = spec[name]
+        unknown = set(spec) - {"kind", "exchange", "api_key", "path", "seconds", "requests"}
+        unknown -= set(_OPTIONS)
+        if unknown:
+            raise ValueError(f"unknown fields {sorted(unknown)}")
+        fault = Fault(
+            id=next(self._ids),
+            kind=kind,
+            exchange=exchange,
+            api_key=spec.get("api_key"),
+            path=spec.get("path"),
+            expires_at=None if seconds is None else time.time() + seconds,
+            remaining=requests,
+            options=options,
+        )
+        with self._lock:
+            self._faults.append(fault)
+        return fault
+
+    def take(
+        self, kinds: tuple[str, ...], exchange: str, api_key: str | None, path: str
+    ) -> list[Fault]:
+        """Active faults of ``kinds`` for this request, oldest first; counts one use of each."""
+        now = time.time()
+        taken = []
+        with self._lock:
+            self._faults = [
+                fault
+                for fault in self._faults
+                if fault.expires_at is None or fault.expires_at > now
+            ]
+            for fault in self._faults:
+                if fault.kind in kinds and fault.matches(exchange, api_key, path):
+                    taken.append(fault)
+                    if fault.remaining is not None:
+                        fault.remaining -= 1
+            self._faults = [fault for fault in self._faults if fault.remaining != 0]
+        return taken
+
+    def describe(self) -> list[dict[str, Any]]:
+        now = time.time()
+        with self._lock:
+            return [
+                fault.describe()
+                for fault in self._faults
+                if fault.expires_at is None or fault.expires_at > now
+            ]
+
+    def clear(self, fault_id: int | None = None) -> int:
+        with self._lock:
+            before = len(self._faults)
+            self._faults = [
+                fault for fault in self._faults if fault_id is not None and fault.id != fault_id
+            ]
+            return before - len(self._faults)

@@ -1,0 +1,136 @@
+"""Everything a running simulator holds: exchanges, accounts, faults, counters, the clock."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import TYPE_CHECKING
+
+from sync.simulator.accounts import Account, AccountSpec
+from sync.simulator.faults import FaultBoard
+from sync.simulator.prices import PriceOracle
+from sync.simulator.ratelimit import RateLimiter
+from sync.simulator.signing import derive_bytes
+from sync.simulator.stats import Stats
+
+if TYPE_CHECKING:
+    from sync.simulator.exchanges.base import ExchangeSimulator
+
+
+def wall_clock_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class SimulatorState:
+    """Deterministic for a given ``seed`` and ``anchor_ms`` (when history ends; default: now)."""
+
+    def __init__(
+        self,
+        seed: int = 0,
+        *,
+        anchor_ms: int | None = None,
+        rate_limit_scale: float = 1.0,
+        exchanges: dict[str, type[ExchangeSimulator]] | None = None,
+    ) -> None:
+        if exchanges is None:
+            from sync.simulator.exchanges import EXCHANGES
+
+            exchanges = EXCHANGES
+        self.seed = seed
+        self.anchor_ms = wall_clock_ms() if anchor_ms is None else anchor_ms
+        self.anchor_fixed = anchor_ms is not None
+        self.oracle = PriceOracle(seed, self.anchor_ms)
+        self.default_rate_limit_scale = rate_limit_scale
+        self.limiter = RateLimiter(rate_limit_scale)
+        self.stats = Stats()
+        self.exchanges = {exchange_id: cls(self) for exchange_id, cls in exchanges.items()}
+        self.faults = FaultBoard(tuple(self.exchanges))
+        self._hosts = {
+            host: exchange
+            for exchange in self.exchanges.values()
+            for host in exchange.router.hosts()
+        }
+        self._lock = threading.Lock()
+        self._by_key: dict[str, Account] = {}
+        self._by_label: dict[tuple[str, str], Account] = {}
+        # set to release requests held by a timeout fault or latency when faults are cleared
+        self._release = threading.Event()
+        for exchange in self.exchanges.values():
+            self._seed_accounts(exchange)
+
+    def now_ms(self) -> int:
+        return wall_clock_ms()
+
+    def exchange_for_host(self, host: str) -> ExchangeSimulator | None:
+        return self._hosts.get(host)
+
+    def _seed_accounts(self, exchange: ExchangeSimulator) -> None:
+        for spec in exchange.seed_specs():
+            self.create_account(exchange.id, spec, anchor_ms=self.anchor_ms)
+
+    def create_account(
+        self, exchange_id: str, spec: AccountSpec, *, anchor_ms: int | None = None
+    ) -> Account:
+        """Register an account; raises ``ValueError`` for bad input or a duplicate label."""
+        exchange = self.exchanges.get(exchange_id)
+        if exchange is None:
+            raise ValueError(
+                f"unknown exchange {exchange_id!r}; choose from {list(self.exchanges)}"
+            )
+        spec.validate(set(exchange.instruments_by_symbol()))
+        label_key = f"{exchange_id}:{spec.label}"
+        account = Account(
+            exchange,
+            spec,
+            exchange.credentials(self.seed, label_key),
+            seed_key=f"{self.seed}:{label_key}",
+            anchor_ms=self.wall_anchor() if anchor_ms is None else anchor_ms,
+            oracle=self.oracle,
+            uid=int.from_bytes(derive_bytes(self.seed, f"{label_key}:uid", 4)) % 900_000_000
+            + 100_000_000,
+        )
+        with self._lock:
+            if (exchange_id, spec.label) in self._by_label:
+                raise ValueError(f"{exchange_id} already has an account labelled {spec.label!r}")
+            if spec.master_label is not None:
+                master = self._by_label.get((exchange_id, spec.master_label))
+                if master is None:
+                    raise ValueError(f"no master account labelled {spec.master_label!r}")
+                account.master = master
+                master.sub_accounts.append(account)
+            self._by_label[(exchange_id, spec.label)] = account
+            self._by_key[account.api_key] = account
+        return account
+
+    def wall_anchor(self) -> int:
+        """History of accounts created at run time ends now, unless the anchor was fixed."""
+        return self.anchor_ms if self.anchor_fixed else self.now_ms()
+
+    def account_by_key(self, api_key: str | None) -> Account | None:
+        if api_key is None:
+            return None
+        return self._by_key.get(api_key)
+
+    def accounts(self, exchange_id: str | None = None) -> list[Account]:
+        with self._lock:
+            return [
+                account
+                for (exchange, _), account in self._by_label.items()
+                if exchange_id is None or exchange == exchange_id
+            ]
+
+    def pause(self, seconds: float) -> None:
+        """Sleep that a reset cuts short, so a hanging request never outlives its test."""
+        self._release.wait(seconds)
+
+    def clear_faults(self, fault_id: int | None = None) -> int:
+        cleared = self.faults.clear(fault_id)
+        self._release.set()
+        self._release = threading.Event()
+        return cleared
+
+    def reset(self) -> None:
+        """Back to the start: no faults, no counters, the start-up rate-limit scale."""
+        self.clear_faults()
+        self.stats.reset()
+        self.limiter.reset(self.default_rate_limit_scale)
