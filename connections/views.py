@@ -1,13 +1,176 @@
+"""Settings → Connections. Thin views: forms parse, services decide, selectors read."""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
+from portfolio.selectors import portfolio_list
+from sync.exchanges.errors import ExchangeCallFailed
+from sync.exchanges.registry import ADAPTERS
 from thrive.decorators import workspace_required
+
+from .forms import ConnectionAddForm, ConnectionReplaceForm, exchange_choices
+from .models import Exchange, ExchangeConnection
+from .selectors import audit_list, connection_get, connection_list
+from .services import (
+    ACCESS_NOTES,
+    ConnectionRefused,
+    connection_create,
+    connection_disconnect,
+    connection_replace_credentials,
+    credential_check,
+)
+
+SECRET_FIELDS = ("api_key", "api_secret", "passphrase", "futures_api_key", "futures_api_secret")
+
+
+def _guide(exchange: str) -> dict[str, object]:
+    adapter = ADAPTERS[exchange]
+    return {
+        "exchange": exchange,
+        "exchange_name": dict(Exchange.choices)[exchange],
+        "steps": adapter.key_help,
+        "shape": adapter.shape,
+        "egress_ips": settings.THRIVE_EGRESS_IPS,
+    }
+
+
+def _render_form(request: HttpRequest, template: str, context: dict[str, object]) -> HttpResponse:
+    # Invalid forms answer 200 so htmx swaps them in; the partial alone for htmx requests.
+    name = f"{template}#form" if request.htmx else template
+    return render(request, name, context)
 
 
 @never_cache
 @workspace_required
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "connections/index.html")
+    connections = list(connection_list(workspace=request.workspace))
+    return render(request, "connections/index.html", {"connections": connections})
+
+
+@never_cache
+@sensitive_post_parameters(*SECRET_FIELDS)
+@workspace_required
+@sensitive_variables(*SECRET_FIELDS, "secret")
+def add(request: HttpRequest) -> HttpResponse:
+    exchange = request.POST.get("exchange") or request.GET.get("exchange")
+    if exchange not in ADAPTERS:
+        return render(request, "connections/choose.html", {"choices": exchange_choices()})
+    portfolios = portfolio_list(workspace=request.workspace)
+    form = ConnectionAddForm(
+        request.POST or None, portfolios=portfolios, initial={"exchange": exchange}
+    )
+    context: dict[str, object] = {"form": form, **_guide(exchange)}
+    if request.method != "POST":
+        return render(request, "connections/add.html", context)
+    if form.is_valid():
+        action = request.POST.get("action", "connect")
+        try:
+            if action == "test":
+                result = credential_check(
+                    workspace=request.workspace,
+                    actor=request.user,
+                    exchange=exchange,
+                    secret=form.secret(),
+                )
+                context["tested"] = result
+            else:
+                connection = connection_create(
+                    workspace=request.workspace,
+                    actor=request.user,
+                    exchange=exchange,
+                    label=form.cleaned_data["label"],
+                    portfolio=form.cleaned_data["portfolio"],
+                    secret=form.secret(),
+                    acknowledge_withdrawals=form.cleaned_data["acknowledge_withdrawals"],
+                )
+                messages.success(request, f"{connection} is connected. The first sync has started.")
+                url = connection_url(connection)
+                return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+        except ExchangeCallFailed as failed:
+            context["failure"] = failed.failure
+        except ConnectionRefused as refused:
+            form.add_error(refused.field, refused.message)
+    return _render_form(request, "connections/add.html", context)
+
+
+def connection_url(connection: ExchangeConnection) -> str:
+    from django.urls import reverse
+
+    return reverse("connections:detail", args=[connection.public_id])
+
+
+@never_cache
+@require_GET
+@workspace_required
+def detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    connection = connection_get(workspace=request.workspace, public_id=public_id)
+    return render(
+        request,
+        "connections/detail.html",
+        {
+            "connection": connection,
+            "events": audit_list(connection=connection)[:20],
+            "access_note": ACCESS_NOTES.get(connection.access, ""),
+        },
+    )
+
+
+@never_cache
+@require_GET
+@workspace_required
+def status(request: HttpRequest, public_id: str) -> HttpResponse:
+    connection = connection_get(workspace=request.workspace, public_id=public_id)
+    return render(request, "connections/detail.html#status", {"connection": connection})
+
+
+@never_cache
+@sensitive_post_parameters(*SECRET_FIELDS)
+@workspace_required
+@sensitive_variables(*SECRET_FIELDS, "secret")
+def replace(request: HttpRequest, public_id: str) -> HttpResponse:
+    connection = connection_get(workspace=request.workspace, public_id=public_id)
+    if connection.is_disconnected:
+        raise Http404("This connection is disconnected.")
+    form = ConnectionReplaceForm(request.POST or None, exchange=connection.exchange)
+    context: dict[str, object] = {
+        "form": form,
+        "connection": connection,
+        **_guide(connection.exchange),
+    }
+    if request.method == "POST" and form.is_valid():
+        try:
+            connection_replace_credentials(
+                connection=connection,
+                actor=request.user,
+                secret=form.secret(),
+                acknowledge_withdrawals=form.cleaned_data["acknowledge_withdrawals"],
+            )
+        except ExchangeCallFailed as failed:
+            context["failure"] = failed.failure
+        except ConnectionRefused as refused:
+            form.add_error(refused.field, refused.message)
+        else:
+            messages.success(request, "The key is replaced. A sync has started with the new key.")
+            url = connection_url(connection)
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return _render_form(request, "connections/replace.html", context)
+
+
+@require_POST
+@workspace_required
+def disconnect(request: HttpRequest, public_id: str) -> HttpResponse:
+    connection = connection_get(workspace=request.workspace, public_id=public_id)
+    connection_disconnect(connection=connection, actor=request.user)
+    messages.success(
+        request,
+        f"{connection} is disconnected and its key deleted. Imported trades and balances stay.",
+    )
+    return redirect("connections:index")

@@ -6,9 +6,12 @@ from django.db import transaction
 from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 
+from portfolio.services import portfolio_default_ensure
+
 from .models import Membership, User, Workspace
 
 
+@transaction.atomic
 def workspace_create(*, name: str, owner: User, plan: str = Workspace.Plan.STARTER) -> Workspace:
     """A workspace with `owner` as its owner; the slug is unique and says nothing of others."""
     base = slugify(name)[:100] or "workspace"
@@ -17,6 +20,7 @@ def workspace_create(*, name: str, owner: User, plan: str = Workspace.Plan.START
         slug = f"{base}-{get_random_string(6, 'abcdefghijklmnopqrstuvwxyz0123456789')}"
     workspace = Workspace.objects.create(name=name, slug=slug, plan=plan)
     Membership.objects.create(user=owner, workspace=workspace, role=Membership.Role.OWNER)
+    portfolio_default_ensure(workspace=workspace)
     return workspace
 
 

@@ -1,0 +1,117 @@
+"""The one small interface every exchange adapter implements.
+
+An adapter knows one exchange: which ccxt class to use, what a valid credential looks like,
+and how to ask the exchange what a key may do. Adding an exchange means one module in this
+folder and one line in `registry.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+import ccxt
+
+from connections.vault import CredentialSecret
+
+from .client import build_client
+from .errors import ErrorCode, ExchangeCallFailed, ExchangeFailure, classify, failure_for
+
+
+@dataclass(frozen=True)
+class Permissions:
+    """What a key may do, as the exchange reports it; None where it does not say."""
+
+    verifiable: bool
+    read: bool | None = None
+    trade: bool | None = None
+    withdraw: bool | None = None
+    transfer: bool | None = None
+    ip_restricted: bool | None = None
+    expires_at: datetime | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "verifiable": self.verifiable,
+            "read": self.read,
+            "trade": self.trade,
+            "withdraw": self.withdraw,
+            "transfer": self.transfer,
+            "ip_restricted": self.ip_restricted,
+            "expires_at": self.expires_at.isoformat() if self.expires_at else None,
+            **self.details,
+        }
+
+
+@dataclass(frozen=True)
+class CredentialShape:
+    """What the form asks for and accepts, for one exchange."""
+
+    needs_passphrase: bool = False
+    secret_is_pem: bool = False
+    api_key_pattern: str = r"[A-Za-z0-9\-_]{16,128}"
+    secret_pattern: str = r"[A-Za-z0-9\-_+/=]{16,256}"
+    api_key_example: str = ""
+    has_futures_key: bool = False
+
+
+class ExchangeAdapter:
+    exchange_id: ClassVar[str]
+    ccxt_id: ClassVar[str]
+    shape: ClassVar[CredentialShape] = CredentialShape()
+    # How to create a read-only key, shown on the form: (step, step, …).
+    key_help: ClassVar[tuple[str, ...]] = ()
+    # Error codes in the exchange's own error body that mean "your IP is not allow-listed".
+    ip_error_codes: ClassVar[frozenset[str]] = frozenset()
+    client_options: ClassVar[dict[str, Any]] = {}
+
+    def client(
+        self, secret: CredentialSecret | None = None, *, futures: bool = False
+    ) -> ccxt.Exchange:
+        return build_client(
+            self.ccxt_id,
+            route_as=self.exchange_id,
+            secret=secret,
+            futures=futures,
+            options=self.client_options,
+        )
+
+    def fetch_permissions(self, client: ccxt.Exchange) -> Permissions:
+        """Ask the exchange what the key may do, through read-only endpoints only."""
+        raise NotImplementedError
+
+    def read_probe(self, client: ccxt.Exchange) -> None:
+        """One harmless signed read, proving the key authenticates and can read."""
+        client.fetch_balance()
+
+    def error_code_of(self, client: ccxt.Exchange) -> str | None:
+        """The exchange's own error code from the last response body, if it has one."""
+        body = getattr(client, "last_json_response", None)
+        if isinstance(body, dict):
+            for key in ("code", "retCode", "label", "error_code"):
+                if body.get(key) not in (None, "", 0, "0"):
+                    return str(body[key])
+        return None
+
+    def failure(self, exc: BaseException, client: ccxt.Exchange) -> ExchangeFailure:
+        """Our failure for an exception, refined by the exchange's own body where it is clearer."""
+        failure = classify(exc)
+        if (
+            failure.code in {ErrorCode.AUTHENTICATION, ErrorCode.PERMISSION}
+            and self.error_code_of(client) in self.ip_error_codes
+        ):
+            return failure_for(ErrorCode.IP_NOT_ALLOWED)
+        return failure
+
+    def check(self, secret: CredentialSecret) -> Permissions:
+        """The connect-time check: one read, then the permissions. Raises ExchangeCallFailed."""
+        client = self.client(secret)
+        try:
+            self.read_probe(client)
+            return self.fetch_permissions(client)
+        except ExchangeCallFailed:
+            raise
+        except Exception as exc:
+            raise ExchangeCallFailed(self.failure(exc, client)) from None

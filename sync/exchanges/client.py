@@ -1,0 +1,59 @@
+"""The one factory for ccxt clients.
+
+Every client is built here from a fixed option set: Decimal numbers, rate limiting on, verbose
+off, our timeout. Nothing a person typed reaches `urls`, `hostname`, `proxies` or `options` —
+that would hand a signed request to any host. Only operator configuration moves a client:
+`THRIVE_EXCHANGE_URLS` (the simulator, or a relay) and `THRIVE_EGRESS_PROXY`.
+"""
+
+from __future__ import annotations
+
+import decimal
+import logging
+from typing import Any
+
+import ccxt
+from django.conf import settings
+
+from connections.vault import CredentialSecret
+
+from .urls import point_client_at
+
+# ccxt logs signed URLs and headers at DEBUG; clamp it wherever a client can be built.
+logging.getLogger("ccxt").setLevel(logging.WARNING)
+
+TIMEOUT_MS = 20_000
+
+
+def build_client(
+    ccxt_id: str,
+    *,
+    route_as: str,
+    secret: CredentialSecret | None = None,
+    futures: bool = False,
+    options: dict[str, Any] | None = None,
+) -> ccxt.Exchange:
+    """A ccxt client for `ccxt_id`; `route_as` is our exchange id in THRIVE_EXCHANGE_URLS.
+
+    `futures` uses the credential's second key pair (Kraken Futures). `options` come from the
+    adapter's code, never from a person.
+    """
+    config: dict[str, Any] = {
+        "enableRateLimit": True,
+        "timeout": TIMEOUT_MS,
+        "verbose": False,
+        "number": decimal.Decimal,
+        "options": dict(options or {}),
+    }
+    if secret is not None:
+        config["apiKey"] = secret.futures_api_key if futures else secret.api_key
+        config["secret"] = secret.futures_secret if futures else secret.secret
+        if secret.passphrase:
+            config["password"] = secret.passphrase
+    client: ccxt.Exchange = getattr(ccxt, ccxt_id)(config)
+    base_url = settings.THRIVE_EXCHANGE_URLS.get(route_as)
+    if base_url:
+        point_client_at(client, base_url)
+    if settings.THRIVE_EGRESS_PROXY:
+        client.httpsProxy = settings.THRIVE_EGRESS_PROXY
+    return client
