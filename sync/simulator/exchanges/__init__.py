@@ -31,7 +31,8 @@ Adding an exchange is one new module (or package) and one line in ``EXCHANGES`` 
    - optionally ``credentials`` (key format), ``decorate`` (e.g. rate-limit headers) and
      ``seed_specs`` (extra seeded accounts, e.g. Binance's master with sub-accounts).
 
-2. Register it here: ``"okx": OkxSimulator,``.
+2. Nothing to register: ``EXCHANGES`` below finds every ``ExchangeSimulator`` subclass
+   defined in a module or package of this folder, by its ``id``.
 
 3. Test it through an unmodified ccxt client in ``tests/integration/simulator/test_<id>.py``.
 
@@ -41,9 +42,27 @@ module only speaks its wire format.
 
 from __future__ import annotations
 
-from sync.simulator.exchanges.base import ExchangeSimulator
-from sync.simulator.exchanges.binance import BinanceSimulator
+import importlib
+import pkgutil
 
-EXCHANGES: dict[str, type[ExchangeSimulator]] = {
-    "binance": BinanceSimulator,
-}
+from sync.simulator.exchanges.base import ExchangeSimulator
+
+
+def _discover() -> dict[str, type[ExchangeSimulator]]:
+    found: dict[str, type[ExchangeSimulator]] = {}
+    for module_info in pkgutil.iter_modules(__path__):
+        if module_info.name == "base":
+            continue
+        module = importlib.import_module(f"{__name__}.{module_info.name}")
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, ExchangeSimulator)
+                and value is not ExchangeSimulator
+                and "id" in vars(value)
+            ):
+                found[value.id] = value
+    return dict(sorted(found.items()))
+
+
+EXCHANGES: dict[str, type[ExchangeSimulator]] = _discover()
