@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import QuerySet
 
 from sync.exchanges.base import CredentialShape
@@ -92,6 +93,14 @@ class CredentialFields(forms.Form):
         required=False,
         label="I understand this key can withdraw funds and want to keep it anyway.",
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Our own clean methods refuse NUL bytes with a message that says what to do.
+        for field in self.fields.values():
+            field.validators = [
+                v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)
+            ]
 
     def exchange_id(self) -> str | None:
         raise NotImplementedError
@@ -190,7 +199,12 @@ class ConnectionAddForm(CredentialFields):
     label = forms.CharField(
         max_length=80, help_text="A name you will recognise, e.g. “Main account”."
     )
-    portfolio = forms.ModelChoiceField(queryset=None, empty_label=None)
+    portfolio = forms.ModelChoiceField(
+        queryset=None,
+        empty_label=None,
+        required=False,
+        help_text="Where this account's trades and balances go.",
+    )
 
     def __init__(self, *args: Any, portfolios: QuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -199,6 +213,11 @@ class ConnectionAddForm(CredentialFields):
 
     def exchange_id(self) -> str | None:
         return self.cleaned_data.get("exchange")
+
+    def clean_portfolio(self) -> Any:
+        """The chosen portfolio, or the workspace's default when none was sent."""
+        chosen = self.cleaned_data.get("portfolio")
+        return chosen or self.fields["portfolio"].queryset.filter(is_default=True).first()
 
     def clean_label(self) -> str:
         return _clean_value(self.cleaned_data["label"], what="label", max_length=80, multiline=True)

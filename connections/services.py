@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portfolio.models import Portfolio
+from portfolio.services import portfolio_default_ensure
 from sync.exchanges.base import Permissions
 from sync.exchanges.registry import adapter_for
 from thrive.models import User, Workspace
@@ -201,11 +202,16 @@ def connection_create(
     actor: User | None,
     exchange: str,
     label: str,
-    portfolio: Portfolio,
+    portfolio: Portfolio | None,
     secret: CredentialSecret,
     acknowledge_withdrawals: bool = False,
 ) -> ExchangeConnection:
-    """Check the key, store it encrypted, and queue the first sync once the rows are committed."""
+    """Check the key, store it encrypted, and queue the first sync once the rows are committed.
+
+    Without a portfolio the connection feeds the workspace's default one.
+    """
+    if portfolio is None:
+        portfolio = portfolio_default_ensure(workspace=workspace)
     if portfolio.workspace_id != workspace.pk:
         raise ConnectionRefused("Choose one of your portfolios.", field="portfolio")
     plan_limit_check(workspace=workspace)

@@ -51,3 +51,15 @@ def owner_client(owner) -> Client:
 @pytest.fixture
 def outsider_client(outsider) -> Client:
     return signed_in(outsider)
+
+
+@pytest.fixture
+def routed_to_simulator(settings, simulator):
+    """Send every exchange's traffic to the simulator, as THRIVE_EXCHANGE_URLS does in make dev.
+
+    `simulator` is the session fixture of tests/integration/conftest.py.
+    """
+    from connections.models import Exchange
+
+    settings.THRIVE_EXCHANGE_URLS = {exchange: simulator.base_url for exchange in Exchange.values}
+    return simulator
