@@ -92,6 +92,8 @@ class FaultBoard:
                         f"{name} must be an integer" + ("" if name == "skew_ms" else " >= 0")
                     )
                 options[name] = value
+        if kind == "server_error" and not 500 <= options.get("status", 503) <= 599:
+            raise ValueError("status of a server_error is between 500 and 599")
         unknown = set(spec) - {"kind", "exchange", "api_key", "path", "seconds", "requests"}
         unknown -= set(_OPTIONS)
         if unknown:
