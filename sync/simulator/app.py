@@ -9,7 +9,7 @@ from typing import Any
 
 from sync.simulator.control import ControlApi
 from sync.simulator.exchanges.base import Call, ExchangeSimulator, Route
-from sync.simulator.faults import ANSWERING, CREDENTIAL, SHAPING
+from sync.simulator.faults import ANSWERING, CREDENTIAL, KEY_STATE, SHAPING
 from sync.simulator.http import Rejected, Request, Response
 from sync.simulator.ratelimit import Verdict
 from sync.simulator.state import SimulatorState
@@ -56,11 +56,10 @@ class SimulatorApp:
             response = self.control.handle(request)
         else:
             response = self.serve(request)
-        reason = (
-            HTTPStatus(response.status).phrase
-            if response.status in HTTPStatus._value2member_map_
-            else ""
-        )
+        try:
+            reason = HTTPStatus(response.status).phrase
+        except ValueError:
+            reason = ""
         start_response(
             f"{response.status} {reason}",
             [*response.headers, ("Content-Length", str(len(response.body)))],
@@ -132,7 +131,10 @@ class SimulatorApp:
                 raise exchange.rejected(f"{account.spec.status}_key", request)
             if account.spec.ip_whitelist and request.remote_addr not in account.spec.ip_whitelist:
                 raise exchange.rejected("ip_not_allowed", request)
-            credential = state.faults.take(CREDENTIAL, exchange.id, account.api_key, request.path)
+            # a lost read permission only shows where reading is needed: the permission
+            # endpoint itself keeps answering, as it does for a key created without it
+            kinds = CREDENTIAL if route.needs_read else KEY_STATE
+            credential = state.faults.take(kinds, exchange.id, account.api_key, request.path)
             if credential:
                 raise exchange.rejected(credential[0].kind, request)
             if route.needs_read and not account.can("read"):

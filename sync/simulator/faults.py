@@ -16,7 +16,8 @@ from typing import Any
 # Faults that answer instead of the endpoint, for any request (signed or not).
 ANSWERING = ("timeout", "maintenance", "server_error", "rate_limit", "ban")
 # Faults about the key; they only touch signed requests, after the key was recognised.
-CREDENTIAL = ("expired_key", "revoked_key", "no_read_permission", "ip_not_allowed")
+KEY_STATE = ("expired_key", "revoked_key", "ip_not_allowed")
+CREDENTIAL = (*KEY_STATE, "no_read_permission")
 # Faults that change how a request is served without answering for it.
 SHAPING = ("latency", "clock_skew")
 FAULT_KINDS = ANSWERING + CREDENTIAL + SHAPING

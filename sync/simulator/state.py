@@ -7,6 +7,7 @@ import time
 from typing import TYPE_CHECKING
 
 from sync.simulator.accounts import Account, AccountSpec
+from sync.simulator.exchanges import EXCHANGES
 from sync.simulator.faults import FaultBoard
 from sync.simulator.prices import PriceOracle
 from sync.simulator.ratelimit import RateLimiter
@@ -33,8 +34,6 @@ class SimulatorState:
         exchanges: dict[str, type[ExchangeSimulator]] | None = None,
     ) -> None:
         if exchanges is None:
-            from sync.simulator.exchanges import EXCHANGES
-
             exchanges = EXCHANGES
         self.seed = seed
         self.anchor_ms = wall_clock_ms() if anchor_ms is None else anchor_ms

@@ -8,6 +8,9 @@ import time
 import ccxt
 import pytest
 
+from sync.simulator.exchanges.base import REJECTION_KINDS
+from sync.simulator.http import Request
+
 EXCHANGE = "binance"
 
 
@@ -156,3 +159,20 @@ def test_a_client_that_keeps_going_after_a_429_is_banned_with_418(simulator, dem
     assert answers == ["ok", "ok", "429", "418", "418"]
     statuses = simulator.stats()["endpoints"]["binance /api/v3/account"]["statuses"]
     assert statuses == {"200": 2, "429": 1, "418": 2}
+
+
+def test_a_lost_read_permission_still_lets_the_key_read_its_restrictions(simulator, demo):
+    simulator.add_fault("no_read_permission", exchange=EXCHANGE, api_key=demo["api_key"])
+    client = simulator.client(demo)
+
+    assert client.sapi_get_account_apirestrictions()["enableReading"] is True
+    assert raised_by(client.fetch_balance) is ccxt.PermissionDenied
+
+
+def test_binance_answers_every_rejection_kind_the_core_may_ask_for(simulator):
+    binance = simulator.running.state.exchanges[EXCHANGE]
+    request = Request("GET", "api.binance.com", "/api/v3/account", remote_addr="127.0.0.1")
+
+    for kind in REJECTION_KINDS:
+        response = binance.reject(kind, request, now_ms=0, retry_after=1, status=503)
+        assert response.status >= 400, kind
