@@ -19,9 +19,6 @@ from connections.vault import CredentialSecret
 
 from .urls import point_client_at
 
-# ccxt logs signed URLs and headers at DEBUG; clamp it wherever a client can be built.
-logging.getLogger("ccxt").setLevel(logging.WARNING)
-
 TIMEOUT_MS = 20_000
 
 
@@ -38,6 +35,9 @@ def build_client(
     `futures` uses the credential's second key pair (Kraken Futures). `options` come from the
     adapter's code, never from a person.
     """
+    # ccxt logs signed URLs and the API key header at DEBUG: clamp it before every client, so
+    # that nothing (a LOG_LEVEL=DEBUG, a library's basicConfig) can let those records through.
+    logging.getLogger("ccxt").setLevel(logging.WARNING)
     config: dict[str, Any] = {
         "enableRateLimit": True,
         "timeout": TIMEOUT_MS,
