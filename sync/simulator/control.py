@@ -12,6 +12,15 @@ from sync.simulator.accounts import AccountSpec
 from sync.simulator.http import Request, Response
 from sync.simulator.state import SimulatorState
 
+_ACCOUNT_FIELDS = {
+    "exchange", "trades", "days", "permissions", "label", "status", "ip_whitelist", "master",
+    "anchor_ms",
+}  # fmt: skip
+
+
+class _BadInput(Exception):
+    pass
+
 
 def _error(message: str, status: int = 400) -> Response:
     return Response.json({"error": message}, status)
@@ -69,17 +78,7 @@ class ControlApi:
             body = self._body(request)
             if not isinstance(body, dict):
                 raise _BadInput("send a JSON object")
-            unknown = set(body) - {
-                "exchange",
-                "trades",
-                "days",
-                "permissions",
-                "label",
-                "status",
-                "ip_whitelist",
-                "master",
-                "anchor_ms",
-            }
+            unknown = set(body) - _ACCOUNT_FIELDS
             if unknown:
                 raise _BadInput(f"unknown fields {sorted(unknown)}")
             exchange = body.get("exchange")
@@ -158,7 +157,3 @@ class ControlApi:
                 return _error('send {"rate_limit_scale": <number >= 0>}; 0 switches limits off')
             self.state.limiter.scale = float(scale)
         return Response.json({"rate_limit_scale": self.state.limiter.scale})
-
-
-class _BadInput(Exception):
-    pass
