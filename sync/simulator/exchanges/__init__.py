@@ -1,6 +1,6 @@
 """The exchanges the simulator speaks, by ccxt id.
 
-Adding an exchange is one new module (or package) and one line in ``EXCHANGES`` below:
+Adding an exchange is one new module (or package) in this folder:
 
 1. Create ``sync/simulator/exchanges/<id>.py`` (a package once it passes ~400 lines, as
    ``binance/`` does) with a subclass of ``base.ExchangeSimulator`` that sets:
