@@ -43,6 +43,14 @@ class SimulatorState:
         self.limiter = RateLimiter(rate_limit_scale)
         self.stats = Stats()
         self.exchanges = {exchange_id: cls(self) for exchange_id, cls in exchanges.items()}
+        for exchange in self.exchanges.values():
+            for instrument in exchange.instruments:
+                for asset in (instrument.base, instrument.quote):
+                    if not self.oracle.knows(asset):
+                        raise ValueError(
+                            f"{exchange.id} {instrument.symbol}: no price model for {asset}; "
+                            "add one to sync/simulator/prices.py"
+                        )
         self.faults = FaultBoard(tuple(self.exchanges))
         self._hosts = {
             host: exchange
