@@ -1,6 +1,16 @@
 """The ``/_sim/`` control API: accounts, ground truth, faults, stats, reset.
 
 JSON in and out; mistakes answer 400 with ``{"error": "..."}`` saying what to send instead.
+
+- ``GET /_sim/``: seed, anchor, exchanges and their hosts, rate-limit scale;
+- ``GET /_sim/accounts[?exchange=]``, ``POST /_sim/accounts`` (``exchange``, ``trades``:
+  {unified symbol: count}, ``days``, ``permissions``, optional ``label``, ``status``,
+  ``ip_whitelist``, ``master``, ``anchor_ms``) -> 201 with the account;
+- ``GET /_sim/accounts/<api_key>/trades[?symbol=&market_type=]``: every fill, oldest first;
+- ``GET /_sim/accounts/<api_key>/balances``: deposits, balances, side wallets, positions;
+- ``GET|POST|DELETE[?id=] /_sim/faults``: see ``faults.py`` for kinds and options;
+- ``GET /_sim/stats``; ``POST /_sim/reset``;
+- ``GET|POST /_sim/config`` with ``{"rate_limit_scale": x}`` (0 switches limits off).
 """
 
 from __future__ import annotations
