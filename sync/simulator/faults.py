@@ -3,6 +3,14 @@
 A fault applies to one exchange or all, to one API key or all, optionally to one API path, and
 lasts ``seconds``, a number of ``requests``, or until cleared. The exchange module decides what
 each fault looks like on the wire, so ccxt raises the class it raises in production.
+
+    {"kind": "maintenance", "exchange": "binance", "api_key": "...", "path": "/api/v3/account",
+     "seconds": 30, "requests": 2}
+
+Options by kind: ``latency_ms`` (latency, default 1000), ``skew_ms`` (clock_skew: how far the
+exchange's clock runs ahead, negative for behind; default 60000), ``status`` (server_error,
+500-599, default 503), ``retry_after`` (rate_limit 60, ban 120 seconds), ``hang_ms`` (timeout:
+how long the request is held, default 30000; clearing faults releases it).
 """
 
 from __future__ import annotations
