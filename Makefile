@@ -4,6 +4,11 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 SIM_PORT ?= 8900
+EXCHANGES := binance bybit okx bitget coinbase kraken kucoin mexc gate
+comma := ,
+# make dev sends every exchange's traffic to the local simulator (never a real exchange).
+SIM_URLS := {$(subst $(eval) ,$(comma),$(foreach e,$(EXCHANGES),"$(e)":"http://127.0.0.1:$(SIM_PORT)"))}
+THRIVE_EXCHANGE_URLS ?= $(SIM_URLS)
 
 .PHONY: dev install test lint format bench lock clean
 
@@ -17,9 +22,10 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 
 dev: install
 	@DEBUG=1 $(BIN)/python manage.py migrate --noinput -v 0
-	@DEBUG=1 $(BIN)/python manage.py seed_demo --url http://127.0.0.1:$(PORT)
-	@DEBUG=1 PORT=$(PORT) SIM_PORT=$(SIM_PORT) PATH="$(abspath $(BIN)):$$PATH" \
-		$(BIN)/honcho --procfile Procfile.dev start
+	@DEBUG=1 $(BIN)/python manage.py seed_demo --url http://127.0.0.1:$(PORT) \
+		--simulator-url http://127.0.0.1:$(SIM_PORT)
+	@DEBUG=1 PORT=$(PORT) SIM_PORT=$(SIM_PORT) THRIVE_EXCHANGE_URLS='$(THRIVE_EXCHANGE_URLS)' \
+		PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho --procfile Procfile.dev start
 
 test: install
 	$(BIN)/pytest

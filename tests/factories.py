@@ -18,9 +18,17 @@ class UserFactory(factory.django.DjangoModelFactory):
 class WorkspaceFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Workspace
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Workspace {n}")
     slug = factory.Sequence(lambda n: f"workspace-{n}")
+
+    @factory.post_generation
+    def default_portfolio(obj, create, extracted, **kwargs):  # noqa: N805 -- factory_boy's hook
+        if create:
+            from portfolio.services import portfolio_default_ensure
+
+            portfolio_default_ensure(workspace=obj)
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

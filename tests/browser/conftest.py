@@ -60,3 +60,7 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# The exchange simulator over HTTP, shared with the integration tests.
+from tests.integration.conftest import _clean_simulator, simulator  # noqa: E402,F401

@@ -21,6 +21,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--url", default="http://127.0.0.1:8000", help="Where the app runs.")
+        parser.add_argument(
+            "--simulator-url",
+            default="http://127.0.0.1:8900",
+            help="Where the exchange simulator runs (its demo keys are listed there).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
@@ -31,6 +36,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"\n  Thrive is starting on {url}\n"
                 f"  Sign in as {DEMO_EMAIL} with password {DEMO_PASSWORD}\n"
+                f"  Exchange traffic goes to the local simulator; its demo keys (label “demo”):\n"
+                f"  {options['simulator_url']}/_sim/accounts?exchange=binance\n"
             )
         )
 

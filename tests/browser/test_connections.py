@@ -1,0 +1,79 @@
+"""A person adds, tests, replaces and disconnects a Binance connection in the browser."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import screenshot
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page, user) -> None:
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", user.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/journal/")
+
+
+def test_a_person_adds_tests_replaces_and_disconnects_a_binance_key(
+    page, owner, workspace, routed_to_simulator
+):
+    demo = routed_to_simulator.account("binance", "demo")
+    replacement = routed_to_simulator.account("binance", "read-only")
+    sign_in(page, owner)
+
+    page.click("text=Connections")
+    page.click("text=Connect an exchange")
+    page.click("a.tile:has-text('Binance')")
+    assert page.locator("h1").inner_text() == "Connect Binance"
+    assert page.locator("input[name=passphrase]").count() == 0
+
+    page.fill("input[name=label]", "Main account")
+    page.fill("input[name=api_key]", demo["api_key"])
+    page.fill("textarea[name=api_secret]", demo["secret"])
+    page.click("button[value=test]")
+    page.wait_for_selector(".result-good")
+    assert "Verified read-only" in page.inner_text(".result")
+    assert page.input_value("textarea[name=api_secret]") == ""
+    screenshot(page, "connection-tested")
+
+    page.fill("input[name=api_key]", demo["api_key"])
+    page.fill("textarea[name=api_secret]", demo["secret"])
+    page.click("button[value=connect]")
+    page.wait_for_url("**/settings/connections/*-*/")
+    assert "Verified read-only" in page.inner_text("#connection-status")
+    assert demo["api_key"][-4:] in page.inner_text("#connection-status")
+    assert demo["secret"] not in page.content()
+    screenshot(page, "connection-added")
+
+    page.click("text=Replace key")
+    page.fill("input[name=api_key]", replacement["api_key"])
+    page.fill("textarea[name=api_secret]", replacement["secret"])
+    page.click("button:has-text('Replace key')")
+    page.wait_for_selector("text=The key is replaced")
+    assert replacement["api_key"][-4:] in page.inner_text("#connection-status")
+
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.click("button:has-text('Disconnect')")
+    page.wait_for_url("**/settings/connections/")
+    assert "is disconnected and its key deleted" in page.inner_text(".messages")
+    assert "Disconnected" in page.inner_text("table.list")
+    screenshot(page, "connection-disconnected")
+    assert page.console_errors == []
+
+
+def test_a_wrong_secret_is_explained_in_place(page, owner, workspace, routed_to_simulator):
+    demo = routed_to_simulator.account("binance", "demo")
+    sign_in(page, owner)
+    page.goto("/settings/connections/add/?exchange=binance")
+    page.fill("input[name=label]", "Main account")
+    page.fill("input[name=api_key]", demo["api_key"])
+    page.fill("textarea[name=api_secret]", "B" * 64)
+    page.click("button[value=connect]")
+    page.wait_for_selector(".result-bad")
+    assert "Authentication failed" in page.inner_text(".result-bad")
+    assert page.input_value("input[name=label]") == "Main account"
+    screenshot(page, "connection-wrong-secret")
