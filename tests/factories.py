@@ -24,7 +24,7 @@ class WorkspaceFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"workspace-{n}")
 
     @factory.post_generation
-    def default_portfolio(obj, create, extracted, **kwargs):  # noqa: N805 -- factory_boy's hook
+    def default_portfolio(obj, create, extracted, **kwargs):
         if create:
             from portfolio.services import portfolio_default_ensure
 
