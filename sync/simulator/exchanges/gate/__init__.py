@@ -1,0 +1,105 @@
+"""Gate (api.gateio.ws, APIv4): spot, margin, unified, USDT- and BTC-settled perpetuals and
+USDT delivery futures."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from sync.simulator.accounts import AccountSpec, Credentials
+from sync.simulator.exchanges.base import ExchangeSimulator, Route, Router
+from sync.simulator.exchanges.gate import account, auth, errors, public
+from sync.simulator.exchanges.gate.catalog import (
+    PERPETUALS,
+    SPOT,
+    delivery_instrument,
+    quarterly_expiry,
+)
+from sync.simulator.exchanges.gate.common import LIMITS
+from sync.simulator.http import Request, Response
+from sync.simulator.ratelimit import Verdict
+from sync.simulator.trades import FeePolicy
+
+if TYPE_CHECKING:
+    from sync.simulator.accounts import Account
+    from sync.simulator.state import SimulatorState
+
+
+class GateSimulator(ExchangeSimulator):
+    id = "gate"
+    router = Router.combine(public.router, account.router)
+    instruments = (*SPOT, *PERPETUALS)
+    # https://www.gate.com/fee: 0.2% spot at VIP 0 (as ccxt's tiers and the pairs' "fee" say),
+    # charged in the asset received; perpetuals and delivery 0.02% maker, 0.05% taker
+    fee_policy = FeePolicy(
+        spot_maker=Decimal("0.002"),
+        spot_taker=Decimal("0.002"),
+        contract_maker=Decimal("0.0002"),
+        contract_taker=Decimal("0.0005"),
+        spot_fee_asset="received",
+    )
+    rate_limits = LIMITS
+
+    def __init__(self, state: SimulatorState) -> None:
+        # The delivery contract the accounts trade expires after the history's anchor, so the
+        # market list depends on it: instruments are per simulator, not per class.
+        self.expiry = quarterly_expiry(state.anchor_ms)
+        self.delivery = delivery_instrument(self.expiry)
+        self.instruments = (*SPOT, *PERPETUALS, self.delivery)
+        self.demo_trades = {
+            "BTC/USDT": 120,
+            "ETH/USDT": 80,
+            "SOL/USDT": 40,
+            "XRP/USDT": 30,
+            "DOGE/USDT": 20,
+            "BTC/USDT:USDT": 60,
+            "ETH/USDT:USDT": 40,
+            "SOL/USDT:USDT": 20,
+            "BTC/USD:BTC": 25,
+            self.delivery.symbol: 20,
+        }
+        self.sample_trades = {
+            "BTC/USDT": 40,
+            "ETH/USDT": 20,
+            "BTC/USDT:USDT": 20,
+            "BTC/USD:BTC": 10,
+            self.delivery.symbol: 10,
+        }
+        super().__init__(state)
+
+    def credentials(self, seed: int, label: str) -> Credentials:
+        return auth.credentials(seed, label)
+
+    def claimed_api_key(self, request: Request) -> str | None:
+        return request.header("key")
+
+    def authenticate(self, request: Request, now_ms: int) -> Account:
+        return auth.authenticate(self, request, now_ms)
+
+    def reject(self, kind: str, request: Request, **detail: Any) -> Response:
+        return errors.rejection(kind, request, **detail)
+
+    def decorate(self, response: Response, route: Route, verdict: Verdict | None) -> Response:
+        """Gate reports the endpoint's budget on every answer (``X-Gate-RateLimit-*``)."""
+        if verdict is None or route.pool is None:
+            return response
+        limit = LIMITS[route.pool]
+        scale = self.state.limiter.scale
+        allowed = int(limit.limit * scale) if scale > 0 else limit.limit
+        window_ms = limit.window_s * 1000
+        now_ms = self.state.now_ms()
+        return response.with_headers(
+            ("X-Gate-RateLimit-Requests-Remain", str(max(allowed - verdict.used, 0))),
+            ("X-Gate-RateLimit-Limit", str(allowed)),
+            ("X-Gate-RateLimit-Reset-Timestamp", str(now_ms - now_ms % window_ms + window_ms)),
+        )
+
+    def seed_specs(self) -> list[AccountSpec]:
+        """The standard accounts, a unified-mode key, and a read key without the "account"
+        permission (Gate then refuses /account/main_keys)."""
+        sample = dict(self.sample_trades)
+        return [
+            *super().seed_specs(),
+            AccountSpec(auth.UNIFIED_LABEL, ("read",), sample),
+            AccountSpec(auth.NO_ACCOUNT_PERMISSION_LABEL, ("read",), sample),
+        ]
