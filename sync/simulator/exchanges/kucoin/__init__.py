@@ -1,0 +1,94 @@
+"""KuCoin: spot, margin, lending and earn on api.kucoin.com; futures on api-futures.kucoin.com.
+
+ccxt's ``kucoin`` and ``kucoinfutures`` classes share one implementation (the second is a
+subclass with ``defaultType='swap'``) and, through their URL tables, both hosts.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from sync.simulator.accounts import Account, AccountSpec, Credentials
+from sync.simulator.exchanges.base import ExchangeSimulator, Route, Router
+from sync.simulator.exchanges.kucoin import accounts, auth, errors, fills, futures, public
+from sync.simulator.exchanges.kucoin.catalog import INSTRUMENTS
+from sync.simulator.http import Request, Response
+from sync.simulator.ratelimit import RateLimit, Verdict
+from sync.simulator.signing import derive_alphanumeric, derive_bytes
+from sync.simulator.trades import FeePolicy
+
+
+class KucoinSimulator(ExchangeSimulator):
+    id = "kucoin"
+    router = Router.combine(public.router, accounts.router, fills.router, futures.router)
+    instruments = INSTRUMENTS
+    uses_passphrase = True
+    # https://www.kucoin.com/vip/privilege: VIP0 spot 0.1%/0.1%, charged in the quote coin;
+    # futures 0.02% maker, 0.06% taker, in the settle coin
+    fee_policy = FeePolicy(
+        spot_maker=Decimal("0.001"),
+        spot_taker=Decimal("0.001"),
+        contract_maker=Decimal("0.0002"),
+        contract_taker=Decimal("0.0006"),
+        spot_fee_asset="quote",
+    )
+    # https://www.kucoin.com/docs-new/rate-limit, VIP0: weight per 30 s in resource pools;
+    # private pools count per account (one key per account here), the public pool per IP
+    rate_limits = {
+        "public": RateLimit("public", 2000, window_s=30),
+        "spot": RateLimit("spot", 4000, window_s=30, per="key"),
+        "futures": RateLimit("futures", 2000, window_s=30, per="key"),
+        "management": RateLimit("management", 2000, window_s=30, per="key"),
+        "earn": RateLimit("earn", 2000, window_s=30, per="key"),
+    }
+    demo_trades = {
+        "BTC/USDT": 120,
+        "ETH/USDT": 80,
+        "SOL/USDT": 40,
+        "XRP/USDT": 30,
+        "DOGE/USDT": 20,
+        "BTC/USDT:USDT": 60,
+        "ETH/USDT:USDT": 40,
+        "XRP/USDT:USDT": 20,
+        "BTC/USD:BTC": 25,
+    }
+    sample_trades = {"BTC/USDT": 40, "ETH/USDT": 20, "BTC/USDT:USDT": 20, "BTC/USD:BTC": 10}
+
+    def credentials(self, seed: int, label: str) -> Credentials:
+        """KuCoin's formats: a 24-hex key (an ObjectId), a UUID secret and a passphrase the
+        user chose (7-32 characters)."""
+        return Credentials(
+            api_key=derive_bytes(seed, f"{label}:api_key", 12).hex(),
+            secret=str(uuid.UUID(bytes=derive_bytes(seed, f"{label}:secret", 16), version=4)),
+            passphrase=derive_alphanumeric(seed, f"{label}:passphrase", 16),
+        )
+
+    def claimed_api_key(self, request: Request) -> str | None:
+        return request.header("kc-api-key")
+
+    def authenticate(self, request: Request, now_ms: int) -> Account:
+        return auth.authenticate(self, request, now_ms)
+
+    def reject(self, kind: str, request: Request, **detail: Any) -> Response:
+        return errors.rejection(kind, request, **detail)
+
+    def decorate(self, response: Response, route: Route, verdict: Verdict | None) -> Response:
+        """KuCoin reports the pool's quota on every answer (gw-ratelimit-* headers)."""
+        if verdict is None or route.pool is None or response.status == 429:
+            return response
+        limit = self.rate_limits[route.pool]
+        quota = int(limit.limit * self.state.limiter.scale)
+        window_ms = limit.window_s * 1000
+        reset_ms = window_ms - self.state.now_ms() % window_ms
+        return response.with_headers(
+            *errors.rate_limit_headers(quota, max(0, quota - verdict.used), reset_ms)
+        )
+
+    def seed_specs(self) -> list[AccountSpec]:
+        """The standard accounts, plus one that still trades spot on the low-frequency engine."""
+        return [
+            *super().seed_specs(),
+            AccountSpec("low-frequency", ("read",), {"BTC/USDT": 60, "ETH/USDT": 30}),
+        ]

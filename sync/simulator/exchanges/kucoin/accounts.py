@@ -1,0 +1,380 @@
+"""KuCoin account endpoints: the key itself, account type and mode, and every wallet but
+futures (futures.py): funding ("main"), spot ("trade" / "trade_hf"), cross and isolated margin
+with their debts, lending and earn holdings.
+
+Seeded accounts are classic (not unified) and, like every account KuCoin opened or migrated
+since 2023, trade spot on the high-frequency ("HF") engine: their spot wallet is ``trade_hf``.
+The ``low-frequency`` account keeps the old ``trade`` wallet and ``/api/v1/fills``.
+"""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+from typing import Any
+
+from sync.simulator.accounts import Account
+from sync.simulator.exchanges.base import Call, Router
+from sync.simulator.exchanges.kucoin.catalog import INSTRUMENTS, SPOT_HOST
+from sync.simulator.exchanges.kucoin.common import (
+    bounded_int,
+    eight,
+    money,
+    object_id,
+    ok,
+    optional_int,
+    plain,
+)
+from sync.simulator.exchanges.kucoin.errors import bad_parameter
+from sync.simulator.holdings import SPOT
+from sync.simulator.prices import DAY_MS
+from sync.simulator.trades import decimal_units
+
+router = Router()
+
+LOW_FREQUENCY_LABELS = frozenset({"low-frequency"})
+
+# Our permission words -> KuCoin's names in ``permission``; "Transfer" is withdrawal,
+# "InnerTransfer" moves funds between one's own accounts.
+PERMISSION_NAMES = {
+    "read": "General",
+    "trade": "Spot",
+    "margin": "Margin",
+    "futures": "Futures",
+    "withdraw": "Transfer",
+    "transfer": "InnerTransfer",
+}
+_ACCOUNT_TYPES = ("main", "trade", "trade_hf", "margin")
+_LENDING_RATE = Decimal("0.0365")
+_STAKING_RATE = Decimal("0.035")
+
+
+def is_hf(account: Account) -> bool:
+    return account.label not in LOW_FREQUENCY_LABELS
+
+
+def spot_account_type(account: Account) -> str:
+    return "trade_hf" if is_hf(account) else "trade"
+
+
+def _usd(account: Account, asset: str, units: int) -> Decimal:
+    price = Decimal(repr(account.oracle.usd(asset, account.anchor_ms)))
+    return decimal_units(units, 8) * price
+
+
+@router.get(SPOT_HOST, "/api/v1/hf/accounts/opened", weight=2, pool="spot", signed=True)
+def hf_opened(call: Call) -> dict[str, Any]:
+    """ "Get Account Type - Spot": whether spot trading runs on the HF engine."""
+    return ok(is_hf(call.signed_account()))
+
+
+@router.get(SPOT_HOST, "/api/ua/v1/account/mode", weight=30, pool="management", signed=True)
+def account_mode(call: Call) -> dict[str, Any]:
+    """What ccxt's ``is_uta_enabled`` asks before balances, trades and currencies."""
+    return ok({"selfAccountMode": "CLASSIC", "subAccountModes": []})
+
+
+@router.get(SPOT_HOST, "/api/v1/user/api-key", weight=20, pool="management", signed=True)
+def api_key_info(call: Call) -> dict[str, Any]:
+    """ "Get API Key Info" (General permission): what this key may do and where from."""
+    account = call.signed_account()
+    info: dict[str, Any] = {
+        "remark": account.label,
+        "apiKey": account.api_key,
+        "apiVersion": 3,
+        "permission": ",".join(
+            name for word, name in PERMISSION_NAMES.items() if account.can(word)
+        ),
+        "createdAt": account.created_ms,
+        "uid": account.uid,
+        "isMaster": account.master is None,
+    }
+    if account.spec.ip_whitelist:
+        info["ipWhitelist"] = ",".join(account.spec.ip_whitelist)
+    return ok(info)
+
+
+def _account_rows(account: Account) -> list[dict[str, Any]]:
+    holdings = account.holdings()
+    wallets = {
+        "main": holdings.funding,
+        spot_account_type(account): holdings.wallet(SPOT),
+        "margin": holdings.margin_free,
+    }
+    opened = account.created_ms // 1000
+    rows = []
+    for index, (kind, assets) in enumerate(wallets.items()):
+        for offset, (asset, units) in enumerate(sorted(assets.items())):
+            rows.append(
+                {
+                    "id": object_id(opened, account.uid * 64 + index * 16 + offset),
+                    "currency": asset,
+                    "type": kind,
+                    "balance": money(units),
+                    "available": money(units),
+                    "holds": "0",
+                }
+            )
+    return rows
+
+
+@router.get(SPOT_HOST, "/api/v1/accounts", weight=5, pool="management", signed=True)
+def account_list(call: Call) -> dict[str, Any]:
+    wanted_type = call.params.get("type")
+    if wanted_type and wanted_type not in _ACCOUNT_TYPES:
+        raise bad_parameter("type not in the given range!")
+    wanted_currency = call.params.get("currency")
+    return ok(
+        [
+            row
+            for row in _account_rows(call.signed_account())
+            if (not wanted_type or row["type"] == wanted_type)
+            and (not wanted_currency or row["currency"] == wanted_currency)
+        ]
+    )
+
+
+def _cross_rows(account: Account) -> list[tuple[str, int, int]]:
+    holdings = account.holdings()
+    assets = sorted(set(holdings.margin_free) | set(holdings.margin_borrowed))
+    return [
+        (asset, holdings.margin_free.get(asset, 0), holdings.margin_borrowed.get(asset, 0))
+        for asset in assets
+    ]
+
+
+def _debt_ratio(account: Account, rows: list[tuple[str, int, int]]) -> str:
+    assets = sum((_usd(account, asset, free) for asset, free, _ in rows), Decimal(0))
+    debts = sum((_usd(account, asset, debt) for asset, _, debt in rows), Decimal(0))
+    return plain((debts / assets).quantize(Decimal("0.0001"))) if assets else "0"
+
+
+def _max_borrow(free: int, borrowed: int) -> str:
+    # cross margin lends up to 5x: four times the equity beyond what is borrowed already
+    return money(max(0, 4 * (free - borrowed)))
+
+
+@router.get(SPOT_HOST, "/api/v1/margin/account", weight=40, pool="spot", signed=True)
+def cross_margin_v1(call: Call) -> dict[str, Any]:
+    """The v1 cross margin account, still what ccxt's ``fetch_balance({'type': 'margin'})``
+    calls; ``liability`` is the debt."""
+    account = call.signed_account()
+    rows = _cross_rows(account)
+    return ok(
+        {
+            "debtRatio": _debt_ratio(account, rows),
+            "accounts": [
+                {
+                    "currency": asset,
+                    "totalBalance": money(free),
+                    "availableBalance": money(free),
+                    "holdBalance": "0",
+                    "liability": money(borrowed),
+                    "maxBorrowSize": _max_borrow(free, borrowed),
+                }
+                for asset, free, borrowed in rows
+            ],
+        }
+    )
+
+
+@router.get(SPOT_HOST, "/api/v3/margin/accounts", weight=15, pool="spot", signed=True)
+def cross_margin_v3(call: Call) -> dict[str, Any]:
+    account = call.signed_account()
+    rows = _cross_rows(account)
+    assets = sum((_usd(account, asset, free) for asset, free, _ in rows), Decimal(0))
+    debts = sum((_usd(account, asset, debt) for asset, _, debt in rows), Decimal(0))
+    return ok(
+        {
+            "totalAssetOfQuoteCurrency": plain(eight(assets)),
+            "totalLiabilityOfQuoteCurrency": plain(eight(debts)),
+            "debtRatio": _debt_ratio(account, rows),
+            "status": "EFFECTIVE",
+            "accounts": [
+                {
+                    "currency": asset,
+                    "total": money(free),
+                    "available": money(free),
+                    "hold": "0",
+                    "liability": money(borrowed),
+                    "liabilityPrincipal": money(borrowed),
+                    "liabilityInterest": "0",
+                    "maxBorrowSize": _max_borrow(free, borrowed),
+                    "borrowEnabled": True,
+                    "transferInEnabled": True,
+                }
+                for asset, free, borrowed in rows
+            ],
+        }
+    )
+
+
+def isolated_pair(account: Account) -> tuple[str, dict[str, int], dict[str, int]]:
+    """The seeded isolated position: ETH-USDT with USDT collateral and borrowed ETH.
+
+    The core's ground truth has one margin wallet (served as cross margin), so this pair is
+    derived here, from the account's seed, in money units: (symbol, totals, debts)."""
+    rng = random.Random(f"{account.seed_key}:kucoin:isolated")
+    eth_usd = account.oracle.usd("ETH", account.anchor_ms)
+    collateral = int(rng.uniform(200, 800) * 10_000) * 10_000
+    borrowed = int(rng.uniform(50, 150) / eth_usd * 10_000) * 10_000
+    return "ETH-USDT", {"ETH": borrowed, "USDT": collateral}, {"ETH": borrowed, "USDT": 0}
+
+
+def _isolated_side(asset: str, total: int, debt: int) -> dict[str, Any]:
+    return {
+        "currency": asset,
+        "borrowEnabled": True,
+        "transferInEnabled": True,
+        "liability": money(debt),
+        "liabilityPrincipal": money(debt),
+        "liabilityInterest": "0",
+        "total": money(total),
+        "available": money(total),
+        "hold": "0",
+        "maxBorrowSize": money(max(0, 4 * total - debt)),
+        "interest": "0",
+    }
+
+
+@router.get(SPOT_HOST, "/api/v3/isolated/accounts", weight=15, pool="spot", signed=True)
+def isolated_margin(call: Call) -> dict[str, Any]:
+    account = call.signed_account()
+    symbol, totals, debts = isolated_pair(account)
+    wanted = call.params.get("symbol")
+    if wanted and wanted not in {item.id for item in INSTRUMENTS if not item.contract}:
+        raise bad_parameter("Unsupported trading pair.")
+    base, quote = symbol.split("-")
+    value = sum((_usd(account, asset, units) for asset, units in totals.items()), Decimal(0))
+    debt = sum((_usd(account, asset, units) for asset, units in debts.items()), Decimal(0))
+    pairs = [
+        {
+            "symbol": symbol,
+            "status": "EFFECTIVE",
+            "debtRatio": plain((debt / value).quantize(Decimal("0.0001"))),
+            "baseAsset": _isolated_side(base, totals[base], debts[base]),
+            "quoteAsset": _isolated_side(quote, totals[quote], debts[quote]),
+        }
+    ]
+    if wanted and wanted != symbol:
+        pairs = []
+    return ok(
+        {
+            "totalAssetOfQuoteCurrency": plain(eight(value)) if pairs else "0",
+            "totalLiabilityOfQuoteCurrency": plain(eight(debt)) if pairs else "0",
+            "timestamp": call.now_ms,
+            "assets": pairs,
+        }
+    )
+
+
+def _page(call: Call, items: list[dict[str, Any]], maximum: int = 50) -> dict[str, Any]:
+    """KuCoin's classic paging: currentPage from 1, pageSize, totalNum, totalPage."""
+    page = optional_int(call, "currentPage") or 1
+    size = bounded_int(call, "pageSize", 50, maximum)
+    return {
+        "currentPage": page,
+        "pageSize": size,
+        "totalNum": len(items),
+        "totalPage": -(-len(items) // size),
+        "items": items[(page - 1) * size : page * size],
+    }
+
+
+def _required_status(call: Call, allowed: tuple[str, ...]) -> str:
+    status = call.params.get("status")
+    if status not in allowed:
+        raise bad_parameter("status not in the given range!")
+    return status
+
+
+@router.get(SPOT_HOST, "/api/v3/purchase/orders", weight=10, pool="spot", signed=True)
+def lending_orders(call: Call) -> dict[str, Any]:
+    """Margin lending subscriptions: the account's flexible earn holdings, still lent out
+    ("PENDING"); none has been settled ("DONE")."""
+    status = _required_status(call, ("DONE", "PENDING"))
+    account = call.signed_account()
+    wanted = call.params.get("currency")
+    items = []
+    if status == "PENDING":
+        applied = account.created_ms + 3 * DAY_MS
+        days = Decimal(account.anchor_ms - applied) / DAY_MS
+        for offset, (asset, units) in enumerate(sorted(account.holdings().earn_flexible.items())):
+            if wanted and asset != wanted:
+                continue
+            size = decimal_units(units, 8)
+            items.append(
+                {
+                    "currency": asset,
+                    "purchaseOrderNo": object_id(applied // 1000, account.uid * 8 + offset),
+                    "purchaseSize": money(units),
+                    "matchSize": money(units),
+                    "interestRate": plain(_LENDING_RATE),
+                    "incomeSize": plain(eight(size * _LENDING_RATE * days / 365)),
+                    "applyTime": applied,
+                    "status": "PENDING",
+                }
+            )
+    return ok(_page(call, items))
+
+
+@router.get(SPOT_HOST, "/api/v3/redeem/orders", weight=10, pool="spot", signed=True)
+def redemption_orders(call: Call) -> dict[str, Any]:
+    _required_status(call, ("DONE", "PENDING"))
+    return ok(_page(call, []))
+
+
+@router.get(SPOT_HOST, "/api/v3/margin/borrow", weight=15, pool="spot", signed=True)
+def borrow_history(call: Call) -> dict[str, Any]:
+    """Cross margin loans behind the margin account's liabilities."""
+    currency = call.params.get("currency")
+    if not currency:
+        raise bad_parameter("currency is required")
+    account = call.signed_account()
+    borrowed = account.holdings().margin_borrowed.get(currency, 0)
+    taken = account.created_ms + 5 * DAY_MS
+    items = []
+    if borrowed and call.params.get("isIsolated", "false") != "true":
+        items.append(
+            {
+                "orderNo": object_id(taken // 1000, account.uid * 4 + 1),
+                "symbol": None,
+                "currency": currency,
+                "size": money(borrowed),
+                "actualSize": money(borrowed),
+                "status": "SUCCESS",
+                "createdTime": taken,
+            }
+        )
+    return ok({"timestamp": call.now_ms, **_page(call, items)})
+
+
+@router.get(SPOT_HOST, "/api/v1/earn/hold-assets", weight=5, pool="earn", signed=True)
+def earn_holdings(call: Call) -> dict[str, Any]:
+    """Earn products held: the account's locked (staking) holdings."""
+    account = call.signed_account()
+    wanted = call.params.get("currency")
+    start = account.created_ms + 10 * DAY_MS
+    items = [
+        {
+            "orderId": str(2_700_000 + account.uid % 100_000 * 10 + offset),
+            "productId": str(2_600 + offset),
+            "productCategory": "STAKING",
+            "productType": "TIME",
+            "currency": asset,
+            "incomeCurrency": asset,
+            "returnRate": plain(_STAKING_RATE),
+            "holdAmount": money(units),
+            "redeemedAmount": "0",
+            "redeemingAmount": "0",
+            "lockStartTime": start,
+            "lockEndTime": account.anchor_ms + 30 * DAY_MS,
+            "purchaseTime": start,
+            "redeemPeriod": 1,
+            "status": "LOCKED",
+            "earlyRedeemSupported": 0,
+        }
+        for offset, (asset, units) in enumerate(sorted(account.holdings().earn_locked.items()))
+        if not wanted or asset == wanted
+    ]
+    return ok(_page(call, items, maximum=500))
