@@ -1,0 +1,257 @@
+"""Bybit through an unmodified ccxt client, pointed at the simulator by URL rewriting only:
+markets, server time, every wallet, positions, key permissions, the complete trade history of
+every category, and the production exception class for every fault and bad credential."""
+
+from __future__ import annotations
+
+import time
+from decimal import ROUND_HALF_UP, Decimal
+
+import ccxt
+import pytest
+
+EXCHANGE = "bybit"
+DAY_MS = 86_400_000
+WEEK_MS = 7 * DAY_MS
+EIGHT = Decimal("1E-8")
+
+
+@pytest.fixture
+def demo(simulator):
+    return simulator.account(EXCHANGE, "demo")
+
+
+def quick_client(simulator, account, **config):
+    """A client that does not sleep between calls (ccxt spaces Bybit calls 100 ms apart) and
+    loads the three categories the product uses, as the adapter's options do."""
+    options = {
+        "fetchMarkets": {"types": ["spot", "linear", "inverse"]},
+        **config.pop("options", {}),
+    }
+    return simulator.client(account, enableRateLimit=False, options=options, **config)
+
+
+def wallets_from_truth(simulator, api_key: str) -> dict[str, dict[str, Decimal]]:
+    """Per simulator wallet and coin: the seeded deposit plus every fill of the ground truth."""
+    deposits = simulator.balances(api_key)["wallets"]
+    wallets = {
+        name: {coin: Decimal(row["deposit"]) for coin, row in coins.items()}
+        for name, coins in deposits.items()
+    }
+    for fill in simulator.ground_truth(api_key):
+        base, rest = fill["symbol"].split("/")
+        quote, _, settle = rest.partition(":")
+        if fill["market_type"] == "spot":
+            changes = {base: Decimal(fill["amount"]), quote: -Decimal(fill["cost"])}
+            if fill["side"] == "sell":
+                changes = {coin: -amount for coin, amount in changes.items()}
+            name = "spot"
+        else:
+            changes = {settle: Decimal(fill["realized_pnl"])}
+            name = "inverse" if settle == base else "linear"
+        changes[fill["fee_currency"]] = changes.get(fill["fee_currency"], 0) - Decimal(fill["fee"])
+        for coin, amount in changes.items():
+            wallets[name][coin] = wallets[name].get(coin, Decimal(0)) + amount
+    return wallets
+
+
+def summed(wallets: dict[str, dict[str, Decimal]], *names: str) -> dict[str, Decimal]:
+    total: dict[str, Decimal] = {}
+    for name in names:
+        for coin, amount in wallets.get(name, {}).items():
+            total[coin] = total.get(coin, Decimal(0)) + amount
+    return {coin: amount for coin, amount in total.items() if amount != 0}
+
+
+def raised_by(call) -> type[Exception]:
+    with pytest.raises(ccxt.BaseError) as raised:
+        call()
+    return type(raised.value)
+
+
+# -- markets, time ----------------------------------------------------------------------------
+
+
+def test_it_serves_markets_and_server_time_to_load_markets(simulator, demo):
+    client = simulator.client(demo, enableRateLimit=False)
+
+    markets = client.load_markets()
+
+    for base in ("BTC", "ETH", "SOL", "XRP", "DOGE"):
+        assert markets[f"{base}/USDT"]["spot"]
+        assert markets[f"{base}/USDT:USDT"]["linear"] and markets[f"{base}/USDT:USDT"]["swap"]
+    assert markets["BTC/USD:BTC"]["inverse"] and markets["ETH/USD:ETH"]["settle"] == "ETH"
+    assert markets["BTC/USD:BTC"]["contractSize"] == Decimal(1)
+    assert markets["BTC/USDT"]["precision"] == {
+        "amount": Decimal("0.000001"),
+        "price": Decimal("0.01"),
+    }
+    assert markets["BTC/USDT:USDT"]["precision"]["price"] == Decimal("0.1")
+    assert {"BTC", "ETH", "USDT"} <= set(client.currencies)
+    assert set(client.currencies["USDT"]["networks"]) >= {"ERC20", "TRC20"}
+    assert abs(client.fetch_time() - time.time() * 1000) < 5_000
+
+
+def test_load_markets_gets_every_category_it_asks_for(simulator, demo):
+    client = simulator.client(demo, enableRateLimit=False)
+
+    client.load_markets()
+
+    endpoints = simulator.stats()["endpoints"]
+    # spot, linear and inverse (each also with status=PreLaunch), six option base coins
+    assert endpoints["bybit /v5/market/instruments-info"]["requests"] == 11
+    assert endpoints["bybit /v5/asset/coin/query-info"]["requests"] == 1
+    assert not [client.markets[symbol] for symbol in client.markets if ":USDT-" in symbol]
+
+
+# -- balances ---------------------------------------------------------------------------------
+
+
+def test_the_unified_wallet_holds_spot_and_both_derivatives_wallets(simulator, demo):
+    client = quick_client(simulator, demo)
+    expected = summed(wallets_from_truth(simulator, demo["api_key"]), "spot", "linear", "inverse")
+
+    balance = client.fetch_balance()
+
+    assert {coin: balance["total"][coin] for coin in expected} == expected
+    coins = {row["coin"]: row for row in balance["info"]["result"]["list"][0]["coin"]}
+    assert balance["info"]["result"]["list"][0]["accountType"] == "UNIFIED"
+    for coin, row in coins.items():
+        # UNIFIED no longer reports availableToWithdraw: ccxt derives "used" from the margins
+        assert balance["used"][coin] == Decimal(row["totalPositionIM"])
+        assert balance["free"][coin] == balance["total"][coin] - balance["used"][coin]
+    endpoints = simulator.stats()["endpoints"]
+    # ccxt's hidden account-mode probe (exchanges.md 2.6)
+    assert endpoints["bybit /v5/user/query-api"]["requests"] == 1
+    assert endpoints["bybit /v5/account/info"]["requests"] == 1
+
+
+def test_every_balance_type_of_a_unified_account_reads_the_unified_wallet(simulator, demo):
+    client = quick_client(simulator, demo)
+
+    answers = [
+        client.fetch_balance({"type": kind})["total"] for kind in ("spot", "swap", "future")
+    ] + [client.fetch_balance({"subType": "inverse"})["total"]]
+
+    assert all(answer == answers[0] for answer in answers)
+    assert simulator.stats()["endpoints"]["bybit /v5/account/wallet-balance"]["requests"] == 4
+
+
+def test_the_funding_wallet_is_read_through_all_coins_balance(simulator, demo):
+    client = quick_client(simulator, demo)
+    seeded = simulator.balances(demo["api_key"])["funding"]
+
+    funding = client.fetch_balance({"type": "funding"})
+
+    assert {coin: funding["total"][coin] for coin in seeded} == {
+        coin: Decimal(amount) for coin, amount in seeded.items()
+    }
+    assert funding["free"] == funding["total"]
+
+
+def test_a_classic_account_keeps_a_spot_and_a_contract_wallet(simulator):
+    classic = simulator.account(EXCHANGE, "classic")
+    client = quick_client(simulator, classic)
+    wallets = wallets_from_truth(simulator, classic["api_key"])
+
+    spot = client.fetch_balance({"type": "spot"})
+    contract = client.fetch_balance()
+    inverse = client.fetch_balance({"subType": "inverse"})
+
+    assert {coin: spot["total"][coin] for coin in wallets["spot"]} == summed(wallets, "spot")
+    expected_contract = summed(wallets, "linear", "inverse")
+    assert {coin: contract["total"][coin] for coin in expected_contract} == expected_contract
+    assert inverse["total"] == contract["total"]
+    assert spot["free"]["BTC"] == spot["total"]["BTC"]
+    assert [entry["accountType"] for entry in contract["info"]["result"]["list"]] == ["CONTRACT"]
+    with pytest.raises(ccxt.BadRequest, match="accountType only support SPOT, CONTRACT"):
+        client.private_get_v5_account_wallet_balance({"accountType": "UNIFIED"})
+
+
+# -- positions --------------------------------------------------------------------------------
+
+
+def test_it_reports_linear_and_inverse_positions_left_open_by_the_fills(simulator, demo):
+    client = quick_client(simulator, demo)
+    seeded = {row["symbol"]: row for row in simulator.balances(demo["api_key"])["positions"]}
+
+    positions = client.fetch_positions() + client.fetch_positions(None, {"subType": "inverse"})
+
+    assert {position["symbol"] for position in positions} == set(seeded)
+    for position in positions:
+        truth = seeded[position["symbol"]]
+        amount, entry = Decimal(truth["amount"]), Decimal(truth["entry_price"])
+        mark = Decimal(truth["mark_price"])
+        assert position["contracts"] == abs(amount)
+        assert position["side"] == ("long" if amount > 0 else "short")
+        assert position["entryPrice"] == entry
+        assert position["markPrice"] == mark
+        assert position["leverage"] == truth["leverage"]
+        if position["symbol"].endswith(":USDT"):
+            pnl = amount * (mark - entry)
+        else:
+            pnl = amount * (1 / entry - 1 / mark)
+        assert position["unrealizedPnl"] == pnl.quantize(EIGHT, ROUND_HALF_UP)
+        liquidation = position["liquidationPrice"]
+        assert (liquidation < entry) if amount > 0 else (liquidation > entry)
+        assert position["initialMargin"] > 0 and position["maintenanceMargin"] > 0
+
+
+def test_a_position_asked_for_by_symbol_is_listed_even_when_flat(simulator, demo):
+    client = quick_client(simulator, demo)
+
+    flat = client.fetch_positions(["DOGE/USDT:USDT"])
+
+    assert [position["contracts"] for position in flat] == [Decimal(0)]
+
+
+def test_linear_positions_need_a_symbol_or_a_settle_coin(simulator, demo):
+    client = quick_client(simulator, demo)
+
+    with pytest.raises(ccxt.BadRequest, match="symbol or settleCoin"):
+        client.private_get_v5_position_list({"category": "linear"})
+
+
+# -- permissions ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("label", "read_only", "wallet"),
+    [
+        ("demo", 1, ["AccountTransfer", "SubMemberTransfer"]),
+        ("read-only", 1, ["AccountTransfer", "SubMemberTransfer"]),
+        ("trade-enabled", 0, []),
+        ("withdraw-enabled", 0, ["AccountTransfer", "SubMemberTransfer", "Withdraw"]),
+        ("no-read", 1, []),
+    ],
+)
+def test_it_describes_each_seeded_key(simulator, label, read_only, wallet):
+    account = simulator.account(EXCHANGE, label)
+    client = quick_client(simulator, account)
+
+    info = client.private_get_v5_user_query_api()["result"]
+
+    assert info["apiKey"] == account["api_key"]
+    assert info["readOnly"] == read_only
+    assert info["permissions"]["Wallet"] == wallet
+    assert (info["permissions"]["Spot"] == []) is (label == "no-read")
+    assert info["ips"] == ["*"]
+    assert info["deadlineDay"] > 0 and info["expiredAt"] > info["createdAt"]
+    assert info["uta"] == 1
+
+
+def test_an_ip_bound_key_lists_its_addresses_and_never_lapses(simulator):
+    client = quick_client(simulator, simulator.account(EXCHANGE, "ip-restricted"))
+
+    info = client.private_get_v5_user_query_api()["result"]
+
+    assert info["ips"] == ["127.0.0.1", "::1"]
+    assert info["expiredAt"] == "1970-01-01T00:00:00Z"
+    assert client.fetch_balance()["total"]
+
+
+def test_a_classic_key_says_it_is_not_unified(simulator):
+    client = quick_client(simulator, simulator.account(EXCHANGE, "classic"))
+
+    assert client.private_get_v5_user_query_api()["result"]["uta"] == 0
+    assert client.private_get_v5_account_info()["result"]["unifiedMarginStatus"] == 1
