@@ -88,3 +88,142 @@ def test_a_stale_timestamp_is_refused_as_request_expired(simulator, demo):
 
     with pytest.raises(ccxt.AuthenticationError, match="REQUEST_EXPIRED"):
         client.private_account_get_detail()
+
+
+def test_query_parameters_are_signed(simulator, demo):
+    client = simulator.client(demo)
+
+    rows = client.private_spot_get_accounts({"currency": "BTC"})
+
+    assert [row["currency"] for row in rows] == ["BTC"]
+
+
+# -- balances and positions ----------------------------------------------------------------
+
+
+def effects(truth: list[dict]) -> dict[str, dict[str, Decimal]]:
+    """The effect of every fill per Gate account ('spot', 'usdt', 'btc', 'delivery')."""
+    books: dict[str, dict[str, Decimal]] = {"spot": {}, "usdt": {}, "btc": {}, "delivery": {}}
+
+    def add(book: str, asset: str, amount: Decimal) -> None:
+        books[book][asset] = books[book].get(asset, Decimal(0)) + amount
+
+    for fill in truth:
+        base, rest = fill["symbol"].split("/")
+        quote, _, settle = rest.partition(":")
+        if fill["market_type"] == "spot":
+            sign = 1 if fill["side"] == "buy" else -1
+            add("spot", base, sign * Decimal(fill["amount"]))
+            add("spot", quote, -sign * Decimal(fill["cost"]))
+            add("spot", fill["fee_currency"], -Decimal(fill["fee"]))
+            continue
+        book = "delivery" if fill["market_type"] == "future" else settle.lower()
+        add(book, fill["fee_currency"], Decimal(fill["realized_pnl"]) - Decimal(fill["fee"]))
+    return books
+
+
+def test_every_account_is_its_deposit_plus_the_fills_booked_there(simulator, demo):
+    client = simulator.client(demo)
+    truth = simulator.ground_truth(demo["api_key"])
+    wallets = simulator.balances(demo["api_key"])["wallets"]
+    books = effects(truth)
+
+    spot = client.fetch_balance()
+    usdt = client.fetch_balance({"type": "swap"})
+    btc = client.fetch_balance({"type": "swap", "settle": "btc"})
+    delivery = client.fetch_balance({"type": "future", "settle": "usdt"})
+
+    assert {asset: spot["total"][asset] for asset in wallets["spot"]} == {
+        asset: Decimal(row["balance"]) for asset, row in wallets["spot"].items()
+    }
+    assert {
+        asset: Decimal(row["deposit"]) + books["spot"][asset]
+        for asset, row in wallets["spot"].items()
+    } == {asset: spot["total"][asset] for asset in wallets["spot"]}
+    linear = wallets["linear"]["USDT"]
+    assert usdt["total"]["USDT"] == Decimal(linear["deposit"]) + books["usdt"]["USDT"]
+    assert btc["total"]["BTC"] == Decimal(wallets["inverse"]["BTC"]["balance"])
+    delivery_deposit = Decimal(delivery["info"][0]["history"]["dnw"])
+    assert delivery["total"]["USDT"] == delivery_deposit + books["delivery"]["USDT"]
+    assert usdt["total"]["USDT"] + delivery["total"]["USDT"] - delivery_deposit == Decimal(
+        linear["balance"]
+    )
+    history = usdt["info"][0]["history"]
+    assert (
+        Decimal(history["dnw"]) + Decimal(history["pnl"]) + Decimal(history["fee"])
+        == (usdt["total"]["USDT"])
+    )
+
+
+def test_it_reports_margin_funding_and_unified_accounts(simulator, demo):
+    client = simulator.client(demo)
+    seeded = simulator.balances(demo["api_key"])
+
+    isolated = client.fetch_balance({"marginMode": "isolated"})
+    cross = client.fetch_balance({"marginMode": "cross"})
+    funding = client.fetch_balance({"type": "funding"})
+    unified = client.fetch_balance({"unifiedAccount": True})
+
+    assert isolated["BTC"]["free"] == Decimal(seeded["margin"]["BTC"])
+    assert isolated["BTC"]["debt"] == Decimal(seeded["margin_borrowed"]["BTC"])
+    assert isolated["USDT"]["free"] == Decimal(seeded["margin"]["USDT"])
+    assert cross["info"]["balances"] == {}
+    assert funding["free"]["USDT"] == Decimal(seeded["funding"]["USDT"])
+    # a classic account's unified view is its spot account
+    assert unified["info"]["mode"] == "classic"
+    assert unified["total"]["BTC"] == Decimal(seeded["wallets"]["spot"]["BTC"]["balance"])
+
+
+def test_a_unified_key_reads_its_pooled_balance_through_the_unified_endpoint(simulator):
+    account = simulator.account(EXCHANGE, "unified")
+    client = simulator.client(account)
+    seeded = simulator.balances(account["api_key"])
+    books = effects(simulator.ground_truth(account["api_key"]))
+
+    balance = client.fetch_balance()
+
+    assert client.options["unifiedAccount"] is True
+    assert balance["info"]["mode"] == "multi_currency"
+    spot_usdt = Decimal(seeded["wallets"]["spot"]["USDT"]["balance"])
+    perpetual_usdt = Decimal(seeded["wallets"]["linear"]["USDT"]["deposit"]) + books["usdt"]["USDT"]
+    assert balance["free"]["USDT"] == spot_usdt + perpetual_usdt
+    assert balance["BTC"]["debt"] == Decimal(seeded["margin_borrowed"]["BTC"])
+    endpoints = simulator.stats()["endpoints"]
+    assert "gate /api/v4/spot/accounts" not in endpoints
+
+
+def test_it_reports_every_position_the_fills_left_open(simulator, demo):
+    client = simulator.client(demo)
+    client.load_markets()
+    seeded = {row["symbol"]: row for row in simulator.balances(demo["api_key"])["positions"]}
+
+    positions = (
+        client.fetch_positions()
+        + client.fetch_positions(None, {"settle": "btc"})
+        + client.fetch_positions(None, {"type": "future", "settle": "usdt"})
+    )
+
+    open_positions = [position for position in positions if position["contracts"]]
+    assert {position["symbol"] for position in open_positions} == set(seeded)
+    for position in open_positions:
+        truth = seeded[position["symbol"]]
+        market = client.market(position["symbol"])
+        amount = Decimal(truth["amount"])
+        size = position["contracts"] * (1 if market["inverse"] else market["contractSize"])
+        assert size == abs(amount)
+        assert position["side"] == ("long" if amount > 0 else "short")
+        assert position["entryPrice"] == Decimal(truth["entry_price"])
+        assert position["markPrice"] == Decimal(truth["mark_price"])
+        assert position["marginMode"] == truth["margin_mode"]
+        if truth["margin_mode"] == "isolated":
+            assert position["leverage"] == truth["leverage"]
+        else:
+            assert position["info"]["cross_leverage_limit"] == str(truth["leverage"])
+        assert position["liquidationPrice"] > 0
+        if market["linear"]:
+            expected = amount * (Decimal(truth["mark_price"]) - Decimal(truth["entry_price"]))
+            assert position["unrealizedPnl"] == expected.quantize(Decimal("1E-8"))
+    held = client.fetch_positions(None, {"holding": "true"})
+    assert {position["symbol"] for position in held} == {
+        symbol for symbol in seeded if symbol.endswith(":USDT")
+    }
