@@ -289,3 +289,242 @@ def test_the_key_without_general_permission_cannot_even_ask_what_it_may_do(simul
     # 400007 "Access denied, requires more permission."; ccxt maps 400007 this way
     with pytest.raises(ccxt.AuthenticationError, match="400007"):
         client.private_get_user_api_key()
+
+
+# -- trade history ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def history(simulator):
+    """Enough fills for several pages per window: HF lists 100 a page, futures 1000."""
+    return simulator.create_account(
+        exchange=EXCHANGE,
+        label="paging",
+        trades={
+            "BTC/USDT": 700,
+            "DOGE/USDT": 150,
+            "BTC/USDT:USDT": 2300,
+            "XRP/USDT:USDT": 300,
+            "BTC/USD:BTC": 400,
+        },
+        days=12,
+    )
+
+
+def walk_hf(client, symbol: str, start_ms: int, end_ms: int) -> list[dict]:
+    """7-day windows; inside each, newest first, ``lastId`` pages to older fills."""
+    trades: list[dict] = []
+    window_start = start_ms
+    while window_start <= end_ms:
+        window_end = min(window_start + WEEK_MS, end_ms)
+        cursor: dict = {}
+        while True:
+            page = client.fetch_my_trades(
+                symbol, window_start, 100, {"until": window_end, **cursor}
+            )
+            trades += page
+            if len(page) < 100:
+                break
+            # ccxt re-sorts a page oldest first; the cursor is the smallest record id
+            cursor = {"lastId": min(int(trade["info"]["id"]) for trade in page)}
+        window_start = window_end + 1
+    return trades
+
+
+def walk_pages(client, symbol, start_ms: int, end_ms: int, size: int, span_ms: int) -> list:
+    """Windows of ``span_ms``; inside each, ``currentPage`` from 1 until a short page."""
+    trades: list[dict] = []
+    window_start = start_ms
+    while window_start <= end_ms:
+        window_end = min(window_start + span_ms, end_ms)
+        page_number = 1
+        while True:
+            page = client.fetch_my_trades(
+                symbol,
+                window_start,
+                size,
+                {"until": window_end, "currentPage": page_number, "pageSize": size},
+            )
+            trades += page
+            if len(page) < size:
+                break
+            page_number += 1
+        window_start = window_end + 1
+    return trades
+
+
+def by_id(trades: list[dict]) -> list[dict]:
+    return sorted(trades, key=lambda trade: int(trade["id"]))
+
+
+def truth_of(simulator, account: dict, match) -> list[dict]:
+    return by_id([fill for fill in simulator.ground_truth(account["api_key"]) if match(fill)])
+
+
+def assert_same_spot_fills(fetched: list[dict], truth: list[dict]) -> None:
+    fetched = by_id(fetched)
+    assert [trade["id"] for trade in fetched] == [fill["id"] for fill in truth]
+    for trade, fill in zip(fetched, truth, strict=True):
+        info = trade["info"]
+        assert trade["symbol"] == fill["symbol"]
+        assert trade["timestamp"] == fill["timestamp"]
+        # KuCoin order ids are ObjectIds: creation second, then the order's serial
+        assert int(trade["order"][8:], 16) == int(fill["order_id"])
+        assert trade["side"] == fill["side"]
+        assert trade["takerOrMaker"] == fill["taker_or_maker"]
+        assert trade["price"] == Decimal(fill["price"])
+        assert trade["amount"] == Decimal(fill["amount"])
+        assert trade["cost"] == Decimal(fill["cost"])
+        # ccxt 4.5.90 drops fee costs of Decimal clients: read the exchange's own fields
+        assert Decimal(info["fee"]) == Decimal(fill["fee"])
+        assert info["feeCurrency"] == fill["fee_currency"]
+
+
+def assert_same_contract_fills(client, fetched: list[dict], truth: list[dict]) -> None:
+    fetched = by_id(fetched)
+    assert [trade["id"] for trade in fetched] == [fill["id"] for fill in truth]
+    for trade, fill in zip(fetched, truth, strict=True):
+        info = trade["info"]
+        lot = client.market(trade["symbol"])["contractSize"]
+        assert trade["symbol"] == fill["symbol"]
+        assert trade["timestamp"] == fill["timestamp"]
+        assert int(trade["order"][8:], 16) == int(fill["order_id"])
+        assert trade["side"] == fill["side"]
+        assert trade["takerOrMaker"] == fill["taker_or_maker"]
+        assert trade["price"] == Decimal(fill["price"])
+        # sizes are lots: contracts times the contract size is the amount
+        assert trade["amount"] * lot == Decimal(fill["amount"])
+        assert trade["cost"] == Decimal(fill["cost"])
+        assert Decimal(info["fee"]) == Decimal(fill["fee"])
+        assert client.safe_currency_code(info["feeCurrency"]) == fill["fee_currency"]
+
+
+@pytest.mark.parametrize("symbol", ["BTC/USDT", "DOGE/USDT"])
+def test_it_pages_the_complete_hf_spot_history_by_last_id_in_weekly_windows(
+    simulator, history, symbol
+):
+    client = simulator.client(history)
+    now = now_ms()
+
+    fetched = walk_hf(client, symbol, now - 13 * DAY_MS, now)
+
+    assert_same_spot_fills(fetched, truth_of(simulator, history, lambda f: f["symbol"] == symbol))
+
+
+def test_it_pages_the_complete_low_frequency_spot_history_of_all_pairs(simulator):
+    account = simulator.account(EXCHANGE, "low-frequency")
+    client = simulator.client(account)
+    now = now_ms()
+
+    # the low-frequency list covers every pair at once; 25 a page forces several pages
+    fetched = walk_pages(client, None, now - 91 * DAY_MS, now, 25, WEEK_MS)
+
+    truth = truth_of(simulator, account, lambda fill: fill["market_type"] == "spot")
+    assert len(truth) == 90
+    assert_same_spot_fills(fetched, truth)
+    # with startAt alone the low-frequency list answers the following 24 hours
+    btc = [fill for fill in truth if fill["symbol"] == "BTC/USDT"]
+    since = btc[len(btc) // 2]["timestamp"]
+    day = client.fetch_my_trades("BTC/USDT", since)
+    assert day and all(since <= trade["timestamp"] <= since + DAY_MS for trade in day)
+
+
+def test_it_pages_the_complete_futures_history_of_every_contract_in_one_walk(simulator, history):
+    client = futures_client(simulator, history)
+    client.load_markets()
+    now = now_ms()
+
+    fetched = walk_pages(client, None, now - 13 * DAY_MS, now, 1000, WEEK_MS)
+
+    truth = truth_of(simulator, history, lambda fill: fill["market_type"] == "swap")
+    assert {fill["symbol"] for fill in truth} == {"BTC/USDT:USDT", "XRP/USDT:USDT", "BTC/USD:BTC"}
+    assert_same_contract_fills(client, fetched, truth)
+
+
+def test_it_pages_futures_per_contract_through_the_spot_class_too(simulator, history):
+    client = simulator.client(history)
+    client.load_markets()
+    now = now_ms()
+
+    fetched = walk_pages(client, "XRP/USDT:USDT", now - 13 * DAY_MS, now, 100, WEEK_MS)
+
+    truth = truth_of(simulator, history, lambda fill: fill["symbol"] == "XRP/USDT:USDT")
+    assert_same_contract_fills(client, fetched, truth)
+
+
+def test_the_complete_demo_history_of_every_market_type_within_retention(simulator, demo):
+    client = simulator.client(demo)
+    client.load_markets()
+    now = now_ms()
+    horizon = now - 90 * DAY_MS
+    truth = simulator.ground_truth(demo["api_key"])
+
+    for symbol in ("BTC/USDT", "ETH/USDT", "SOL/USDT", "XRP/USDT", "DOGE/USDT"):
+        fetched = walk_hf(client, symbol, now - 151 * DAY_MS, now)
+        assert_same_spot_fills(fetched, by_id([f for f in truth if f["symbol"] == symbol]))
+    # without a symbol the ``kucoin`` class means HF spot, which needs one: walk the
+    # contracts with ``kucoinfutures``
+    fetched = walk_pages(futures_client(simulator, demo), None, horizon, now, 1000, WEEK_MS)
+    reachable = [f for f in truth if f["market_type"] == "swap" and f["timestamp"] >= horizon]
+    older = [f for f in truth if f["market_type"] == "swap" and f["timestamp"] < horizon]
+    assert reachable and older, "the demo history spans more than the three months kept"
+    assert_same_contract_fills(client, fetched, by_id(reachable))
+
+
+def test_futures_fills_older_than_three_months_are_out_of_reach(simulator, demo):
+    client = futures_client(simulator, demo)
+    now = now_ms()
+    old = [
+        fill
+        for fill in simulator.ground_truth(demo["api_key"])
+        if fill["market_type"] == "swap" and fill["timestamp"] < now - 92 * DAY_MS
+    ]
+
+    start = old[0]["timestamp"]
+    assert client.fetch_my_trades(None, start, 1000, {"until": start + WEEK_MS}) == []
+
+
+def test_one_sided_and_oversized_windows_behave_as_kucoin_documents(simulator, history):
+    spot = simulator.client(history)
+    contracts = futures_client(simulator, history)
+    now = now_ms()
+    start = now - 10 * DAY_MS
+
+    # HF spot: a week after startAt; a longer window is refused (400100 -> BadRequest)
+    week = spot.fetch_my_trades("BTC/USDT", start, 100)
+    assert week and all(start <= t["timestamp"] <= start + WEEK_MS for t in week)
+    with pytest.raises(ccxt.BadRequest, match="400100"):
+        spot.fetch_my_trades("BTC/USDT", start, 100, {"until": start + 8 * DAY_MS})
+    # futures: 24 hours after startAt; a longer window is cut to its first week
+    day = contracts.fetch_my_trades("BTC/USDT:USDT", start, 1000)
+    assert day and all(start <= t["timestamp"] <= start + DAY_MS for t in day)
+    cut = contracts.fetch_my_trades("BTC/USDT:USDT", start, 1000, {"until": start + 9 * DAY_MS})
+    assert cut and max(t["timestamp"] for t in cut) <= start + WEEK_MS
+
+
+def test_the_hf_list_answers_an_order_with_all_of_its_fills(simulator, history):
+    client = simulator.client(history)
+    truth = truth_of(simulator, history, lambda fill: fill["symbol"] == "BTC/USDT")
+    order = next(
+        fill["order_id"]
+        for fill in truth
+        if sum(other["order_id"] == fill["order_id"] for other in truth) > 1
+    )
+    fills = [fill for fill in truth if fill["order_id"] == order]
+    object_id = f"{fills[0]['timestamp'] // 1000:08x}{int(order):016x}"
+
+    fetched = client.fetch_order_trades(object_id, "BTC/USDT")
+
+    assert by_id(fetched) and [t["id"] for t in by_id(fetched)] == [f["id"] for f in fills]
+
+
+def test_page_boundaries_split_fills_that_share_a_timestamp(simulator, history):
+    client = simulator.client(history)
+    now = now_ms()
+    truth = truth_of(simulator, history, lambda fill: fill["symbol"] == "BTC/USDT")
+
+    pages = walk_hf(client, "BTC/USDT", now - 13 * DAY_MS, now)
+
+    stamps = [fill["timestamp"] for fill in truth]
+    assert len(stamps) - len(set(stamps)) > 0
+    assert len(pages) == len(truth)
