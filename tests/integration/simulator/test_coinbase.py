@@ -169,7 +169,9 @@ def test_v2_wallets_page_with_starting_after(simulator, demo):
         {"limit": 4, "starting_after": first["pagination"]["next_starting_after"]}
     )
 
-    assert len(client.v2_private_get_accounts()["data"]) == 25 or len(everything) < 25
+    assert len(client.v2_private_get_accounts()["data"]) == min(25, len(everything))
+    with pytest.raises(ccxt.ExchangeError, match="invalid_request"):
+        client.v2_private_get_accounts({"starting_after": "no-such-wallet"})
     assert [row["id"] for row in first["data"] + second["data"]] == [
         row["id"] for row in everything[:8]
     ]

@@ -28,8 +28,9 @@ from sync.simulator.exchanges.coinbase.catalog import (
     stable_uuid,
 )
 from sync.simulator.exchanges.coinbase.common import amount_text, bounded_int, rfc3339_ms, rfc3339_s
-from sync.simulator.exchanges.coinbase.errors import invalid_argument
+from sync.simulator.exchanges.coinbase.errors import invalid_argument, v2_error
 from sync.simulator.holdings import SPOT
+from sync.simulator.http import Rejected
 from sync.simulator.instruments import MONEY_DECIMALS
 from sync.simulator.prices import DAY_MS
 from sync.simulator.trades import decimal_units
@@ -121,14 +122,14 @@ def _v3_row(account: Account, wallet: Wallet) -> dict[str, Any]:
     }
 
 
-def _after(rows: list[Wallet], cursor: str | None, name: str) -> int:
-    """Index of the first wallet after the one ``cursor`` names."""
+def _after(rows: list[Wallet], cursor: str | None) -> int | None:
+    """Index of the first wallet after the one ``cursor`` names; None for an unknown one."""
     if not cursor:
         return 0
     for index, wallet in enumerate(rows):
         if wallet.uuid == cursor:
             return index + 1
-    raise invalid_argument(f"invalid {name}")
+    return None
 
 
 @router.get(HOST, "/api/v3/brokerage/accounts", pool="v3_private", signed=True)
@@ -136,7 +137,9 @@ def v3_accounts(call: Call) -> dict[str, Any]:
     account = call.signed_account()
     limit = bounded_int(call, "limit", V3_DEFAULT_LIMIT, V3_MAX_LIMIT)
     rows = wallets(account, with_staked=False)
-    start = _after(rows, call.params.get("cursor"), "cursor")
+    start = _after(rows, call.params.get("cursor"))
+    if start is None:
+        raise invalid_argument("invalid cursor")
     page = rows[start : start + limit]
     has_next = start + limit < len(rows)
     return {
@@ -178,7 +181,9 @@ def v2_accounts(call: Call) -> dict[str, Any]:
         reverse=True,
     )
     starting_after = call.params.get("starting_after")
-    start = _after(rows, starting_after, "starting_after")
+    start = _after(rows, starting_after)
+    if start is None:
+        raise Rejected(v2_error(400, "invalid_request", "starting_after is not a valid account"))
     page = rows[start : start + limit]
     next_id = page[-1].uuid if start + limit < len(rows) else None
     return {
