@@ -4,7 +4,7 @@ URL rewriting only: markets, balances, positions, key info, complete trade histo
 from __future__ import annotations
 
 import time
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import ccxt
 import pytest
@@ -137,3 +137,135 @@ def test_an_unknown_futures_key_or_wrong_secret_is_an_authentication_error(simul
         client = futures_client(simulator, {**futures_demo, **changes})
         client.load_markets()
         assert raised_by(client.fetch_balance) is ccxt.AuthenticationError
+
+
+# -- balances and positions ------------------------------------------------------------------
+
+
+def expected_wallets(truth: list[dict], deposits: dict) -> dict[str, dict[str, Decimal]]:
+    """Deposit plus the effect of every fill, per wallet and asset, from the ground truth."""
+    wallets = {
+        wallet: {asset: Decimal(row["deposit"]) for asset, row in assets.items()}
+        for wallet, assets in deposits.items()
+    }
+
+    def add(wallet: str, asset: str, amount: Decimal) -> None:
+        wallets[wallet][asset] = wallets[wallet].get(asset, Decimal(0)) + amount
+
+    for fill in truth:
+        base, rest = fill["symbol"].split("/")
+        quote, _, settle = rest.partition(":")
+        if fill["market_type"] == "spot":
+            sign = 1 if fill["side"] == "buy" else -1
+            add("spot", base, sign * Decimal(fill["amount"]))
+            add("spot", quote, -sign * Decimal(fill["cost"]))
+            add("spot", fill["fee_currency"], -Decimal(fill["fee"]))
+        else:
+            wallet = "inverse" if settle == base else "linear"
+            add(wallet, settle, Decimal(fill["realized_pnl"]))
+            add(wallet, fill["fee_currency"], -Decimal(fill["fee"]))
+    return wallets
+
+
+def test_spot_balances_are_the_deposit_plus_every_fill_and_staking_is_its_own_asset(
+    simulator, demo
+):
+    client = spot_client(simulator, demo)
+    seeded = simulator.balances(demo["api_key"])
+    wallets = expected_wallets(simulator.ground_truth(demo["api_key"]), seeded["wallets"])
+
+    balance = client.fetch_balance()
+
+    assert {code: balance["total"][code] for code in wallets["spot"]} == wallets["spot"]
+    assert balance["total"]["ETH2.S"] == Decimal(seeded["earn_locked"]["ETH"])
+    assert balance["total"]["USDT.F"] == Decimal(seeded["earn_flexible"]["USDT"])
+    # Kraken's own asset ids, with their legacy X/Z prefixes
+    assert {"XXBT", "XETH", "XXDG", "USDT", "ETH2.S"} <= set(balance["info"]["result"])
+    legacy = client.private_post_balance()["result"]
+    assert Decimal(legacy["XXBT"]) == wallets["spot"]["BTC"]
+
+
+def test_futures_flex_cash_and_inverse_margin_accounts_follow_the_fills(simulator, futures_demo):
+    client = futures_client(simulator, futures_demo)
+    seeded = simulator.balances(futures_demo["api_key"])
+    wallets = expected_wallets(simulator.ground_truth(futures_demo["api_key"]), seeded["wallets"])
+
+    flex = client.fetch_balance()
+    cash = client.fetch_balance({"type": "cash"})
+    accounts = flex["info"]["accounts"]
+
+    assert flex["total"]["USD"] == wallets["linear"]["USD"]
+    assert cash["total"]["USDT"] == Decimal(seeded["funding"]["USDT"])
+    for coin, account_name in (("BTC", "fi_xbtusd"), ("ETH", "fi_ethusd")):
+        # ccxt resolves a symbol to "fi_XBTUSD" while Kraken names the account in lower case,
+        # so the margin account is asked for by its own name
+        margin = client.fetch_balance({"type": account_name})
+        coin_id = account_name[3:6]
+        assert Decimal(str(accounts[account_name]["balances"][coin_id])) == wallets["inverse"][coin]
+        pnl = Decimal(str(accounts[account_name]["auxiliary"]["pnl"]))
+        assert margin["total"][coin] == wallets["inverse"][coin] + pnl
+    with pytest.raises(ccxt.BadRequest):
+        client.fetch_balance({"type": "BTC/USD:BTC"})
+
+
+def test_spot_margin_positions_are_what_leveraged_trades_left_open(simulator, demo):
+    client = spot_client(simulator, demo)
+    client.load_markets()
+
+    raw = client.private_post_openpositions({"docalcs": "true"})["result"]
+    positions = client.fetch_positions()
+    opening = []
+    offset = 0
+    while True:
+        page = client.private_post_tradeshistory(
+            {"type": "any position", "consolidate_taker": "false", "ofs": offset}
+        )["result"]
+        opening += [row for row in page["trades"].values() if row.get("posstatus") == "open"]
+        offset += 50
+        if offset >= page["count"]:
+            break
+
+    assert positions and raw
+    assert sorted(row["ordertxid"] for row in raw.values()) == sorted(
+        row["ordertxid"] for row in opening
+    )
+    for position in positions:
+        mine = [
+            row
+            for row in raw.values()
+            if client.market(position["symbol"])["id"] == row["pair"]
+            and (row["type"] == "buy") == (position["side"] == "long")
+        ]
+        assert position["contracts"] == sum(Decimal(row["vol"]) for row in mine)
+        assert position["initialMargin"] == sum(Decimal(row["margin"]) for row in mine)
+        assert position["unrealizedPnl"] == sum(Decimal(row["net"]) for row in mine)
+        assert position["leverage"] > 1
+
+
+def test_futures_positions_carry_entry_pnl_and_isolated_leverage(simulator, futures_demo):
+    client = futures_client(simulator, futures_demo)
+    truth = simulator.balances(futures_demo["api_key"])["positions"]
+    seeded = {row["symbol"]: row for row in truth}
+
+    positions = client.fetch_positions()
+    marks = client.fetch_tickers()
+    leverages = client.fetch_leverages()
+
+    assert {position["symbol"] for position in positions} == set(seeded)
+    for position in positions:
+        truth = seeded[position["symbol"]]
+        amount, entry = Decimal(truth["amount"]), Decimal(truth["entry_price"])
+        mark = Decimal(truth["mark_price"])
+        assert position["contracts"] == abs(amount)
+        assert position["side"] == ("long" if amount > 0 else "short")
+        assert position["entryPrice"] == entry
+        assert marks[position["symbol"]]["markPrice"] == mark
+        if position["symbol"].endswith(":USD"):
+            expected = amount * (mark - entry)
+        else:
+            expected = amount * (1 / entry - 1 / mark)
+        assert position["unrealizedPnl"] == expected.quantize(Decimal("1E-8"), ROUND_HALF_UP)
+        assert position["marginMode"] == truth["margin_mode"]
+        if truth["margin_mode"] == "isolated":
+            assert position["leverage"] == truth["leverage"]
+            assert leverages[position["symbol"]]["longLeverage"] == truth["leverage"]

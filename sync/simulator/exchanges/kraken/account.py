@@ -92,10 +92,16 @@ def _mark(account: Account, position: Position) -> Decimal:
 
 
 def _value_and_net(account: Account, position: Position) -> tuple[Decimal, Decimal]:
-    """Current value of what is still open, and its profit against the opening price."""
+    """Current value of what is still open, and its profit against the opening price, at
+    the pair's cost decimals; consolidated rows add these rounded figures up."""
     value = position.remaining * _mark(account, position)
     opening = position.remaining * position.fill.price
-    return value, value - opening if position.long else opening - value
+    net = value - opening if position.long else opening - value
+    places = Decimal(1).scaleb(-PAIR_BY_SYMBOL[position.fill.instrument.symbol].cost_decimals)
+    return (
+        value.quantize(places, rounding=ROUND_HALF_UP),
+        net.quantize(places, rounding=ROUND_HALF_UP),
+    )
 
 
 def _position_row(account: Account, position: Position, docalcs: bool) -> dict[str, Any]:
@@ -121,8 +127,8 @@ def _position_row(account: Account, position: Position, docalcs: bool) -> dict[s
     }
     if docalcs:
         value, net = _value_and_net(account, position)
-        row["value"] = padded(value.quantize(Decimal(1).scaleb(-places)), places)
-        row["net"] = padded(net.quantize(Decimal(1).scaleb(-places)), places)
+        row["value"] = padded(value, places)
+        row["net"] = padded(net, places)
     return row
 
 
@@ -158,8 +164,8 @@ def _consolidated(account: Account, positions: list[Position], docalcs: bool) ->
                 item_value, item_net = _value_and_net(account, item)
                 value += item_value
                 net += item_net
-            row["value"] = padded(value.quantize(Decimal(1).scaleb(-places)), places)
-            row["net"] = padded(net.quantize(Decimal(1).scaleb(-places)), places)
+            row["value"] = padded(value, places)
+            row["net"] = padded(net, places)
         rows.append(row)
     return rows
 
