@@ -46,8 +46,7 @@ class BitgetAdapter(ExchangeAdapter):
         "passphrase here too.",
         "Choose Read-only for Futures, Spot, Margin and Copy trading; leave every Read-Write, "
         "Transfer and Withdraw permission off.",
-        "Bind the key to our IP addresses below; Bitget lets keys without an IP binding expire "
-        "after 90 days.",
+        "Under “Bind IP address”, enter our IP addresses listed below.",
         "Copy the API key and the secret key: Bitget shows the secret only once.",
     )
     # 40018 "Invalid IP": the request came from outside the key's IP binding.

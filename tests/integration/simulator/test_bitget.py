@@ -373,6 +373,20 @@ def test_windows_longer_than_bitget_allows_are_refused(simulator, history):
         )
 
 
+def test_spot_fills_need_a_symbol(simulator, history):
+    client = fast_client(simulator, history)
+
+    with pytest.raises(ccxt.BadRequest, match="40019"):
+        client.private_spot_get_v2_spot_trade_fills()
+
+
+def test_an_endpoint_the_simulator_does_not_serve_is_a_bad_request(simulator, demo):
+    client = fast_client(simulator, demo)
+
+    with pytest.raises(ccxt.BadRequest, match="40404"):
+        client.private_spot_get_v2_spot_account_bills()
+
+
 def test_a_page_never_holds_more_than_100_fills(simulator, history):
     client = fast_client(simulator, history)
 
