@@ -1,0 +1,99 @@
+"""OKX (www.okx.com, API v5): spot, perpetual swaps, delivery futures and option markets on
+one unified trading account, plus the funding account."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from sync.simulator.accounts import Account, Credentials
+from sync.simulator.exchanges.base import ExchangeSimulator, Router
+from sync.simulator.exchanges.okx import account, auth, errors, public, trades
+from sync.simulator.exchanges.okx.catalog import INSTRUMENTS, QUARTER_MS, yymmdd
+from sync.simulator.http import Request, Response
+from sync.simulator.ratelimit import RateLimit
+from sync.simulator.signing import derive_bytes
+from sync.simulator.trades import FeePolicy
+
+_READABLE = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+_SYMBOLS = "!@#$%^&*_-"
+_QUARTER = yymmdd(QUARTER_MS)
+
+
+def derive_passphrase(seed: int, label: str) -> str:
+    """16 characters a person could have chosen: letters, digits and one symbol (OKX asks
+    for 8-32 characters)."""
+    material = derive_bytes(seed, label, 17)
+    letters = [_READABLE[byte % len(_READABLE)] for byte in material[:15]]
+    letters.insert(material[15] % 15, _SYMBOLS[material[16] % len(_SYMBOLS)])
+    return "".join(letters)
+
+
+class OkxSimulator(ExchangeSimulator):
+    id = "okx"
+    router = Router.combine(public.router, account.router, trades.router)
+    instruments = INSTRUMENTS
+    uses_passphrase = True
+    # https://www.okx.com/fees: regular users (Lv1) pay 0.08%/0.10% on spot and 0.02%/0.05%
+    # on swaps and futures; spot fees are taken from the currency received
+    fee_policy = FeePolicy(
+        spot_maker=Decimal("0.0008"),
+        spot_taker=Decimal("0.001"),
+        contract_maker=Decimal("0.0002"),
+        contract_taker=Decimal("0.0005"),
+        spot_fee_asset="received",
+    )
+    # Each endpoint's own limit from its documentation page: public ones per IP, private ones
+    # per user id (one key per simulated account, so per key). Instruments are limited per
+    # IP and instType on OKX; one pool for all types here is stricter.
+    rate_limits = {
+        "time": RateLimit("time", 10, window_s=2),
+        "status": RateLimit("status", 1, window_s=5),
+        "instruments": RateLimit("instruments", 20, window_s=2),
+        "balance": RateLimit("balance", 10, window_s=2, per="key"),
+        "positions": RateLimit("positions", 10, window_s=2, per="key"),
+        "config": RateLimit("config", 5, window_s=2, per="key"),
+        "asset-balances": RateLimit("asset-balances", 6, window_s=1, per="key"),
+        "currencies": RateLimit("currencies", 6, window_s=1, per="key"),
+        "savings": RateLimit("savings", 6, window_s=1, per="key"),
+        "fills": RateLimit("fills", 60, window_s=2, per="key"),
+        "fills-history": RateLimit("fills-history", 10, window_s=2, per="key"),
+    }
+    demo_trades = {
+        "BTC/USDT": 150,
+        "ETH/USDT": 90,
+        "SOL/USDT": 40,
+        "XRP/USDT": 30,
+        "DOGE/USDT": 25,
+        "BTC/USDT:USDT": 80,
+        "ETH/USDT:USDT": 50,
+        "DOGE/USDT:USDT": 20,
+        "BTC/USD:BTC": 30,
+        f"BTC/USDT:USDT-{_QUARTER}": 25,
+        f"BTC/USD:BTC-{_QUARTER}": 15,
+    }
+    sample_trades = {
+        "BTC/USDT": 40,
+        "ETH/USDT": 20,
+        "BTC/USDT:USDT": 20,
+        "BTC/USD:BTC": 10,
+        f"BTC/USDT:USDT-{_QUARTER}": 10,
+    }
+
+    def credentials(self, seed: int, label: str) -> Credentials:
+        """A UUID key, a 32-hex-digit uppercase secret and a passphrase, as OKX issues them."""
+        return Credentials(
+            api_key=str(uuid.UUID(bytes=derive_bytes(seed, f"{label}:api_key", 16), version=4)),
+            secret=derive_bytes(seed, f"{label}:secret", 16).hex().upper(),
+            passphrase=derive_passphrase(seed, f"{label}:passphrase"),
+        )
+
+    def claimed_api_key(self, request: Request) -> str | None:
+        return request.header("ok-access-key")
+
+    def authenticate(self, request: Request, now_ms: int) -> Account:
+        return auth.authenticate(self, request, now_ms)
+
+    def reject(self, kind: str, request: Request, **detail: Any) -> Response:
+        return errors.rejection(kind, request, **detail)

@@ -1,0 +1,51 @@
+"""The OKX envelope, number formatting and parameter parsing shared by the endpoints."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sync.simulator.exchanges.base import Call
+from sync.simulator.exchanges.okx.errors import invalid
+
+_EIGHT = Decimal(1).scaleb(-8)
+
+
+def ok(data: list[Any]) -> dict[str, Any]:
+    """Every OKX answer: ``code`` "0", an empty ``msg`` and a list in ``data``."""
+    return {"code": "0", "msg": "", "data": data}
+
+
+def plain(value: Decimal) -> str:
+    """OKX prints numbers without padding: "0.049", "28.21006347", "1"."""
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+def rounded(value: Decimal) -> str:
+    """A derived amount (PnL, margin, equity) at OKX's usual 8 decimals, unpadded."""
+    return plain(value.quantize(_EIGHT, rounding=ROUND_HALF_UP))
+
+
+def usd(value: float) -> Decimal:
+    """A USD valuation from the price oracle's floats, to the cent and a bit."""
+    return Decimal(repr(value)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+
+
+def optional_int(call: Call, name: str) -> int | None:
+    raw = call.params.get(name)
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit():
+        raise invalid(name)
+    return int(raw)
+
+
+def page_limit(call: Call, maximum: int = 100) -> int:
+    """``limit``: default and maximum 100 on OKX's list endpoints; larger values are capped."""
+    limit = optional_int(call, "limit")
+    if limit is None:
+        return maximum
+    if limit < 1:
+        raise invalid("limit")
+    return min(limit, maximum)

@@ -1,0 +1,67 @@
+"""OKX's refusals: ``{"code": "<5 digits>", "msg": ..., "data": []}`` with the HTTP status of
+OKX's error-code tables (https://www.okx.com/docs-v5/en/#error-code).
+
+ccxt (okx.py ``handle_errors``) looks ``code`` up in its ``exceptions['exact']`` table before
+it looks at the HTTP status, so the code decides the exception class:
+50001 OnMaintenance, 50011 RateLimitExceeded, 50026 ExchangeNotAvailable, 50102 InvalidNonce,
+50103-50107/50111-50114 AuthenticationError, 50110 PermissionDenied, 51000 BadRequest,
+51001 BadSymbol. Codes ccxt does not list (50120 "no permission") raise plain ExchangeError.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sync.simulator.http import Rejected, Request, Response
+
+INVALID_KEY = ("50111", "Invalid OK-ACCESS-KEY")
+
+
+def okx_error(status: int, code: str, message: str, *headers: tuple[str, str]) -> Response:
+    return Response.json({"msg": message, "code": code, "data": []}, status, headers)
+
+
+def refuse(status: int, code: str, message: str) -> Rejected:
+    return Rejected(okx_error(status, code, message))
+
+
+def missing(name: str) -> Rejected:
+    return refuse(400, "50014", f"Parameter {name} can not be empty.")
+
+
+def invalid(name: str) -> Rejected:
+    return refuse(400, "51000", f"Parameter {name} error")
+
+
+def unknown_instrument() -> Rejected:
+    return refuse(400, "51001", "Instrument ID, Instrument ID code, or Spread ID doesn't exist.")
+
+
+def rejection(kind: str, request: Request, **detail: Any) -> Response:
+    if kind == "maintenance":
+        return okx_error(503, "50001", "Service temporarily unavailable. Please try again later.")
+    if kind in ("rate_limit", "ban"):
+        # OKX documents no REST ban: a client that keeps going keeps getting 50011
+        return okx_error(
+            429,
+            "50011",
+            "Rate limit reached. Please refer to API documentation and throttle requests "
+            "accordingly.",
+            ("Retry-After", str(detail.get("retry_after", 1))),
+        )
+    if kind == "server_error":
+        return okx_error(detail.get("status", 500), "50026", "System error. Try again later.")
+    if kind in ("expired_key", "revoked_key"):
+        # an expired (14 days unused) or deleted key is simply unknown to OKX
+        return okx_error(401, *INVALID_KEY)
+    if kind == "ip_not_allowed":
+        return okx_error(
+            401,
+            "50110",
+            f"Your IP {request.remote_addr} is not included in your API key's IP whitelist.",
+        )
+    if kind == "no_read_permission":
+        return okx_error(401, "50120", "API key doesn't have permission to use this feature")
+    if kind == "not_found":
+        return okx_error(404, "404", "Not Found")
+    raise ValueError(f"no OKX answer for {kind!r}")

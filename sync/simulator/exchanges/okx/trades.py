@@ -1,0 +1,181 @@
+"""Transaction details: ``/api/v5/trade/fills`` (last 3 days) and ``/api/v5/trade/fills-history``
+(last 3 months, ``instType`` required), as OKX pages them
+(https://www.okx.com/docs-v5/en/#order-book-trading-trade-get-transaction-details-last-3-months).
+
+- newest first, ``limit`` default and maximum 100;
+- ``after``: rows with a smaller ``billId`` (older), ``before``: rows with a larger one
+  (newer); with ``before`` alone the page is the one right after the cursor, so a client can
+  walk forward as well as back;
+- ``begin``/``end``: millisecond bounds on ``ts``, both inclusive;
+- one request covers every instrument of the ``instType``.
+
+A bill id orders an account's fills across instruments like OKX's do: it grows with time and
+is unique per fill: (ts - epoch) << 22 | instrument index << 17 | place among the fills the
+instrument printed in the same millisecond.
+"""
+
+from __future__ import annotations
+
+import heapq
+from bisect import bisect_left
+from decimal import Decimal
+from typing import Any
+
+from sync.simulator.exchanges.base import Call, Router
+from sync.simulator.exchanges.okx import catalog
+from sync.simulator.exchanges.okx.catalog import HOST, INDEX
+from sync.simulator.exchanges.okx.common import ok, optional_int, page_limit, plain
+from sync.simulator.exchanges.okx.errors import invalid, missing, unknown_instrument
+from sync.simulator.prices import DAY_MS
+from sync.simulator.trades import Fill, Series
+
+router = Router()
+
+HISTORY_RETENTION_MS = 90 * DAY_MS
+RECENT_RETENTION_MS = 3 * DAY_MS
+BILL_EPOCH_MS = 1_500_000_000_000
+_INSTRUMENT_SHIFT = 17
+_TIME_SHIFT = 22
+
+
+def bill_id(series: Series, index: int) -> int:
+    timestamp = series.timestamps[index]
+    place = index - bisect_left(series.timestamps, timestamp)
+    return (
+        (timestamp - BILL_EPOCH_MS) << _TIME_SHIFT
+        | INDEX[series.instrument.id] << _INSTRUMENT_SHIFT
+        | place
+    )
+
+
+def _first_bill_at_least(series: Series, bill: int) -> int:
+    """Index of the first fill whose bill id is ``bill`` or more (bill ids grow with index)."""
+    return bisect_left(range(len(series)), bill, key=lambda index: bill_id(series, index))
+
+
+def _order_run(series: Series, order_id: int) -> tuple[int, int]:
+    first = series.index_from_order(order_id)
+    stop = first
+    while stop < len(series) and series.order_ids[stop] == order_id:
+        stop += 1
+    return first, stop
+
+
+def _selected_series(call: Call, kind: str | None) -> list[Series]:
+    """The account's series the filters ``instType``, ``instFamily``/``uly``, ``instId`` keep."""
+    if kind is not None and kind not in catalog.INST_TYPES:
+        raise invalid("instType")
+    wanted_id = call.params.get("instId")
+    if wanted_id and wanted_id not in catalog.BY_ID:
+        raise unknown_instrument()
+    family = call.params.get("instFamily") or call.params.get("uly")
+    chosen = []
+    for series in call.signed_account().series().values():
+        instrument = series.instrument
+        if kind is not None and catalog.inst_type(instrument) != kind:
+            continue
+        if wanted_id and instrument.id != wanted_id:
+            continue
+        if family and (
+            not instrument.contract or f"{instrument.base}-{instrument.quote}" != family
+        ):
+            continue
+        chosen.append(series)
+    return chosen
+
+
+def _page(call: Call, kind: str | None, retention_ms: int) -> list[tuple[int, Series, int]]:
+    """(bill id, series, index) of the page asked for, newest first."""
+    limit = page_limit(call)
+    after, before = optional_int(call, "after"), optional_int(call, "before")
+    begin, end = optional_int(call, "begin"), optional_int(call, "end")
+    order_id = optional_int(call, "ordId")
+    oldest = max(call.now_ms - retention_ms, begin or 0)
+    forward = before is not None and after is None
+    picked: list[tuple[int, Series, int]] = []
+    for series in _selected_series(call, kind):
+        low = series.index_from_time(oldest)
+        high = len(series) if end is None else series.index_after_time(end)
+        if order_id is not None:
+            run_start, run_stop = _order_run(series, order_id)
+            low, high = max(low, run_start), min(high, run_stop)
+        if after is not None:
+            high = min(high, _first_bill_at_least(series, after))
+        if before is not None:
+            low = max(low, _first_bill_at_least(series, before + 1))
+        indexes = (
+            range(low, min(high, low + limit)) if forward else range(max(low, high - limit), high)
+        )
+        picked.extend((bill_id(series, index), series, index) for index in indexes)
+    chosen = heapq.nsmallest(limit, picked) if forward else heapq.nlargest(limit, picked)
+    return sorted(chosen, reverse=True)
+
+
+def _sub_type(fill: Fill) -> str:
+    """1 buy, 2 sell (spot); 3/4 open long/short, 5/6 close long/short (contracts)."""
+    buy = fill.side == "buy"
+    if not fill.instrument.contract:
+        return "1" if buy else "2"
+    if fill.realized_pnl:
+        return "6" if buy else "5"
+    return "3" if buy else "4"
+
+
+def fill_row(call: Call, bill: int, fill: Fill) -> dict[str, Any]:
+    instrument = fill.instrument
+    fees = call.exchange.fee_policy
+    if instrument.contract:
+        rate = fees.contract_maker if fill.maker else fees.contract_taker
+    else:
+        rate = fees.spot_maker if fill.maker else fees.spot_taker
+    return {
+        "instType": catalog.inst_type(instrument),
+        "instId": instrument.id,
+        "tradeId": str(fill.id),
+        "ordId": str(fill.order_id),
+        "clOrdId": "",
+        "billId": str(bill),
+        "subType": _sub_type(fill),
+        "tag": "",
+        "fillPx": plain(fill.price),
+        "fillSz": plain(catalog.contracts(instrument, fill.amount)),
+        "fillIdxPx": plain(fill.price) if instrument.contract else "",
+        "fillPnl": plain(fill.realized_pnl or Decimal(0)),
+        "fillPxVol": "",
+        "fillPxUsd": "",
+        "fillMarkVol": "",
+        "fwdPx": "",
+        "fillMarkPx": plain(fill.price) if instrument.contract else "",
+        "side": fill.side,
+        "posSide": "net",
+        "execType": "M" if fill.maker else "T",
+        # OKX signs fees from the account's side: a charge is negative
+        "fee": plain(-fill.fee),
+        "feeCcy": fill.fee_currency,
+        "feeRate": plain(-rate),
+        "ts": str(fill.timestamp),
+        "fillTime": str(fill.timestamp),
+        "tradeQuoteCcy": "" if instrument.contract else instrument.quote,
+    }
+
+
+def _rows(call: Call, kind: str | None, retention_ms: int) -> dict[str, Any]:
+    return ok(
+        [
+            fill_row(call, bill, series.fill(index))
+            for bill, series, index in _page(call, kind, retention_ms)
+        ]
+    )
+
+
+@router.get(HOST, "/api/v5/trade/fills", pool="fills", signed=True)
+def recent_fills(call: Call) -> dict[str, Any]:
+    return _rows(call, call.params.get("instType") or None, RECENT_RETENTION_MS)
+
+
+@router.get(HOST, "/api/v5/trade/fills-history", pool="fills-history", signed=True)
+def fills_history(call: Call) -> dict[str, Any]:
+    kind = call.params.get("instType")
+    if not kind:
+        raise missing("instType")
+    return _rows(call, kind, HISTORY_RETENTION_MS)
