@@ -82,7 +82,9 @@ def _newest(
     return matching[::-1][:limit]
 
 
-def _select(call: Call, all_series: list[Series], span_ms: int, retention_ms: int | None) -> list:
+def _select(
+    call: Call, all_series: list[Series], span_ms: int, retention_ms: int | None
+) -> list[Fill]:
     start, end = _window(call, span_ms)
     if retention_ms is not None:
         start = max(start, call.now_ms - retention_ms)
