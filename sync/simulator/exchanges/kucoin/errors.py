@@ -63,9 +63,11 @@ def rate_limit_headers(limit: int, remaining: int, reset_ms: int) -> tuple[tuple
 
 def rejection(kind: str, request: Request, **detail: Any) -> Response:
     if kind == "maintenance":
-        # during an upgrade the gateway's load balancer answers with its own page; ccxt cannot
-        # read it as JSON and sorts it by status: 503 -> ExchangeNotAvailable
-        return _html(503, "Service Temporarily Unavailable")
+        # during an upgrade the gateway's load balancer answers with its own page and says when
+        # to come back; ccxt cannot read the page as JSON and sorts it by status: 503 ->
+        # ExchangeNotAvailable
+        page = _html(503, "Service Temporarily Unavailable")
+        return page.with_headers(("Retry-After", str(detail.get("retry_after", 120))))
     if kind == "rate_limit":
         # "http code:429, error code:429000" once a resource pool is spent
         # (https://www.kucoin.com/docs-new/rate-limit)
