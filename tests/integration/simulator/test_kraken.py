@@ -3,6 +3,7 @@ URL rewriting only: markets, balances, positions, key info, complete trade histo
 
 from __future__ import annotations
 
+import json
 import time
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -12,6 +13,7 @@ import pytest
 SPOT = "kraken"
 FUTURES = "krakenfutures"
 DAY_MS = 86_400_000
+EIGHT = Decimal("1E-8")
 
 
 def spot_client(simulator, account: dict, **config) -> ccxt.Exchange:
@@ -35,6 +37,11 @@ def demo(simulator):
 @pytest.fixture
 def futures_demo(simulator):
     return simulator.account(FUTURES, "demo")
+
+
+def last_body(client) -> dict:
+    """ccxt keeps the last body as text (``last_json_response`` needs an option)."""
+    return json.loads(client.last_http_response)
 
 
 def raised_by(call) -> type[Exception]:
@@ -269,3 +276,257 @@ def test_futures_positions_carry_entry_pnl_and_isolated_leverage(simulator, futu
         if truth["margin_mode"] == "isolated":
             assert position["leverage"] == truth["leverage"]
             assert leverages[position["symbol"]]["longLeverage"] == truth["leverage"]
+
+
+# -- trade history ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def spot_history(simulator):
+    """Enough fills for dozens of 50-trade pages across three pairs."""
+    return simulator.create_account(
+        exchange=SPOT,
+        label="paging",
+        trades={"BTC/USDT": 1100, "ETH/USDT": 500, "DOGE/USDT": 250},
+        days=30,
+    )
+
+
+@pytest.fixture(scope="module")
+def futures_history(simulator):
+    return simulator.create_account(
+        exchange=FUTURES,
+        label="paging",
+        trades={"BTC/USD:USD": 900, "ETH/USD:USD": 300, "BTC/USD:BTC": 500},
+        days=30,
+    )
+
+
+@pytest.fixture
+def unlimited(simulator):
+    """Walking a long history at full speed exceeds Kraken's limits; their test is below."""
+    simulator.ok("POST", "/config", {"rate_limit_scale": 0})
+
+
+def walk_spot_with_offsets(client) -> list[dict]:
+    """Kraken's own paging: 50 trades a call, newest first, ``ofs`` until ``count``."""
+    trades: list[dict] = []
+    while True:
+        page = client.fetch_my_trades(
+            None, None, None, {"ofs": len(trades), "consolidate_taker": False}
+        )
+        trades += page
+        if not page or len(trades) >= last_body(client)["result"]["count"]:
+            return trades
+
+
+def walk_spot_with_txid_cursor(client) -> list[dict]:
+    """Paging without offsets: ``end`` names the oldest trade seen (inclusive)."""
+    by_id: dict[str, dict] = {}
+    end = None
+    while True:
+        params = {"consolidate_taker": False}
+        if end is not None:
+            params["end"] = end
+        fresh = [trade for trade in client.fetch_my_trades(None, None, None, params)]
+        fresh = [trade for trade in fresh if trade["id"] not in by_id]
+        if not fresh:
+            return list(by_id.values())
+        by_id.update((trade["id"], trade) for trade in fresh)
+        end = min(fresh, key=lambda trade: (trade["timestamp"], trade["info"]["trade_id"]))["id"]
+
+
+def assert_same_spot_fills(client, fetched: list[dict], truth: list[dict]) -> None:
+    by_key = {(trade["symbol"], str(trade["info"]["trade_id"])): trade for trade in fetched}
+    assert len(by_key) == len(fetched) == len(truth)
+    orders: dict[str, str] = {}
+    for fill in truth:
+        trade = by_key[(fill["symbol"], fill["id"])]
+        assert trade["timestamp"] == fill["timestamp"]
+        assert trade["side"] == fill["side"]
+        assert trade["takerOrMaker"] == fill["taker_or_maker"]
+        assert trade["price"] == Decimal(fill["price"])
+        assert trade["amount"] == Decimal(fill["amount"])
+        assert trade["cost"] == Decimal(fill["cost"])
+        # ccxt 4.5.90 drops fee costs when numbers are Decimal; Kraken charges in the quote
+        assert Decimal(trade["info"]["fee"]) == Decimal(fill["fee"])
+        assert client.market(trade["symbol"])["quote"] == fill["fee_currency"]
+        # one order txid per order, never shared by two orders
+        assert orders.setdefault(f"{fill['symbol']}:{fill['order_id']}", trade["order"])
+        assert orders[f"{fill['symbol']}:{fill['order_id']}"] == trade["order"]
+    assert len(set(orders.values())) == len(orders)
+
+
+def test_it_pages_the_complete_spot_history_of_all_pairs_with_offsets(
+    simulator, spot_history, unlimited
+):
+    client = spot_client(simulator, spot_history)
+
+    fetched = walk_spot_with_offsets(client)
+
+    assert_same_spot_fills(client, fetched, simulator.ground_truth(spot_history["api_key"]))
+
+
+def test_it_pages_the_complete_spot_history_with_a_txid_cursor(simulator, spot_history, unlimited):
+    client = spot_client(simulator, spot_history)
+
+    fetched = walk_spot_with_txid_cursor(client)
+
+    assert_same_spot_fills(client, fetched, simulator.ground_truth(spot_history["api_key"]))
+
+
+def test_it_pages_the_complete_demo_spot_history(simulator, demo, unlimited):
+    client = spot_client(simulator, demo)
+
+    fetched = walk_spot_with_offsets(client)
+
+    assert_same_spot_fills(client, fetched, simulator.ground_truth(demo["api_key"]))
+
+
+def test_spot_pages_hold_fifty_trades_newest_first_and_windows_cut_on_seconds(
+    simulator, spot_history, unlimited
+):
+    client = spot_client(simulator, spot_history)
+    truth = simulator.ground_truth(spot_history["api_key"])
+    newest = max(fill["timestamp"] for fill in truth)
+    since, until = newest - 3 * DAY_MS, newest - DAY_MS
+
+    page = client.private_post_tradeshistory({"consolidate_taker": "false"})["result"]
+    window = client.fetch_my_trades(None, since, None, {"until": until, "consolidate_taker": False})
+    times = [row["time"] for row in page["trades"].values()]
+
+    assert len(times) == 50 and times == sorted(times, reverse=True)
+    assert page["count"] == len(truth)
+    # ccxt sends start = since // 1000 (exclusive) and end = until // 1000 + 1 (inclusive)
+    start_ms, end_ms = since // 1000 * 1000, (until // 1000 + 1) * 1000
+    inside = [fill for fill in truth if start_ms < fill["timestamp"] <= end_ms]
+    assert last_body(client)["result"]["count"] == len(inside)
+    assert len(window) == min(50, len(inside))
+
+
+def test_by_default_kraken_merges_the_fills_of_one_taker_order(simulator, spot_history, unlimited):
+    client = spot_client(simulator, spot_history)
+    truth = simulator.ground_truth(spot_history["api_key"])
+    orders: dict[tuple[str, str], list[dict]] = {}
+    for fill in truth:
+        if fill["taker_or_maker"] == "taker":
+            orders.setdefault((fill["symbol"], fill["order_id"]), []).append(fill)
+    split = [fills for fills in orders.values() if len(fills) > 1]
+
+    merged = client.private_post_tradeshistory()["result"]["count"]
+    newest = client.fetch_my_trades(None, None, None, {"ofs": 0})
+
+    assert split and merged == len(truth) - sum(len(fills) - 1 for fills in split)
+    sizes = {(fills[0]["symbol"], fills[0]["id"]): fills for fills in split}
+    for trade in newest:
+        fills = sizes.get((trade["symbol"], str(trade["info"]["trade_id"])))
+        if fills:
+            assert trade["amount"] == sum(Decimal(fill["amount"]) for fill in fills)
+            assert trade["cost"] == sum(Decimal(fill["cost"]) for fill in fills)
+
+
+def walk_futures_fills(client) -> list[dict]:
+    """``lastFillTime`` pages backwards 100 at a time; "before" is strict, so each page starts a
+    millisecond after the oldest fill seen and the overlap is dropped by id."""
+    by_id: dict[str, dict] = {}
+    params: dict = {}
+    while True:
+        page = client.fetch_my_trades(None, None, None, params)
+        by_id.update((trade["id"], trade) for trade in page)
+        if len(page) < 100:
+            return list(by_id.values())
+        oldest = min(trade["timestamp"] for trade in page)
+        params = {"lastFillTime": client.iso8601(oldest + 1)}
+
+
+def walk_account_log(client) -> list[dict]:
+    rows: list[dict] = []
+    while True:
+        page = client.history_get_account_log(
+            {"sort": "asc", "count": 1000, "from": rows[-1]["id"] + 1 if rows else 1}
+        )["logs"]
+        rows += page
+        if len(page) < 1000:
+            return rows
+
+
+def assert_same_futures_fills(client, fetched: list[dict], log: list[dict], truth: list[dict]):
+    by_key = {(trade["symbol"], str(int(trade["id"][-12:], 16))): trade for trade in fetched}
+    fees = {row["execution"]: row for row in log}
+    assert len(by_key) == len(fetched) == len(truth) == len(log)
+    for fill in truth:
+        trade = by_key[(fill["symbol"], fill["id"])]
+        info = trade["info"]
+        assert trade["timestamp"] == fill["timestamp"]
+        assert int(trade["order"][-12:], 16) == int(fill["order_id"])
+        assert trade["side"] == fill["side"]
+        assert trade["takerOrMaker"] == fill["taker_or_maker"]
+        assert trade["price"] == Decimal(fill["price"])
+        assert Decimal(str(info["size"])) == Decimal(fill["amount"])
+        if trade["symbol"].endswith(":USD"):
+            assert trade["amount"] == Decimal(fill["amount"])
+            assert trade["cost"] == Decimal(fill["cost"])
+        else:
+            # ccxt 4.5.90 leaves amount and cost of inverse fills empty: size (in USD
+            # contracts) is all there is, and the coin value follows from it
+            assert trade["amount"] is None and trade["cost"] is None
+            coin_value = Decimal(fill["amount"]) / Decimal(fill["price"])
+            assert coin_value.quantize(EIGHT, "ROUND_DOWN") == Decimal(fill["cost"])
+        # Kraken Futures fills carry no fee: the account log has it, keyed by execution
+        entry = fees[trade["id"]]
+        assert Decimal(str(entry["fee"])) == Decimal(fill["fee"])
+        assert Decimal(str(entry["realized_pnl"])) == Decimal(fill["realized_pnl"])
+        assert client.safe_currency_code(entry["asset"]) == fill["fee_currency"]
+
+
+def test_it_pages_the_complete_futures_history_and_its_fees(simulator, futures_history, unlimited):
+    client = futures_client(simulator, futures_history)
+    client.load_markets()
+
+    fetched = walk_futures_fills(client)
+    log = walk_account_log(client)
+
+    truth = simulator.ground_truth(futures_history["api_key"])
+    assert_same_futures_fills(client, fetched, log, truth)
+    assert {fill["symbol"] for fill in truth} == {"BTC/USD:USD", "ETH/USD:USD", "BTC/USD:BTC"}
+
+
+def test_it_pages_the_complete_demo_futures_history(simulator, futures_demo, unlimited):
+    client = futures_client(simulator, futures_demo)
+    client.load_markets()
+
+    fetched = walk_futures_fills(client)
+    log = walk_account_log(client)
+
+    assert_same_futures_fills(client, fetched, log, simulator.ground_truth(futures_demo["api_key"]))
+
+
+def test_the_account_log_runs_from_the_deposit_to_the_balance(simulator, futures_demo):
+    client = futures_client(simulator, futures_demo)
+    client.load_markets()
+    accounts = client.fetch_balance()["info"]["accounts"]
+
+    log = walk_account_log(client)
+
+    last = {}
+    for row in log:
+        last[row["margin_account"]] = Decimal(str(row["new_balance"]))
+    assert last["flex"] == Decimal(str(accounts["flex"]["currencies"]["USD"]["quantity"]))
+    assert last["fi_xbtusd"] == Decimal(str(accounts["fi_xbtusd"]["balances"]["xbt"]))
+
+
+def test_a_fills_walk_that_resumes_at_the_oldest_time_loses_fills_sharing_it(
+    simulator, futures_history, unlimited
+):
+    client = futures_client(simulator, futures_history)
+    client.load_markets()
+    seen: set[str] = set()
+    params: dict = {}
+    while True:
+        page = client.fetch_my_trades(None, None, None, params)
+        seen.update(trade["id"] for trade in page)
+        if len(page) < 100:
+            break
+        params = {"lastFillTime": client.iso8601(min(trade["timestamp"] for trade in page))}
+
+    assert len(seen) < len(simulator.ground_truth(futures_history["api_key"]))
