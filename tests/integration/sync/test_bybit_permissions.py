@@ -1,0 +1,137 @@
+"""What a Bybit key may do, asked through ccxt of the simulator over HTTP."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from connections.services import access_for
+from connections.vault import CredentialSecret
+from sync.exchanges.errors import ErrorCode, ExchangeCallFailed
+from sync.exchanges.registry import adapter_for
+
+EXCHANGE = "bybit"
+# clients draw on the shared request budget, which lives in the database without Redis
+pytestmark = pytest.mark.django_db
+
+
+def secret_of(account: dict) -> CredentialSecret:
+    return CredentialSecret(
+        api_key=account["api_key"],
+        secret=account["secret"],
+        passphrase=account["passphrase"] or "",
+    )
+
+
+def check(simulator, label: str, **changes: str):
+    account = simulator.account(EXCHANGE, label)
+    secret = secret_of(account)
+    if changes:
+        secret = CredentialSecret(**{**secret.__dict__, **changes})
+    return adapter_for(EXCHANGE).check(secret)
+
+
+def failure_of(simulator, label: str, **changes: str) -> ErrorCode:
+    with pytest.raises(ExchangeCallFailed) as caught:
+        check(simulator, label, **changes)
+    return caught.value.failure.code
+
+
+@pytest.mark.parametrize(
+    ("label", "access"),
+    [
+        ("demo", "read_only"),
+        ("read-only", "read_only"),
+        ("trade-enabled", "trade"),
+        ("withdraw-enabled", "withdraw"),
+        ("classic", "read_only"),
+    ],
+)
+def test_it_reports_what_each_seeded_key_may_do(routed_to_simulator, label, access):
+    permissions = check(routed_to_simulator, label)
+
+    assert permissions.verifiable
+    assert access_for(permissions) == access
+    assert permissions.details["unified_account"] is (label != "classic")
+
+
+def test_the_check_costs_two_signed_calls_and_no_market_download(routed_to_simulator):
+    check(routed_to_simulator, "read-only")
+
+    endpoints = routed_to_simulator.stats()["endpoints"]
+    assert {name: row["requests"] for name, row in endpoints.items()} == {
+        "bybit /v5/account/info": 1,
+        "bybit /v5/user/query-api": 1,
+    }
+
+
+def test_a_key_without_a_bound_ip_says_when_it_lapses(routed_to_simulator):
+    permissions = check(routed_to_simulator, "withdraw-enabled")
+
+    assert permissions.transfer is True
+    assert permissions.ip_restricted is False
+    assert permissions.expires_at is not None
+    assert timedelta(days=50) < permissions.expires_at - datetime.now(UTC) < timedelta(days=70)
+
+
+def test_a_key_without_read_permission_is_refused(routed_to_simulator):
+    assert failure_of(routed_to_simulator, "no-read") == ErrorCode.PERMISSION
+
+
+@pytest.mark.parametrize(
+    ("label", "changes"),
+    [
+        ("read-only", {"secret": "x" * 36}),
+        ("read-only", {"api_key": "y" * 18}),
+        ("expired", {}),
+    ],
+    ids=["wrong-secret", "unknown-key", "expired-key"],
+)
+def test_bad_credentials_fail_authentication(routed_to_simulator, label, changes):
+    with pytest.raises(ExchangeCallFailed) as caught:
+        check(routed_to_simulator, label, **changes)
+
+    assert caught.value.failure.code == ErrorCode.AUTHENTICATION
+    assert "x" * 16 not in str(caught.value)
+
+
+def test_an_ip_restricted_key_that_allows_us_works_and_says_it_is_restricted(
+    routed_to_simulator,
+):
+    permissions = check(routed_to_simulator, "ip-restricted")
+
+    assert permissions.ip_restricted is True
+    assert permissions.expires_at is None
+    assert access_for(permissions) == "read_only"
+
+
+def test_a_key_that_does_not_allow_our_ip_is_reported_as_such(routed_to_simulator):
+    account = routed_to_simulator.account(EXCHANGE, "read-only")
+    routed_to_simulator.add_fault("ip_not_allowed", api_key=account["api_key"])
+
+    # Bybit says so itself: retCode 10010 "Unmatched IP"
+    assert failure_of(routed_to_simulator, "read-only") == ErrorCode.IP_NOT_ALLOWED
+
+
+def test_maintenance_is_reported_as_maintenance(routed_to_simulator):
+    routed_to_simulator.add_fault("maintenance", exchange=EXCHANGE)
+
+    assert failure_of(routed_to_simulator, "read-only") == ErrorCode.MAINTENANCE
+
+
+def test_a_server_error_outside_maintenance_is_an_outage(routed_to_simulator):
+    routed_to_simulator.add_fault("server_error", exchange=EXCHANGE, requests=1)
+
+    assert failure_of(routed_to_simulator, "read-only") == ErrorCode.UNAVAILABLE
+
+
+def test_the_simulator_keys_have_the_shape_the_form_enforces(routed_to_simulator):
+    shape = adapter_for(EXCHANGE).shape
+
+    for account in routed_to_simulator.accounts(EXCHANGE):
+        assert re.fullmatch(shape.api_key_pattern, account["api_key"])
+        assert re.fullmatch(shape.secret_pattern, account["secret"])
+    assert re.fullmatch(shape.api_key_pattern, shape.api_key_example)
+    assert not shape.needs_passphrase
