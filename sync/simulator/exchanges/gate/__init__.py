@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING, Any
 
 from sync.simulator.accounts import AccountSpec, Credentials
 from sync.simulator.exchanges.base import ExchangeSimulator, Route, Router
-from sync.simulator.exchanges.gate import account, auth, derivatives, errors, public, wallet
+from sync.simulator.exchanges.gate import (
+    account,
+    auth,
+    derivatives,
+    errors,
+    public,
+    trades,
+    wallet,
+)
 from sync.simulator.exchanges.gate.catalog import (
     PERPETUALS,
     SPOT,
@@ -27,7 +35,9 @@ if TYPE_CHECKING:
 
 class GateSimulator(ExchangeSimulator):
     id = "gate"
-    router = Router.combine(public.router, account.router, wallet.router, derivatives.router)
+    router = Router.combine(
+        public.router, account.router, wallet.router, derivatives.router, trades.router
+    )
     instruments = (*SPOT, *PERPETUALS)
     # https://www.gate.com/fee: 0.2% spot at VIP 0 (as ccxt's tiers and the pairs' "fee" say),
     # charged in the asset received; perpetuals and delivery 0.02% maker, 0.05% taker
