@@ -1,0 +1,109 @@
+"""What an OKX key may do, asked through ccxt of the simulator over HTTP."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from connections.services import access_for
+from connections.vault import CredentialSecret
+from sync.exchanges.errors import ErrorCode, ExchangeCallFailed
+from sync.exchanges.registry import adapter_for
+
+EXCHANGE = "okx"
+
+
+def secret_of(account: dict) -> CredentialSecret:
+    return CredentialSecret(
+        api_key=account["api_key"],
+        secret=account["secret"],
+        passphrase=account["passphrase"] or "",
+    )
+
+
+def check(simulator, label: str, **changes: str):
+    account = simulator.account(EXCHANGE, label)
+    secret = secret_of(account)
+    if changes:
+        secret = CredentialSecret(**{**secret.__dict__, **changes})
+    return adapter_for(EXCHANGE).check(secret)
+
+
+def test_the_simulators_keys_have_the_shape_the_form_enforces(routed_to_simulator):
+    shape = adapter_for(EXCHANGE).shape
+    for account in routed_to_simulator.accounts(EXCHANGE):
+        assert re.fullmatch(shape.api_key_pattern, account["api_key"])
+        assert re.fullmatch(shape.secret_pattern, account["secret"])
+        assert 8 <= len(account["passphrase"]) <= 32
+    assert shape.needs_passphrase
+
+
+@pytest.mark.parametrize(
+    ("label", "access"),
+    [
+        ("demo", "read_only"),
+        ("read-only", "read_only"),
+        ("trade-enabled", "trade"),
+        ("withdraw-enabled", "withdraw"),
+    ],
+)
+def test_it_reports_what_each_seeded_key_may_do(routed_to_simulator, label, access):
+    permissions = check(routed_to_simulator, label)
+    assert permissions.verifiable
+    assert access_for(permissions) == access
+    assert permissions.ip_restricted is False
+    assert permissions.details == {"account_mode": "spot_and_futures"}
+
+
+def test_a_key_without_read_permission_is_refused(routed_to_simulator):
+    with pytest.raises(ExchangeCallFailed) as caught:
+        check(routed_to_simulator, "no-read")
+    # OKX's 50120 reaches us as a bare ccxt ExchangeError; the adapter reads the code
+    assert caught.value.failure.code == ErrorCode.PERMISSION
+
+
+@pytest.mark.parametrize(
+    ("label", "changes"),
+    [
+        ("read-only", {"secret": "F" * 32}),
+        ("read-only", {"passphrase": "Not-the-phrase-9"}),
+        ("expired", {}),
+    ],
+    ids=["wrong-secret", "wrong-passphrase", "expired-key"],
+)
+def test_bad_credentials_fail_with_a_clear_code(routed_to_simulator, label, changes):
+    with pytest.raises(ExchangeCallFailed) as caught:
+        check(routed_to_simulator, label, **changes)
+    assert caught.value.failure.code == ErrorCode.AUTHENTICATION
+    assert "F" * 16 not in str(caught.value)
+
+
+def test_an_ip_restricted_key_that_allows_us_works_and_says_it_is_restricted(
+    routed_to_simulator,
+):
+    permissions = check(routed_to_simulator, "ip-restricted")
+    assert permissions.ip_restricted is True
+    assert access_for(permissions) == "read_only"
+
+
+def test_a_key_that_does_not_allow_our_ip_is_reported_as_such(routed_to_simulator):
+    account = routed_to_simulator.account(EXCHANGE, "read-only")
+    routed_to_simulator.add_fault("ip_not_allowed", api_key=account["api_key"])
+    with pytest.raises(ExchangeCallFailed) as caught:
+        check(routed_to_simulator, "read-only")
+    # 50110 "Your IP … is not included in your API key's IP whitelist"
+    assert caught.value.failure.code == ErrorCode.IP_NOT_ALLOWED
+
+
+def test_maintenance_is_reported_as_maintenance(routed_to_simulator):
+    routed_to_simulator.add_fault("maintenance", exchange=EXCHANGE)
+    with pytest.raises(ExchangeCallFailed) as caught:
+        check(routed_to_simulator, "read-only")
+    assert caught.value.failure.code == ErrorCode.MAINTENANCE
+
+
+def test_the_check_reads_nothing_but_the_balance_and_the_configuration(routed_to_simulator):
+    check(routed_to_simulator, "read-only")
+    endpoints = routed_to_simulator.stats()["endpoints"]
+    assert set(endpoints) == {"okx /api/v5/account/balance", "okx /api/v5/account/config"}
