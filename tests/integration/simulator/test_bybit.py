@@ -402,3 +402,139 @@ def test_classic_spot_history_reaches_back_180_days_only(simulator):
 
     assert any(fill["timestamp"] < cutoff for fill in truth)
     assert_same_fills(trades, [fill for fill in truth if fill["timestamp"] >= cutoff])
+
+
+# -- credentials, faults, rate limits ---------------------------------------------------------
+
+
+def test_an_unknown_key_is_an_authentication_error(simulator, demo):
+    client = quick_client(simulator, {**demo, "api_key": "A" * 18})
+
+    with pytest.raises(ccxt.AuthenticationError, match="10003"):
+        client.private_get_v5_account_info()
+
+
+def test_a_wrong_secret_is_an_authentication_error(simulator, demo):
+    client = quick_client(simulator, {**demo, "secret": "B" * 36})
+
+    with pytest.raises(ccxt.AuthenticationError, match="error sign"):
+        client.fetch_balance()
+
+
+def test_a_stale_timestamp_is_an_invalid_nonce(simulator, demo):
+    # the client believes its clock runs ten seconds ahead: outside the 5 s recv window
+    client = quick_client(simulator, demo, options={"timeDifference": 10_000})
+
+    with pytest.raises(ccxt.InvalidNonce, match="recv_window"):
+        client.private_get_v5_account_info()
+
+
+def test_a_timestamp_a_second_ahead_of_the_server_is_an_invalid_nonce(simulator, demo):
+    client = quick_client(simulator, demo, options={"timeDifference": -2_000})
+
+    assert raised_by(client.private_get_v5_account_info) is ccxt.InvalidNonce
+
+
+def test_a_wider_recv_window_tolerates_a_slower_clock(simulator, demo):
+    client = quick_client(simulator, demo, options={"timeDifference": 10_000, "recvWindow": 20_000})
+
+    assert client.private_get_v5_account_info()["retCode"] == 0
+
+
+@pytest.mark.parametrize(
+    ("label", "error"),
+    [("expired", ccxt.AuthenticationError), ("no-read", ccxt.PermissionDenied)],
+)
+def test_the_seeded_problem_keys_raise_what_production_raises(simulator, label, error):
+    client = quick_client(simulator, simulator.account(EXCHANGE, label))
+
+    assert raised_by(client.fetch_balance) is error
+
+
+@pytest.mark.parametrize(
+    ("kind", "options", "error"),
+    [
+        # Bybit has no maintenance code: a 503 page, which ccxt reads by its HTTP status
+        ("maintenance", {}, ccxt.ExchangeNotAvailable),
+        ("rate_limit", {}, ccxt.RateLimitExceeded),
+        ("ban", {}, ccxt.RateLimitExceeded),
+        ("server_error", {}, ccxt.ExchangeNotAvailable),
+        ("server_error", {"status": 500}, ccxt.ExchangeNotAvailable),
+        ("expired_key", {}, ccxt.AuthenticationError),
+        ("revoked_key", {}, ccxt.AuthenticationError),
+        ("no_read_permission", {}, ccxt.PermissionDenied),
+        # 10010 "Unmatched IP": ccxt maps it to PermissionDenied
+        ("ip_not_allowed", {}, ccxt.PermissionDenied),
+        ("clock_skew", {"skew_ms": 30_000}, ccxt.InvalidNonce),
+        ("clock_skew", {"skew_ms": -5_000}, ccxt.InvalidNonce),
+    ],
+)
+def test_each_fault_raises_the_class_ccxt_raises_in_production(
+    simulator, demo, kind, options, error
+):
+    client = quick_client(simulator, demo)
+    client.fetch_balance()
+    simulator.add_fault(kind, exchange=EXCHANGE, api_key=demo["api_key"], requests=1, **options)
+
+    assert raised_by(client.fetch_balance) is error
+    assert client.fetch_balance()["total"], "a one-request fault is gone after one request"
+
+
+def test_a_hanging_exchange_is_a_request_timeout(simulator, demo):
+    client = quick_client(simulator, demo, timeout=1_000)
+    client.load_markets()
+    simulator.add_fault("timeout", exchange=EXCHANGE, requests=1)
+
+    assert raised_by(client.fetch_time) is ccxt.RequestTimeout
+
+
+def test_the_status_page_stays_up_and_says_so_during_maintenance(simulator, demo):
+    client = quick_client(simulator, demo)
+    assert client.fetch_status()["status"] == "ok"
+    simulator.add_fault("maintenance", exchange=EXCHANGE)
+
+    status = client.fetch_status()
+
+    assert status["status"] == "maintenance" and status["eta"] > time.time() * 1000
+    assert raised_by(client.fetch_time) is ccxt.ExchangeNotAvailable
+
+
+def test_a_key_past_its_per_second_endpoint_limit_gets_10006(simulator, demo):
+    client = quick_client(simulator, demo)
+    answers = []
+
+    for _ in range(30):
+        try:
+            client.private_get_v5_user_query_api()
+            answers.append(int(client.last_response_headers["X-Bapi-Limit-Status"]))
+        except ccxt.RateLimitExceeded as error:
+            assert "Too many visits" in str(error)
+            answers.append("10006")
+            break
+
+    assert answers[-1] == "10006"
+    # query-api allows 10 a second per UID; the remaining count goes down with every call
+    assert 10 <= len(answers) - 1 <= 20
+    assert answers[0] == 9
+    assert client.last_response_headers["X-Bapi-Limit"] == "10"
+
+
+def test_an_ip_past_600_requests_in_5_seconds_gets_403_and_waits(simulator, demo):
+    client = quick_client(simulator, demo)
+    simulator.ok("POST", "/config", {"rate_limit_scale": 0.01})  # six public calls per 5 s
+    answers = []
+
+    for _ in range(20):
+        try:
+            client.fetch_time()
+            answers.append("ok")
+        except ccxt.RateLimitExceeded as error:
+            assert " 403 " in str(error)
+            answers.append("403")
+            if answers.count("403") == 2:
+                break
+
+    assert answers[-2:] == ["403", "403"]
+    assert 6 <= answers.count("ok") <= 12
+    statuses = simulator.stats()["endpoints"]["bybit /v5/market/time"]["statuses"]
+    assert statuses["403"] == 2
