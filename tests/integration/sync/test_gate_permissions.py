@@ -1,0 +1,137 @@
+"""What a Gate key may do, asked through ccxt of the simulator over HTTP."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from connections.services import access_for
+from connections.vault import CredentialSecret
+from sync.exchanges.errors import ErrorCode, ExchangeCallFailed
+from sync.exchanges.registry import adapter_for
+
+EXCHANGE = "gate"
+
+
+def secret_of(account: dict) -> CredentialSecret:
+    return CredentialSecret(
+        api_key=account["api_key"],
+        secret=account["secret"],
+        passphrase=account["passphrase"] or "",
+    )
+
+
+def check(simulator, label: str, **changes: str):
+    account = simulator.account(EXCHANGE, label)
+    secret = secret_of(account)
+    if changes:
+        secret = CredentialSecret(**{**secret.__dict__, **changes})
+    return adapter_for(EXCHANGE).check(secret)
+
+
+def failure_of(simulator, label: str, **changes: str) -> ErrorCode:
+    with pytest.raises(ExchangeCallFailed) as caught:
+        check(simulator, label, **changes)
+    assert "x" * 16 not in str(caught.value)
+    return caught.value.failure.code
+
+
+def add_fault(simulator, kind: str, **spec) -> None:
+    simulator.ok("POST", "/faults", {"kind": kind, "exchange": EXCHANGE, **spec})
+
+
+@pytest.mark.parametrize(
+    ("label", "access"),
+    [
+        ("demo", "read_only"),
+        ("read-only", "read_only"),
+        ("unified", "read_only"),
+        ("trade-enabled", "trade"),
+        ("withdraw-enabled", "withdraw"),
+    ],
+)
+def test_it_reports_what_each_seeded_key_may_do(routed_to_simulator, label, access):
+    permissions = check(routed_to_simulator, label)
+
+    assert permissions.verifiable
+    assert access_for(permissions) == access
+
+
+def test_it_reads_the_calling_key_among_all_keys_of_the_account(routed_to_simulator):
+    """/account/main_keys also lists the account's trading bot key; it is not ours."""
+    permissions = check(routed_to_simulator, "read-only")
+
+    assert permissions.trade is False and permissions.withdraw is False
+    assert permissions.details["writable"] == []
+    assert permissions.details["account_mode"] == "classic"
+
+
+def test_a_unified_key_says_so(routed_to_simulator):
+    assert check(routed_to_simulator, "unified").details["account_mode"] == "unified"
+
+
+def test_a_key_without_the_account_permission_reads_but_cannot_be_verified(
+    routed_to_simulator,
+):
+    permissions = check(routed_to_simulator, "no-account-permission")
+
+    assert permissions.read is True
+    assert access_for(permissions) == "unverifiable"
+
+
+def test_a_key_without_read_permission_is_refused(routed_to_simulator):
+    assert failure_of(routed_to_simulator, "no-read") == ErrorCode.PERMISSION
+
+
+@pytest.mark.parametrize(
+    ("label", "changes"),
+    [("read-only", {"secret": "x" * 64}), ("read-only", {"api_key": "0" * 32}), ("expired", {})],
+    ids=["wrong-secret", "unknown-key", "expired-key"],
+)
+def test_bad_credentials_fail_authentication(routed_to_simulator, label, changes):
+    assert failure_of(routed_to_simulator, label, **changes) == ErrorCode.AUTHENTICATION
+
+
+def test_an_ip_restricted_key_that_allows_us_works_and_says_it_is_restricted(
+    routed_to_simulator,
+):
+    permissions = check(routed_to_simulator, "ip-restricted")
+
+    assert permissions.ip_restricted is True
+    assert access_for(permissions) == "read_only"
+
+
+def test_a_key_that_does_not_allow_our_ip_says_so(routed_to_simulator):
+    account = routed_to_simulator.account(EXCHANGE, "read-only")
+    add_fault(routed_to_simulator, "ip_not_allowed", api_key=account["api_key"])
+
+    # Gate's IP_FORBIDDEN label says which it is, although ccxt raises AuthenticationError
+    assert failure_of(routed_to_simulator, "read-only") == ErrorCode.IP_NOT_ALLOWED
+
+
+def test_maintenance_is_reported_as_maintenance(routed_to_simulator):
+    add_fault(routed_to_simulator, "maintenance")
+
+    assert failure_of(routed_to_simulator, "read-only") == ErrorCode.MAINTENANCE
+
+
+def test_a_busy_exchange_is_unavailable_not_maintenance(routed_to_simulator):
+    add_fault(routed_to_simulator, "server_error", requests=1)
+
+    assert failure_of(routed_to_simulator, "read-only") == ErrorCode.UNAVAILABLE
+
+
+def test_a_clock_gap_over_60_seconds_is_clock_skew(routed_to_simulator):
+    add_fault(routed_to_simulator, "clock_skew", skew_ms=90_000)
+
+    assert failure_of(routed_to_simulator, "read-only") == ErrorCode.CLOCK_SKEW
+
+
+def test_the_form_accepts_the_real_key_format(routed_to_simulator):
+    shape = adapter_for(EXCHANGE).shape
+    for account in routed_to_simulator.accounts(EXCHANGE):
+        assert re.fullmatch(shape.api_key_pattern, account["api_key"])
+        assert re.fullmatch(shape.secret_pattern, account["secret"])
+    assert re.fullmatch(shape.api_key_pattern, shape.api_key_example)
+    assert 3 <= len(adapter_for(EXCHANGE).key_help) <= 5
