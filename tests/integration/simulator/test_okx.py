@@ -36,8 +36,9 @@ def history(simulator):
             **dict.fromkeys(
                 [
                     symbol
+                    # the delivery futures of the quarter, e.g. BTC/USDT:USDT-261225
                     for symbol in simulator.account(EXCHANGE, "demo")["trades_by_symbol"]
-                    if symbol.count("-") == 1
+                    if "-" in symbol
                 ],
                 115,
             ),
@@ -321,6 +322,20 @@ def test_begin_end_and_inst_id_narrow_a_page(simulator, history):
     assert [trade["id"] for trade in by_time(page)] == [row["id"] for row in expected]
 
 
+def test_the_fills_of_one_order_come_by_order_id(simulator, history):
+    client = simulator.client(history)
+    truth = [row for row in truth_of(simulator, history, "swap") if row["symbol"] == "BTC/USD:BTC"]
+    order_id = max(
+        truth, key=lambda row: sum(other["order_id"] == row["order_id"] for other in truth)
+    )["order_id"]
+
+    fills = client.fetch_order_trades(order_id, "BTC/USD:BTC")
+
+    expected = [row["id"] for row in truth if row["order_id"] == order_id]
+    assert len(expected) > 1
+    assert [trade["id"] for trade in by_time(fills)] == expected
+
+
 def test_fills_older_than_three_months_are_out_of_reach(simulator, demo):
     client = simulator.client(demo)
     truth = truth_of(simulator, demo, "spot")
@@ -362,6 +377,15 @@ def test_a_history_request_without_an_instrument_type_is_a_bad_request(simulator
 
     with pytest.raises(ccxt.BadRequest, match="50014"):
         client.private_get_trade_fills_history()
+    with pytest.raises(ccxt.BadSymbol, match="51001"):
+        client.private_get_trade_fills_history({"instType": "SPOT", "instId": "NOPE-USDT"})
+
+
+def test_an_endpoint_the_simulator_does_not_serve_is_an_exchange_error(simulator, demo):
+    client = simulator.client(demo)
+
+    with pytest.raises(ccxt.ExchangeError, match="404"):
+        client.private_get_account_bills()
 
 
 def test_ccxt_loses_contract_sizes_and_fees_when_numbers_are_decimal(simulator, history):

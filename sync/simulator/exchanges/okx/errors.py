@@ -17,8 +17,8 @@ from sync.simulator.http import Rejected, Request, Response
 INVALID_KEY = ("50111", "Invalid OK-ACCESS-KEY")
 
 
-def okx_error(status: int, code: str, message: str, *headers: tuple[str, str]) -> Response:
-    return Response.json({"msg": message, "code": code, "data": []}, status, headers)
+def okx_error(status: int, code: str, message: str) -> Response:
+    return Response.json({"msg": message, "code": code, "data": []}, status)
 
 
 def refuse(status: int, code: str, message: str) -> Rejected:
@@ -41,13 +41,13 @@ def rejection(kind: str, request: Request, **detail: Any) -> Response:
     if kind == "maintenance":
         return okx_error(503, "50001", "Service temporarily unavailable. Please try again later.")
     if kind in ("rate_limit", "ban"):
-        # OKX documents no REST ban: a client that keeps going keeps getting 50011
+        # OKX documents no REST ban and no Retry-After: a client that keeps going keeps
+        # getting 50011 until the endpoint's window rolls over
         return okx_error(
             429,
             "50011",
             "Rate limit reached. Please refer to API documentation and throttle requests "
             "accordingly.",
-            ("Retry-After", str(detail.get("retry_after", 1))),
         )
     if kind == "server_error":
         return okx_error(detail.get("status", 500), "50026", "System error. Try again later.")
