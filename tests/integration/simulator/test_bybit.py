@@ -4,7 +4,9 @@ every category, and the production exception class for every fault and bad crede
 
 from __future__ import annotations
 
+import json
 import time
+import urllib.request
 from decimal import ROUND_HALF_UP, Decimal
 
 import ccxt
@@ -102,6 +104,21 @@ def test_load_markets_gets_every_category_it_asks_for(simulator, demo):
     assert endpoints["bybit /v5/market/instruments-info"]["requests"] == 11
     assert endpoints["bybit /v5/asset/coin/query-info"]["requests"] == 1
     assert not [client.markets[symbol] for symbol in client.markets if ":USDT-" in symbol]
+
+
+def test_contract_markets_page_by_cursor_when_asked_for_fewer(simulator, demo):
+    client = quick_client(simulator, demo)
+    symbols, cursor = [], None
+
+    while True:
+        request = {"category": "linear", "limit": 2, **({"cursor": cursor} if cursor else {})}
+        result = client.public_get_v5_market_instruments_info(request)["result"]
+        symbols += [row["symbol"] for row in result["list"]]
+        cursor = result["nextPageCursor"]
+        if not cursor:
+            break
+
+    assert symbols == ["BTCUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT", "DOGEUSDT"]
 
 
 # -- balances ---------------------------------------------------------------------------------
@@ -203,6 +220,29 @@ def test_a_position_asked_for_by_symbol_is_listed_even_when_flat(simulator, demo
     flat = client.fetch_positions(["DOGE/USDT:USDT"])
 
     assert [position["contracts"] for position in flat] == [Decimal(0)]
+
+
+def test_positions_page_by_cursor(simulator, demo):
+    client = quick_client(simulator, demo)
+    symbols, cursor = [], None
+
+    while True:
+        request = {"category": "linear", "settleCoin": "USDT", "limit": 1}
+        result = client.private_get_v5_position_list(
+            {**request, **({"cursor": cursor} if cursor else {})}
+        )
+        symbols += [row["symbol"] for row in result["result"]["list"]]
+        cursor = result["result"]["nextPageCursor"]
+        if not cursor:
+            break
+
+    seeded = simulator.balances(demo["api_key"])["positions"]
+    assert sorted(symbols) == sorted(
+        row["symbol"].replace("/USDT:USDT", "USDT")
+        for row in seeded
+        if row["symbol"].endswith(":USDT")
+    )
+    assert len(symbols) >= 2
 
 
 def test_linear_positions_need_a_symbol_or_a_settle_coin(simulator, demo):
@@ -405,6 +445,16 @@ def test_classic_spot_history_reaches_back_180_days_only(simulator):
 
 
 # -- credentials, faults, rate limits ---------------------------------------------------------
+
+
+def test_a_request_without_the_signing_headers_is_refused_the_way_ccxt_knows(simulator):
+    with urllib.request.urlopen(f"{simulator.base_url}/api.bybit.com/v5/account/info") as answer:  # noqa: S310 - loopback
+        body = json.loads(answer.read())
+
+    assert body["retCode"] == 10001
+    # ccxt's broad match for this text raises AuthenticationError
+    assert "openapi sign params error!" in body["retMsg"]
+    assert "openapi sign params error!" in ccxt.bybit().exceptions["broad"]
 
 
 def test_an_unknown_key_is_an_authentication_error(simulator, demo):

@@ -1,5 +1,6 @@
 """Bybit V5 request signing: ``X-BAPI-*`` headers and an HMAC-SHA256 (lower-case hex) of
-``timestamp + api_key + recv_window + queryString`` (``+ jsonBody`` for POST).
+``timestamp + api_key + recv_window + queryString`` (POST signs the JSON body instead; every
+endpoint a read-only key needs is a GET).
 
 https://bybit-exchange.github.io/docs/v5/guide#authentication: the timestamp must lie in
 ``[server_time - recv_window, server_time + 1000)``; ``recv_window`` defaults to 5000 ms. The
@@ -50,10 +51,7 @@ def authenticate(exchange: ExchangeSimulator, request: Request, now_ms: int) -> 
             f"req_timestamp[{sent_at}],server_timestamp[{now_ms}],recv_window[{window}]",
             now_ms,
         )
-    payload = request.body.decode("utf-8", "replace") if request.method == "POST" else None
-    origin = (
-        timestamp + api_key + recv_window + (request.query_string if payload is None else payload)
-    )
+    origin = timestamp + api_key + recv_window + request.query_string
     if not signatures_match(hmac_sha256_hex(account.credentials.secret, origin), signature.lower()):
         raise refuse(10004, f"error sign! origin_string[{origin}]", now_ms)
     return account

@@ -8,8 +8,7 @@ from typing import Any
 from sync.simulator.instruments import Instrument, inverse_perpetual, linear_perpetual, spot
 
 HOST = "api.bybit.com"
-# Bybit lists every market since these dates; ccxt reads launchTime as the market's creation.
-SPOT_LAUNCH_MS = 1_656_633_600_000
+# Contracts list their launch (BTCUSDT's, 2020-03-30); ccxt reads it as the market's creation.
 CONTRACT_LAUNCH_MS = 1_585_526_400_000
 
 INSTRUMENTS: tuple[Instrument, ...] = (

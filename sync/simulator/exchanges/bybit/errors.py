@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sync.simulator.exchanges.bybit.auth import INVALID_KEY
 from sync.simulator.exchanges.bybit.common import envelope, error_response
 from sync.simulator.http import Request, Response
 
@@ -72,7 +73,7 @@ def rejection(kind: str, request: Request, per_ip: bool, now_ms: int, **detail: 
         return error_response(33004, EXPIRED_KEY, now_ms)
     if kind == "revoked_key":
         # a deleted key is simply unknown to Bybit
-        return error_response(10003, "API key is invalid.", now_ms)
+        return error_response(10003, INVALID_KEY, now_ms)
     if kind == "no_read_permission":
         return error_response(10005, PERMISSION_DENIED, now_ms)
     if kind == "ip_not_allowed":
