@@ -420,6 +420,19 @@ def test_the_list_is_newest_first_and_defaults_to_the_last_seven_days(simulator,
     assert rows["nextPageCursor"]
 
 
+def test_the_fills_of_one_order_are_found_by_its_id(simulator, demo):
+    client = quick_client(simulator, demo, reduceFees=False)
+    truth = simulator.ground_truth(demo["api_key"])
+    orders = [fill["order_id"] for fill in truth if fill["symbol"] == "BTC/USDT:USDT"]
+    order_id = max(set(orders), key=orders.count)
+
+    trades = client.fetch_order_trades(order_id, "BTC/USDT:USDT")
+
+    assert orders.count(order_id) > 1
+    assert_same_fills(trades, [fill for fill in truth if fill["order_id"] == order_id])
+    assert trades[-1]["info"]["leavesQty"] == "0"
+
+
 def test_a_window_longer_than_seven_days_or_a_page_over_a_hundred_is_refused(simulator, demo):
     client = quick_client(simulator, demo)
     now = int(time.time() * 1000)

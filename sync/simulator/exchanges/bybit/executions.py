@@ -106,17 +106,16 @@ def _candidates(call: Call, account: Account, category: str) -> list[tuple[RowKe
     """Every fill the query selects, newest first, before the cursor and the limit."""
     floor = call.now_ms - _retention_ms(account, category)
     order_id = optional_int(call, "orderId")
-    if order_id is not None:
-        start, end = floor, call.now_ms
-    else:
-        start, end = _window(call)
-    start = max(start, floor)
     if order_id is None:
+        start, end = _window(call)
         candidates = _series_of(call, account, category)
     else:
+        # orderId outranks symbol and baseCoin, and its fills are found at any age
+        start, end = floor, call.now_ms
         candidates = [
             item for item in account.series().values() if category_of(item.instrument) == category
         ]
+    start = max(start, floor)
     found: list[tuple[RowKey, Series, int]] = []
     for series in candidates:
         first, stop = series.index_from_time(start), series.index_after_time(end)
