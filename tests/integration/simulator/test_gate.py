@@ -446,3 +446,120 @@ def test_ccxt_leaves_the_contract_size_out_of_contract_trade_costs(simulator, de
 
     assert trade["cost"] == trade["amount"] * trade["price"]
     assert client.market("BTC/USDT:USDT")["contractSize"] == Decimal("0.0001")
+
+
+# -- faults and rate limits ----------------------------------------------------------------
+
+
+def test_the_expired_seeded_key_is_an_authentication_error(simulator):
+    client = simulator.client(simulator.account(EXCHANGE, "expired"))
+
+    assert raised_by(client.private_spot_get_accounts) is ccxt.AuthenticationError
+
+
+def test_the_seeded_key_without_read_permission_is_permission_denied(simulator):
+    client = simulator.client(simulator.account(EXCHANGE, "no-read"))
+
+    with pytest.raises(ccxt.PermissionDenied, match="FORBIDDEN"):
+        client.fetch_balance()
+
+
+def test_a_key_without_the_account_permission_cannot_list_keys_but_reads(simulator):
+    client = simulator.client(simulator.account(EXCHANGE, "no-account-permission"))
+
+    assert client.fetch_balance()["total"]
+    assert client.options["unifiedAccount"] is False
+    assert raised_by(client.private_account_get_main_keys) is ccxt.PermissionDenied
+
+
+@pytest.mark.parametrize(
+    ("kind", "options", "error"),
+    [
+        # ccxt has no maintenance label for Gate: SERVER_ERROR is ExchangeNotAvailable
+        ("maintenance", {}, ccxt.ExchangeNotAvailable),
+        ("rate_limit", {}, ccxt.RateLimitExceeded),
+        ("ban", {}, ccxt.RateLimitExceeded),
+        ("server_error", {}, ccxt.ExchangeNotAvailable),
+        ("server_error", {"status": 500}, ccxt.ExchangeNotAvailable),
+        ("server_error", {"status": 502}, ccxt.ExchangeNotAvailable),
+        ("expired_key", {}, ccxt.AuthenticationError),
+        ("revoked_key", {}, ccxt.AuthenticationError),
+        ("no_read_permission", {}, ccxt.PermissionDenied),
+        # IP_FORBIDDEN is an AuthenticationError in ccxt's table
+        ("ip_not_allowed", {}, ccxt.AuthenticationError),
+        # REQUEST_EXPIRED, too: Gate allows 60 seconds either way
+        ("clock_skew", {"skew_ms": 90_000}, ccxt.AuthenticationError),
+        ("clock_skew", {"skew_ms": -90_000}, ccxt.AuthenticationError),
+    ],
+)
+def test_each_fault_raises_the_class_ccxt_raises_in_production(
+    simulator, demo, kind, options, error
+):
+    client = simulator.client(demo)
+    client.load_markets()
+    simulator.add_fault(kind, exchange=EXCHANGE, api_key=demo["api_key"], requests=1, **options)
+
+    assert raised_by(client.fetch_balance) is error
+    assert client.fetch_balance()["total"], "a one-request fault is gone after one request"
+
+
+def test_a_clock_gap_under_60_seconds_is_accepted(simulator, demo):
+    simulator.add_fault("clock_skew", exchange=EXCHANGE, skew_ms=45_000, requests=1)
+    client = simulator.client(demo)
+
+    assert client.private_spot_get_accounts()
+
+
+def test_a_client_that_adjusts_for_time_difference_survives_clock_skew(simulator, demo):
+    simulator.add_fault("clock_skew", exchange=EXCHANGE, skew_ms=120_000, seconds=30)
+    client = simulator.client(demo, options={"adjustForTimeDifference": True})
+
+    assert client.fetch_balance()["total"]
+
+
+def test_a_hanging_exchange_is_a_request_timeout(simulator, demo):
+    client = simulator.client(demo, timeout=1_000)
+    client.load_markets()
+    simulator.add_fault("timeout", exchange=EXCHANGE, requests=1)
+
+    assert raised_by(client.fetch_balance) is ccxt.RequestTimeout
+
+
+def test_latency_slows_answers_down_without_failing_them(simulator, demo):
+    client = simulator.client(demo)
+    client.load_markets()
+    simulator.add_fault("latency", exchange=EXCHANGE, latency_ms=400, requests=1)
+
+    started = time.monotonic()
+    client.fetch_balance()
+
+    assert time.monotonic() - started >= 0.4
+
+
+def start_of_a_fresh_window(seconds: int = 10) -> None:
+    """Gate counts per 10-second window; begin a rate-limit test early in one."""
+    into = time.time() % seconds
+    if into > seconds - 3:
+        time.sleep(seconds - into + 0.05)
+
+
+def test_each_endpoint_has_its_own_budget_per_key_and_reports_it(simulator, demo):
+    client = simulator.client(demo)
+    # 200 requests per 10 seconds per endpoint, scaled down to 2
+    simulator.ok("POST", "/config", {"rate_limit_scale": 0.01})
+    start_of_a_fresh_window()
+
+    client.private_spot_get_accounts()
+    headers = dict(client.last_response_headers)
+    client.private_spot_get_accounts()
+    with pytest.raises(ccxt.RateLimitExceeded, match="TOO_MANY_REQUESTS"):
+        client.private_spot_get_accounts()
+
+    assert headers["X-Gate-RateLimit-Limit"] == "2"
+    assert headers["X-Gate-RateLimit-Requests-Remain"] == "1"
+    assert int(headers["X-Gate-RateLimit-Reset-Timestamp"]) > time.time() * 1000
+    assert client.private_futures_get_settle_accounts({"settle": "usdt"})["currency"] == "USDT"
+    other = simulator.client(simulator.account(EXCHANGE, "read-only"))
+    assert other.private_spot_get_accounts() is not None
+    statuses = simulator.stats()["endpoints"]["gate /api/v4/spot/accounts"]["statuses"]
+    assert statuses == {"200": 3, "429": 1}
