@@ -528,3 +528,154 @@ def test_page_boundaries_split_fills_that_share_a_timestamp(simulator, history):
     stamps = [fill["timestamp"] for fill in truth]
     assert len(stamps) - len(set(stamps)) > 0
     assert len(pages) == len(truth)
+
+
+# -- refusals --------------------------------------------------------------------------------
+
+
+def raised_by(call) -> type[Exception]:
+    with pytest.raises(ccxt.BaseError) as raised:
+        call()
+    return type(raised.value)
+
+
+def test_an_unknown_or_malformed_key_is_an_authentication_error(simulator, demo):
+    unknown = simulator.client({**demo, "api_key": "f" * 24})
+    malformed = simulator.client({**demo, "api_key": "not-a-key"})
+
+    with pytest.raises(ccxt.AuthenticationError, match="400003"):
+        unknown.fetch_balance({"type": "funding"})
+    with pytest.raises(ccxt.AuthenticationError, match="400003"):
+        malformed.load_markets()
+
+
+def test_a_wrong_passphrase_or_secret_is_an_authentication_error(simulator, demo):
+    wrong_passphrase = simulator.client({**demo, "passphrase": "not-my-passphrase"})
+    wrong_secret = simulator.client({**demo, "secret": "0" * 8 + "-0000-4000-8000-" + "0" * 12})
+
+    with pytest.raises(ccxt.AuthenticationError, match="400004"):
+        wrong_passphrase.private_get_user_api_key()
+    # the passphrase is signed with the secret too, so a wrong secret fails there first
+    with pytest.raises(ccxt.AuthenticationError, match="400004"):
+        wrong_secret.private_get_user_api_key()
+
+
+def test_a_tampered_request_is_a_bad_signature(simulator, demo):
+    client = simulator.client(demo)
+    client.sign = lambda *args, **kwargs: {
+        **ccxt.kucoin.sign(client, *args, **kwargs),
+        "url": f"{simulator.base_url}/api.kucoin.com/api/v1/accounts?type=trade_hf",
+    }
+
+    with pytest.raises(ccxt.AuthenticationError, match="400005"):
+        client.private_get_accounts({"type": "main"})
+
+
+@pytest.mark.parametrize("difference_ms", [6_000, -6_000], ids=["stale", "ahead"])
+def test_a_timestamp_more_than_five_seconds_off_is_an_invalid_nonce(simulator, demo, difference_ms):
+    # the client believes its clock is off by ``difference_ms`` and corrects for it
+    client = simulator.client(demo, options={"timeDifference": difference_ms})
+
+    with pytest.raises(ccxt.InvalidNonce, match="400002"):
+        client.private_get_user_api_key()
+
+
+def test_the_expired_key_no_longer_exists(simulator):
+    client = simulator.client(simulator.account(EXCHANGE, "expired"))
+
+    with pytest.raises(ccxt.AuthenticationError, match="400003"):
+        client.private_get_user_api_key()
+
+
+def test_an_endpoint_kucoin_does_not_have_is_not_supported(simulator, demo):
+    client = simulator.client(demo)
+
+    assert raised_by(client.private_get_sub_user) is ccxt.NotSupported
+
+
+@pytest.mark.parametrize(
+    ("kind", "options", "error"),
+    [
+        # ccxt has no maintenance code for KuCoin: the gateway's 503 page is sorted by status
+        ("maintenance", {}, ccxt.ExchangeNotAvailable),
+        ("rate_limit", {}, ccxt.RateLimitExceeded),
+        ("ban", {}, ccxt.RateLimitExceeded),
+        ("server_error", {}, ccxt.ExchangeNotAvailable),
+        ("server_error", {"status": 500}, ccxt.ExchangeNotAvailable),
+        ("expired_key", {}, ccxt.AuthenticationError),
+        ("revoked_key", {}, ccxt.AuthenticationError),
+        # 400007 and 400006 are AuthenticationError in ccxt's table
+        ("no_read_permission", {}, ccxt.AuthenticationError),
+        ("ip_not_allowed", {}, ccxt.AuthenticationError),
+        ("clock_skew", {"skew_ms": 30_000}, ccxt.InvalidNonce),
+        ("clock_skew", {"skew_ms": -6_000}, ccxt.InvalidNonce),
+    ],
+)
+@pytest.mark.parametrize("klass", ["kucoin", "kucoinfutures"])
+def test_each_fault_raises_the_class_ccxt_raises_in_production(
+    simulator, demo, klass, kind, options, error
+):
+    client = simulator.client(demo) if klass == "kucoin" else futures_client(simulator, demo)
+    client.load_markets()
+    client.fetch_balance()
+    simulator.add_fault(kind, exchange=EXCHANGE, api_key=demo["api_key"], requests=1, **options)
+
+    assert raised_by(client.fetch_balance) is error
+    assert client.fetch_balance()["total"], "a one-request fault is gone after one request"
+
+
+def test_a_hanging_exchange_is_a_request_timeout(simulator, demo):
+    client = simulator.client(demo, timeout=1_000, options={"uta": False, "hf": True})
+    simulator.add_fault("timeout", exchange=EXCHANGE, requests=1)
+
+    assert raised_by(client.private_get_user_api_key) is ccxt.RequestTimeout
+
+
+def test_latency_slows_answers_down_without_failing_them(simulator, demo):
+    client = simulator.client(demo)
+    simulator.add_fault("latency", exchange=EXCHANGE, latency_ms=400, requests=1)
+
+    started = time.monotonic()
+    client.private_get_user_api_key()
+
+    assert time.monotonic() - started >= 0.4
+
+
+def test_a_client_that_measures_the_time_difference_first_survives_clock_skew(simulator, demo):
+    """ccxt's kucoin only measures the difference at the end of ``fetch_markets``, after the
+    signed account-mode and margin-symbol calls ``load_markets`` makes with a key: with a
+    skewed clock ``adjustForTimeDifference`` alone fails, measuring first works."""
+    simulator.add_fault("clock_skew", exchange=EXCHANGE, skew_ms=30_000, seconds=30)
+    naive = simulator.client(demo, options={"adjustForTimeDifference": True})
+    client = simulator.client(demo, options={"adjustForTimeDifference": True})
+
+    with pytest.raises(ccxt.InvalidNonce):
+        naive.load_markets()
+    client.load_time_difference()
+    assert client.fetch_balance()["total"]
+    assert abs(client.options["timeDifference"] + 30_000) < 5_000
+
+
+def test_every_answer_reports_the_pools_quota_and_a_spent_pool_answers_429000(simulator, demo):
+    client = simulator.client(demo)
+    client.private_get_hf_accounts_opened()
+    headers = client.last_response_headers
+    # the spot pool: 4000 weight per 30 s, this call weighs 2
+    assert headers["gw-ratelimit-limit"] == "4000"
+    assert int(headers["gw-ratelimit-remaining"]) <= 4000 - 2
+    assert 0 < int(headers["gw-ratelimit-reset"]) <= 30_000
+    # the management pool allows 2000 weight per 30 s; scaled down, it holds one key-info call
+    simulator.ok("POST", "/config", {"rate_limit_scale": 0.015})
+
+    answers = []
+    for _ in range(3):
+        try:
+            client.private_get_user_api_key()
+            answers.append("ok")
+        except ccxt.RateLimitExceeded as error:
+            answers.append("429000" if "429000" in str(error) else "?")
+
+    assert answers == ["ok", "429000", "429000"]
+    assert client.last_response_headers["gw-ratelimit-remaining"] == "0"
+    statuses = simulator.stats()["endpoints"]["kucoin /api/v1/user/api-key"]["statuses"]
+    assert statuses == {"200": 1, "429": 2}
