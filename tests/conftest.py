@@ -54,10 +54,11 @@ def outsider_client(outsider) -> Client:
 
 
 @pytest.fixture
-def routed_to_simulator(settings, simulator):
+def routed_to_simulator(settings, simulator, db):
     """Send every exchange's traffic to the simulator, as THRIVE_EXCHANGE_URLS does in make dev.
 
-    `simulator` is the session fixture of tests/integration/conftest.py.
+    `simulator` is the session fixture of tests/integration/conftest.py. The database is there
+    because every exchange request draws on the shared request budget (sync/budget.py).
     """
     from connections.models import Exchange
 

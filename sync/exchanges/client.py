@@ -42,6 +42,8 @@ def build_client(
         "enableRateLimit": True,
         "timeout": TIMEOUT_MS,
         "verbose": False,
+        # Adapters read the exchange's own error code from the last body (never its text).
+        "enableLastJsonResponse": True,
         "number": decimal.Decimal,
         "options": dict(options or {}),
     }
@@ -56,4 +58,24 @@ def build_client(
         point_client_at(client, base_url)
     if settings.THRIVE_EGRESS_PROXY:
         client.httpsProxy = settings.THRIVE_EGRESS_PROXY
+    _share_budget_and_count(client, budget_key=ccxt_id)
     return client
+
+
+def _share_budget_and_count(client: ccxt.Exchange, *, budget_key: str) -> None:
+    """Every request first waits for the exchange's shared budget, then is counted.
+
+    ccxt calls `throttle(cost)` before each request when rate limiting is on; wrapping it
+    keeps ccxt's own per-client spacing and adds the budget shared by all workers.
+    """
+    from sync import budget
+
+    own_throttle = client.throttle
+    client.requests_made = 0
+
+    def throttle(cost: float | None = None) -> Any:
+        own_throttle(cost)
+        client.requests_made += 1
+        budget.take(budget_key, rate_limit_ms=float(client.rateLimit), cost=float(cost or 1))
+
+    client.throttle = throttle

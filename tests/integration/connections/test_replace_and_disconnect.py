@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 from connections.models import AuditEvent, Credential, ExchangeConnection
 from tests.broker import decoded, purge, queued_messages
 
@@ -69,4 +71,6 @@ def test_connecting_queues_the_first_sync_with_the_connection_id_only(
     messages = [decoded(raw) for raw in queued_messages("manual")]
     assert len(messages) == 1
     assert messages[0]["headers"]["task"] == "sync.tasks.sync_connection"
-    assert messages[0]["decoded_body"].startswith(f'[[{connection.pk}, "initial"]')
+    args, kwargs, _ = json.loads(messages[0]["decoded_body"])
+    assert args == [connection.pk, "initial", "initial"]
+    assert kwargs == {}
