@@ -30,9 +30,10 @@ from sync.simulator.trades import decimal_units
 router = Router()
 
 _DECIMALS = {asset.id: asset.decimals for asset in ASSETS}
-# Kraken's permission names as GetApiKeyInfo lists them; the four in Kraken's example
+# Kraken's permission names as GetApiKeyInfo lists them: the four in Kraken's example
 # (query-funds, withdraw-funds, query-open-trades, modify-trades) and their siblings named the
-# same way after the key form's remaining boxes.
+# same way after the key form's remaining boxes. Kraken has no transfer permission of its own:
+# moving funds to the futures wallet needs withdraw-funds.
 PERMISSION_NAMES = {
     "read": (
         "query-funds",
@@ -43,7 +44,6 @@ PERMISSION_NAMES = {
     ),
     "trade": ("modify-trades", "close-trades"),
     "withdraw": ("withdraw-funds",),
-    "transfer": ("deposit-funds",),
 }
 ROLLOVER_TERMS = "0.0200% per 4 hours"
 FOUR_HOURS_MS = 4 * 3_600_000

@@ -1,0 +1,196 @@
+"""Kraken: spot with margin and staking, plus Kraken Futures on a key pair of its own.
+
+Spot keys describe themselves through ``POST /0/private/GetApiKeyInfo`` (permissions, IP
+allow-list, expiry, a restricted query window), which needs no permission at all. Kraken
+Futures has no such endpoint in ccxt 4.5.90, so a futures key can be shown to work but not what
+it may do.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import ccxt
+
+from connections.vault import CredentialSecret
+
+from .base import CredentialShape, ExchangeAdapter, Permissions
+from .client import build_client
+from .errors import ErrorCode, ExchangeCallFailed, ExchangeFailure, failure_for
+
+READ_PERMISSIONS = ("query-funds", "query-closed-trades")
+TRADE_PERMISSIONS = frozenset({"modify-trades", "close-trades"})
+# Kraken names a wrong secret "EAPI:Invalid signature", which ccxt 4.5.90 leaves unmapped
+# (a bare ExchangeError); for a person it is a wrong key pair like any other.
+AUTHENTICATION_ERRORS = frozenset({"EAPI:Invalid signature"})
+
+
+def _seconds_to_datetime(value: object) -> datetime | None:
+    try:
+        seconds = int(str(value))
+    except ValueError:
+        return None
+    return datetime.fromtimestamp(seconds, tz=UTC) if seconds > 0 else None
+
+
+class KrakenAdapter(ExchangeAdapter):
+    exchange_id = "kraken"
+    ccxt_id = "kraken"
+    # API keys are 56 base64 characters, private keys 88 (64 bytes); Kraken Futures keys
+    # look the same and go into the futures fields.
+    shape = CredentialShape(
+        api_key_pattern=r"[A-Za-z0-9+/]{56}",
+        secret_pattern=r"[A-Za-z0-9+/]{86}==",
+        has_futures_key=True,
+    )
+    key_help = (
+        "On kraken.com open Settings → Connections & API and choose “Create API key”.",
+        "Tick only Query Funds, Query Open Orders & Trades, Query Closed Orders & Trades and "
+        "Query Ledger Entries; leave every order, deposit and withdrawal box unticked.",
+        "Add our addresses below to the key's IP allowlist and leave the query start and end "
+        "dates empty, so that we can read your whole history.",
+        "For Kraken Futures, create a second key in Kraken Futures → Settings → API Keys with "
+        "“General API: Read Only” and “Withdrawal API: No Access”, and enter it below too.",
+        "Copy each public and private key: Kraken shows a private key only once.",
+    )
+    # Kraken answers "EGeneral:Permission denied" both for a missing permission and for an
+    # address outside the allow-list; `check` tells them apart with GetApiKeyInfo.
+    ip_error_codes = frozenset()
+
+    def client(
+        self, secret: CredentialSecret | None = None, *, futures: bool = False
+    ) -> ccxt.Exchange:
+        client = build_client(
+            "krakenfutures" if futures else self.ccxt_id,
+            route_as=self.exchange_id,
+            secret=secret,
+            futures=futures,
+            options=self.client_options,
+        )
+        if not futures:
+            # ccxt 4.5.90 loads Kraken's currencies with the markets and then reads their
+            # precision through safe_number, which cannot read a Decimal: load_markets fails
+            # ("missing currencyPrecision"). Kraken's X/Z asset ids resolve without them.
+            client.has = {**client.has, "fetchCurrencies": False}
+        return client
+
+    def error_code_of(self, client: ccxt.Exchange) -> str | None:
+        """The first entry of spot's ``error`` list, or the futures ``error`` code. ccxt keeps
+        the last body as text only (``last_json_response`` needs an option)."""
+        try:
+            body = json.loads(getattr(client, "last_http_response", None) or "null")
+        except ValueError:
+            return None
+        if not isinstance(body, dict):
+            return None
+        error: Any = body.get("error")
+        if isinstance(error, list):
+            return str(error[0]) if error else None
+        if isinstance(error, str) and error:
+            return error
+        errors = body.get("errors")
+        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+            return str(errors[0].get("message") or "") or None
+        return None
+
+    def failure(self, exc: BaseException, client: ccxt.Exchange) -> ExchangeFailure:
+        if self.error_code_of(client) in AUTHENTICATION_ERRORS:
+            return failure_for(ErrorCode.AUTHENTICATION)
+        if (
+            isinstance(exc, ccxt.ExchangeNotAvailable)
+            and not isinstance(exc, ccxt.OnMaintenance)
+            and self._in_maintenance(client)
+        ):
+            return failure_for(ErrorCode.MAINTENANCE)
+        return super().failure(exc, client)
+
+    def _in_maintenance(self, client: ccxt.Exchange) -> bool:
+        """Kraken refuses every call with "EService:Unavailable" during maintenance, for which
+        ccxt has nothing better than ExchangeNotAvailable; the public SystemStatus says which."""
+        if client.id != self.ccxt_id:
+            return False
+        try:
+            return client.fetch_status().get("status") == "maintenance"
+        except Exception:
+            return False
+
+    def read_probe(self, client: ccxt.Exchange) -> None:
+        # POST /0/private/BalanceEx needs "Query Funds" and changes nothing; Kraken's private
+        # API is POST throughout.
+        client.private_post_balanceex()
+
+    def fetch_permissions(self, client: ccxt.Exchange) -> Permissions:
+        # POST /0/private/GetApiKeyInfo describes the calling key and nothing else.
+        info = client.private_post_getapikeyinfo().get("result") or {}
+        granted = set(info.get("permissions") or [])
+        details: dict[str, Any] = {}
+        query_from = _seconds_to_datetime(info.get("queryFrom"))
+        query_to = _seconds_to_datetime(info.get("queryTo"))
+        if query_from or query_to:
+            # the key only sees trades inside this window: older history stays out of reach
+            details["history_window"] = {
+                "from": query_from.isoformat() if query_from else None,
+                "to": query_to.isoformat() if query_to else None,
+            }
+        withdraw = "withdraw-funds" in granted
+        return Permissions(
+            verifiable=True,
+            read=all(name in granted for name in READ_PERMISSIONS),
+            trade=bool(granted & TRADE_PERMISSIONS),
+            withdraw=withdraw,
+            # funds move to the futures wallet under "Withdraw Funds"; there is no other right
+            transfer=withdraw,
+            ip_restricted=bool(info.get("ipAllowlist")),
+            expires_at=_seconds_to_datetime(info.get("validUntil")),
+            details=details,
+        )
+
+    def check(self, secret: CredentialSecret) -> Permissions:
+        """The spot key as usual; a futures key pair, when given, must work too."""
+        permissions = self._check_spot(secret)
+        if not secret.futures_api_key:
+            return permissions
+        futures = self._check_futures(secret)
+        return dataclasses.replace(
+            permissions,
+            # what the futures key may do is unknowable; a spot key that can already trade or
+            # withdraw keeps its warning, a read-only one can no longer vouch for the pair
+            verifiable=permissions.verifiable and bool(permissions.trade or permissions.withdraw),
+            details={**permissions.details, "futures": futures},
+        )
+
+    def _check_spot(self, secret: CredentialSecret) -> Permissions:
+        client = self.client(secret)
+        try:
+            try:
+                self.read_probe(client)
+            except ccxt.PermissionDenied:
+                return self._refused_read(client)
+            return self.fetch_permissions(client)
+        except ExchangeCallFailed:
+            raise
+        except Exception as exc:
+            raise ExchangeCallFailed(self.failure(exc, client)) from None
+
+    def _refused_read(self, client: ccxt.Exchange) -> Permissions:
+        """BalanceEx was refused. GetApiKeyInfo needs no permission, so if it is refused too
+        the key refuses our address; if it answers, it says what the key lacks."""
+        try:
+            permissions = self.fetch_permissions(client)
+        except ccxt.PermissionDenied:
+            raise ExchangeCallFailed(failure_for(ErrorCode.IP_NOT_ALLOWED)) from None
+        if permissions.read:
+            raise ExchangeCallFailed(failure_for(ErrorCode.PERMISSION))
+        return permissions
+
+    def _check_futures(self, secret: CredentialSecret) -> dict[str, Any]:
+        client = self.client(secret, futures=True)
+        try:
+            # GET /derivatives/api/v3/accounts: a signed read of the futures wallets
+            accounts = client.private_get_accounts().get("accounts") or {}
+        except Exception as exc:
+            raise ExchangeCallFailed(self.failure(exc, client)) from None
+        return {"verifiable": False, "works": True, "accounts": sorted(accounts)}

@@ -1,0 +1,144 @@
+"""What a Kraken key (and its Kraken Futures key) may do, asked through ccxt of the simulator
+over HTTP."""
+
+from __future__ import annotations
+
+import re
+
+import ccxt
+import pytest
+
+from connections.services import access_for
+from connections.vault import CredentialSecret
+from sync import budget
+from sync.exchanges.errors import ErrorCode, ExchangeCallFailed
+from sync.exchanges.registry import adapter_for
+
+EXCHANGE = "kraken"
+FUTURES = "krakenfutures"
+
+
+@pytest.fixture(autouse=True)
+def no_client_pacing(monkeypatch):
+    """Kraken private calls cost 3 of ccxt's 1-second units, so ccxt and the shared request
+    budget space them 3 s apart. That is right in production; here it would only slow the
+    tests down (the simulator's own limits are tested in test_kraken.py)."""
+    for klass in (ccxt.kraken, ccxt.krakenfutures):
+        monkeypatch.setattr(klass, "throttle", lambda self, cost=None: None)
+    monkeypatch.setattr(budget, "take", lambda exchange, **spend: 0.0)
+
+
+def secret_of(simulator, label: str, futures_label: str | None = None, **changes: str):
+    account = simulator.account(EXCHANGE, label)
+    fields = {"api_key": account["api_key"], "secret": account["secret"]}
+    if futures_label is not None:
+        futures = simulator.account(FUTURES, futures_label)
+        fields.update(futures_api_key=futures["api_key"], futures_secret=futures["secret"])
+    return CredentialSecret(**{**fields, **changes})
+
+
+def check(simulator, label: str, futures_label: str | None = None, **changes: str):
+    return adapter_for(EXCHANGE).check(secret_of(simulator, label, futures_label, **changes))
+
+
+def failure_of(simulator, label: str, futures_label: str | None = None, **changes: str):
+    with pytest.raises(ExchangeCallFailed) as caught:
+        check(simulator, label, futures_label, **changes)
+    assert "x" * 16 not in str(caught.value)
+    return caught.value.failure.code
+
+
+@pytest.mark.parametrize(
+    ("label", "access"),
+    [
+        ("demo", "read_only"),
+        ("read-only", "read_only"),
+        ("trade-enabled", "trade"),
+        ("withdraw-enabled", "withdraw"),
+    ],
+)
+def test_it_reports_what_each_seeded_spot_key_may_do(routed_to_simulator, label, access):
+    permissions = check(routed_to_simulator, label)
+    assert permissions.verifiable
+    assert access_for(permissions) == access
+
+
+def test_the_seeded_keys_match_the_shape_the_form_accepts(routed_to_simulator):
+    shape = adapter_for(EXCHANGE).shape
+    for exchange in (EXCHANGE, FUTURES):
+        account = routed_to_simulator.account(exchange, "demo")
+        assert re.fullmatch(shape.api_key_pattern, account["api_key"])
+        assert re.fullmatch(shape.secret_pattern, account["secret"])
+    assert shape.has_futures_key
+
+
+def test_a_working_futures_key_leaves_a_read_only_pair_unverifiable(routed_to_simulator):
+    permissions = check(routed_to_simulator, "read-only", futures_label="read-only")
+    assert access_for(permissions) == "unverifiable"
+    assert permissions.read is True
+    futures = permissions.details["futures"]
+    assert futures["works"] is True and futures["verifiable"] is False
+    assert {"cash", "flex", "fi_xbtusd"} <= set(futures["accounts"])
+
+
+def test_a_spot_key_that_can_withdraw_keeps_its_warning_next_to_a_futures_key(
+    routed_to_simulator,
+):
+    permissions = check(routed_to_simulator, "withdraw-enabled", futures_label="demo")
+    assert access_for(permissions) == "withdraw"
+
+
+@pytest.mark.parametrize(
+    ("label", "futures_label", "changes"),
+    [
+        ("read-only", None, {"secret": "x" * 86 + "=="}),
+        ("expired", None, {}),
+        ("read-only", "read-only", {"futures_secret": "x" * 86 + "=="}),
+        ("read-only", "expired", {}),
+    ],
+    ids=["wrong-secret", "expired-key", "wrong-futures-secret", "expired-futures-key"],
+)
+def test_bad_credentials_fail_authentication(routed_to_simulator, label, futures_label, changes):
+    assert failure_of(routed_to_simulator, label, futures_label, **changes) == (
+        ErrorCode.AUTHENTICATION
+    )
+
+
+def test_a_key_without_read_permission_is_refused(routed_to_simulator):
+    permissions = check(routed_to_simulator, "no-read")
+    assert permissions.read is False
+    assert access_for(permissions) == "no_read"
+
+
+def test_an_ip_restricted_key_that_allows_us_works_and_says_it_is_restricted(
+    routed_to_simulator,
+):
+    permissions = check(routed_to_simulator, "ip-restricted")
+    assert permissions.ip_restricted is True
+    assert access_for(permissions) == "read_only"
+
+
+def test_a_key_that_does_not_allow_our_ip_is_told_apart_from_a_missing_permission(
+    routed_to_simulator,
+):
+    account = routed_to_simulator.account(EXCHANGE, "read-only")
+    routed_to_simulator.add_fault("ip_not_allowed", api_key=account["api_key"])
+    # Kraken answers "EGeneral:Permission denied" for both; GetApiKeyInfo, which needs no
+    # permission, being refused as well is what gives the address away
+    assert failure_of(routed_to_simulator, "read-only") == ErrorCode.IP_NOT_ALLOWED
+
+
+def test_maintenance_is_reported_as_maintenance(routed_to_simulator):
+    routed_to_simulator.add_fault("maintenance", exchange=EXCHANGE)
+    assert failure_of(routed_to_simulator, "read-only") == ErrorCode.MAINTENANCE
+
+
+def test_a_passing_outage_is_reported_as_unavailable(routed_to_simulator):
+    routed_to_simulator.add_fault("server_error", exchange=EXCHANGE, requests=1)
+    assert failure_of(routed_to_simulator, "read-only") == ErrorCode.UNAVAILABLE
+
+
+def test_a_rate_limited_key_is_told_to_slow_down(routed_to_simulator):
+    account = routed_to_simulator.account(EXCHANGE, "read-only")
+    routed_to_simulator.add_fault("rate_limit", api_key=account["api_key"], requests=1)
+    assert failure_of(routed_to_simulator, "read-only") == ErrorCode.RATE_LIMITED
