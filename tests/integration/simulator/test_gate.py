@@ -396,6 +396,17 @@ def test_it_pages_the_complete_demo_history_of_every_market_type(simulator, demo
     assert_same_fills(client, fetched, simulator.ground_truth(demo["api_key"]))
 
 
+def test_a_unified_key_reads_its_spot_fills_from_the_unified_account(simulator):
+    account = simulator.account(EXCHANGE, "unified")
+    client = simulator.client(account)
+    client.load_markets()
+
+    fetched = walk_spot_history(client, 91)
+
+    assert_same_fills(client, fetched, truth_of(simulator, account, "spot"))
+    assert client.last_request_url.split("?")[1].count("account=unified") == 1
+
+
 def test_spot_windows_are_limited_to_30_days_and_7_by_default(simulator, history):
     client = simulator.client(history)
     now = int(time.time() * 1000)

@@ -74,24 +74,29 @@ def key_perms(account: Account) -> list[dict[str, object]]:
     return [{"name": group, "read_only": group not in writable} for group in groups]
 
 
-def _split_timestamp(raw: str | None) -> Decimal | None:
+def _timestamp(raw: str) -> Decimal | None:
+    """Gate's Timestamp header: Unix seconds, a fraction allowed."""
     try:
-        return Decimal(raw) if raw else None
+        return Decimal(raw)
     except InvalidOperation:
         return None
 
 
+def _header(request: Request, name: str) -> str:
+    value = request.header(name.lower())
+    if not value:
+        raise refuse(401, "MISSING_REQUIRED_HEADER", f"Missing required header: {name}")
+    return value
+
+
 def authenticate(exchange: ExchangeSimulator, request: Request, now_ms: int) -> Account:
-    api_key = request.header("key")
-    timestamp = request.header("timestamp")
-    signature = request.header("sign")
-    for name, value in (("KEY", api_key), ("Timestamp", timestamp), ("SIGN", signature)):
-        if not value:
-            raise refuse(401, "MISSING_REQUIRED_HEADER", f"Missing required header: {name}")
+    api_key = _header(request, "KEY")
+    timestamp = _header(request, "Timestamp")
+    signature = _header(request, "SIGN")
     account = exchange.account_by_key(api_key)
     if account is None:
         raise refuse(401, "INVALID_KEY", "Invalid key provided")
-    sent_at = _split_timestamp(timestamp)
+    sent_at = _timestamp(timestamp)
     if sent_at is None or abs(now_ms - sent_at * 1000) > MAX_GAP_MS:
         raise refuse(
             401, "REQUEST_EXPIRED", "gap between request Timestamp and server time exceeds 60"
@@ -102,7 +107,7 @@ def authenticate(exchange: ExchangeSimulator, request: Request, now_ms: int) -> 
             request.path,
             unquote(request.query_string),
             hashlib.sha512(request.body).hexdigest(),
-            str(timestamp),
+            timestamp,
         )
     )
     expected = hmac.new(
