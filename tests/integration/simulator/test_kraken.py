@@ -530,3 +530,123 @@ def test_a_fills_walk_that_resumes_at_the_oldest_time_loses_fills_sharing_it(
         params = {"lastFillTime": client.iso8601(min(trade["timestamp"] for trade in page))}
 
     assert len(seen) < len(simulator.ground_truth(futures_history["api_key"]))
+
+
+# -- faults and limits -----------------------------------------------------------------------
+
+
+def test_the_seeded_expired_and_no_read_keys_are_refused_as_in_production(simulator):
+    expired = spot_client(simulator, simulator.account(SPOT, "expired"))
+    no_read = spot_client(simulator, simulator.account(SPOT, "no-read"))
+    futures_no_read = futures_client(simulator, simulator.account(FUTURES, "no-read"))
+
+    assert raised_by(expired.private_post_getapikeyinfo) is ccxt.AuthenticationError
+    assert raised_by(no_read.private_post_balanceex) is ccxt.PermissionDenied
+    # GetApiKeyInfo needs no permission, so even a key that may read nothing describes itself
+    assert no_read.private_post_getapikeyinfo()["result"]["permissions"] == []
+    assert raised_by(futures_no_read.private_get_accounts) is ccxt.AuthenticationError
+
+
+@pytest.mark.parametrize(
+    ("kind", "options", "error"),
+    [
+        ("maintenance", {}, ccxt.ExchangeNotAvailable),
+        ("rate_limit", {}, ccxt.DDoSProtection),
+        ("ban", {}, ccxt.DDoSProtection),
+        ("server_error", {}, ccxt.ExchangeNotAvailable),
+        ("server_error", {"status": 520}, ccxt.ExchangeNotAvailable),
+        ("server_error", {"status": 500}, ccxt.ExchangeNotAvailable),
+        ("expired_key", {}, ccxt.AuthenticationError),
+        ("revoked_key", {}, ccxt.AuthenticationError),
+        ("no_read_permission", {}, ccxt.PermissionDenied),
+        # Kraken words a refused address exactly like a missing permission
+        ("ip_not_allowed", {}, ccxt.PermissionDenied),
+    ],
+)
+def test_each_spot_fault_raises_the_class_ccxt_raises_in_production(
+    simulator, demo, kind, options, error
+):
+    client = spot_client(simulator, demo)
+    client.load_markets()
+    simulator.add_fault(kind, exchange=SPOT, api_key=demo["api_key"], requests=1, **options)
+
+    assert raised_by(client.fetch_balance) is error
+    assert client.fetch_balance()["total"], "a one-request fault is gone after one request"
+
+
+def test_spot_maintenance_shows_in_the_system_status(simulator, demo):
+    client = spot_client(simulator, demo)
+    simulator.add_fault("maintenance", exchange=SPOT)
+
+    assert raised_by(client.load_markets) is ccxt.ExchangeNotAvailable
+    assert client.fetch_status()["status"] == "maintenance"
+
+
+@pytest.mark.parametrize(
+    ("kind", "error"),
+    [
+        ("maintenance", ccxt.ExchangeNotAvailable),
+        ("rate_limit", ccxt.DDoSProtection),
+        ("ban", ccxt.DDoSProtection),
+        ("server_error", ccxt.ExchangeNotAvailable),
+        ("expired_key", ccxt.AuthenticationError),
+        ("revoked_key", ccxt.AuthenticationError),
+        ("no_read_permission", ccxt.AuthenticationError),
+        ("ip_not_allowed", ccxt.AuthenticationError),
+    ],
+)
+def test_each_futures_fault_raises_the_class_ccxt_raises_in_production(
+    simulator, futures_demo, kind, error
+):
+    client = futures_client(simulator, futures_demo)
+    client.load_markets()
+    simulator.add_fault(kind, exchange=FUTURES, api_key=futures_demo["api_key"], requests=1)
+
+    assert raised_by(client.fetch_balance) is error
+    assert client.fetch_balance()["total"]
+
+
+def test_a_hanging_exchange_is_a_request_timeout_and_latency_only_slows(simulator, demo):
+    client = spot_client(simulator, demo, timeout=1_000)
+    client.load_markets()
+    simulator.add_fault("timeout", exchange=SPOT, requests=1)
+
+    assert raised_by(client.fetch_balance) is ccxt.RequestTimeout
+    simulator.add_fault("latency", exchange=SPOT, latency_ms=300, requests=1)
+    started = time.monotonic()
+    client.fetch_balance()
+    assert time.monotonic() - started >= 0.3
+
+
+def test_the_spot_key_counter_refuses_with_rate_limit_exceeded(simulator, demo):
+    client = spot_client(simulator, demo)
+    client.load_markets()
+    # 20 points per 40 s; scaled to 4, TradesHistory (2 points) fits twice
+    simulator.ok("POST", "/config", {"rate_limit_scale": 0.2})
+
+    client.private_post_tradeshistory()
+    client.private_post_tradeshistory()
+    with pytest.raises(ccxt.DDoSProtection, match="EAPI:Rate limit exceeded"):
+        client.private_post_tradeshistory()
+    statuses = simulator.stats()["endpoints"]["kraken /0/private/TradesHistory"]["statuses"]
+    assert statuses == {"200": 3}, "Kraken reports the refusal in the body, with HTTP 200"
+
+
+def test_public_spot_calls_are_limited_per_address(simulator, demo):
+    client = spot_client(simulator, demo)
+    simulator.ok("POST", "/config", {"rate_limit_scale": 0.05})
+
+    with pytest.raises(ccxt.DDoSProtection, match="EGeneral:Too many requests"):
+        for _ in range(5):
+            client.fetch_time()
+
+
+def test_futures_calls_spend_from_a_budget_per_key(simulator, futures_demo):
+    client = futures_client(simulator, futures_demo)
+    # 500 per 10 s; scaled to 5, two account reads (2 each) fit
+    simulator.ok("POST", "/config", {"rate_limit_scale": 0.01})
+
+    client.private_get_accounts()
+    client.private_get_accounts()
+    with pytest.raises(ccxt.DDoSProtection, match="apiLimitExceeded"):
+        client.private_get_accounts()
