@@ -105,7 +105,6 @@ SPOT_PAIRS: tuple[SpotPair, ...] = (
     _pair("DOGE", "USDT", "XDGUSDT", 7, "13", (2, 3)),
 )
 SPOT_INSTRUMENTS: tuple[Instrument, ...] = tuple(pair.instrument for pair in SPOT_PAIRS)
-PAIR_BY_ID = {pair.instrument.id: pair for pair in SPOT_PAIRS}
 PAIR_BY_SYMBOL = {pair.instrument.symbol: pair for pair in SPOT_PAIRS}
 
 # Kraken's fee schedule, lowest volume tier: 0.16% maker, 0.26% taker (percent, as listed).
@@ -227,7 +226,6 @@ FUTURES_CONTRACTS: tuple[FuturesContract, ...] = (
 FUTURES_INSTRUMENTS: tuple[Instrument, ...] = tuple(
     contract.instrument for contract in FUTURES_CONTRACTS
 )
-CONTRACT_BY_ID = {contract.instrument.id: contract for contract in FUTURES_CONTRACTS}
 
 # Kraken Futures names coins by their Kraken code in lower case (xbt, eth, usd ...).
 FUTURES_CURRENCY = {"BTC": "xbt", "ETH": "eth", "SOL": "sol", "XRP": "xrp", "DOGE": "doge"}

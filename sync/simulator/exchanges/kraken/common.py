@@ -12,17 +12,15 @@ from sync.simulator.http import Rejected, Response
 _BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 _TXID_BITS = 80
 _TXID_MODULUS = 1 << _TXID_BITS
-# An odd multiplier is invertible modulo 2**80: txids look scattered yet decode exactly.
+# An odd multiplier is a bijection modulo 2**80: txids look scattered yet never collide.
 _TXID_SCRAMBLE = 0x9E3779B97F4A7C15F39D
-_TXID_UNSCRAMBLE = pow(_TXID_SCRAMBLE, -1, _TXID_MODULUS)
 _NUMBER_BITS = 48
 
 
 def txid(prefix: str, market_index: int, number: int) -> str:
     """A Kraken transaction id (``TCWJEG-FL4SZ-3FKGH6``): T for trades, O for orders.
 
-    Trade numbers repeat across pairs, so the pair's index is folded in; ``parse_txid``
-    recovers both, which is how ``start``/``end`` may name a trade.
+    Trade numbers repeat across pairs, so the pair's index is folded in.
     """
     value = (((market_index << _NUMBER_BITS) | number) * _TXID_SCRAMBLE) % _TXID_MODULUS
     chars = []
@@ -31,18 +29,6 @@ def txid(prefix: str, market_index: int, number: int) -> str:
         value >>= 5
     text = prefix + "".join(chars)
     return f"{text[:6]}-{text[6:11]}-{text[11:]}"
-
-
-def parse_txid(text: str) -> tuple[str, int, int] | None:
-    """(prefix, market index, number) of a txid made by ``txid``; None if it is not one."""
-    compact = text.replace("-", "")
-    if len(compact) != 17 or len(text) != 19 or any(c not in _BASE32 for c in compact[1:]):
-        return None
-    value = 0
-    for char in reversed(compact[1:]):
-        value = (value << 5) | _BASE32.index(char)
-    value = (value * _TXID_UNSCRAMBLE) % _TXID_MODULUS
-    return compact[0], value >> _NUMBER_BITS, value & ((1 << _NUMBER_BITS) - 1)
 
 
 def futures_uuid(kind: str, symbol: str, number: int) -> str:
