@@ -518,16 +518,39 @@ def test_the_hf_list_answers_an_order_with_all_of_its_fills(simulator, history):
     assert by_id(fetched) and [t["id"] for t in by_id(fetched)] == [f["id"] for f in fills]
 
 
-def test_page_boundaries_split_fills_that_share_a_timestamp(simulator, history):
+def test_a_last_id_page_boundary_can_split_fills_that_share_a_timestamp(simulator, history):
+    """Why the cursor is ``lastId``: resuming before the oldest timestamp of a page would
+    skip the fills of that same millisecond left for the next page."""
     client = simulator.client(history)
-    now = now_ms()
     truth = truth_of(simulator, history, lambda fill: fill["symbol"] == "BTC/USDT")
-
-    pages = walk_hf(client, "BTC/USDT", now - 13 * DAY_MS, now)
-
     stamps = [fill["timestamp"] for fill in truth]
-    assert len(stamps) - len(set(stamps)) > 0
-    assert len(pages) == len(truth)
+    # a tie between fills j-1 and j, with fill j+99 the newest of its millisecond
+    j = next(
+        index
+        for index in range(1, len(truth) - 100)
+        if stamps[index] == stamps[index - 1] and stamps[index + 99] < stamps[index + 100]
+    )
+    until = stamps[j + 99]
+
+    first = client.fetch_my_trades("BTC/USDT", until - WEEK_MS, 100, {"until": until})
+    cursor = {"lastId": min(int(trade["info"]["id"]) for trade in first)}
+    second = client.fetch_my_trades("BTC/USDT", until - WEEK_MS, 100, {"until": until, **cursor})
+
+    assert [trade["id"] for trade in by_id(first)] == [fill["id"] for fill in truth[j : j + 100]]
+    assert by_id(second)[-1]["id"] == truth[j - 1]["id"]
+    assert first[0]["timestamp"] == second[-1]["timestamp"]
+
+
+def test_margin_fills_are_listed_apart_and_the_seeded_accounts_have_none(simulator, demo):
+    client = simulator.client(demo)
+    since = now_ms() - 3 * DAY_MS
+
+    cross = client.fetch_my_trades("BTC/USDT", since, None, {"marginMode": "cross"})
+    isolated = client.fetch_my_trades("ETH/USDT", since, None, {"marginMode": "isolated"})
+
+    assert cross == [] and isolated == []
+    endpoints = simulator.stats()["endpoints"]
+    assert endpoints["kucoin /api/v3/hf/margin/fills"]["statuses"] == {"200": 2}
 
 
 # -- refusals --------------------------------------------------------------------------------
