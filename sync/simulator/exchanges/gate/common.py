@@ -61,7 +61,6 @@ def endpoint(
     *,
     paths: tuple[str, ...] | None = None,
     signed: bool = False,
-    needs_read: bool | None = None,
 ) -> Callable[[Handler], Handler]:
     """Register ``template`` (or its concrete ``paths``, one per settle currency) as one
     rate-limited Gate endpoint: one pool per endpoint, as Gate counts them."""
@@ -71,9 +70,7 @@ def endpoint(
 
     def register(handler: Handler) -> Handler:
         for path in paths or (template,):
-            router.get(HOST, PREFIX + path, pool=template, signed=signed, needs_read=needs_read)(
-                handler
-            )
+            router.get(HOST, PREFIX + path, pool=template, signed=signed)(handler)
         return handler
 
     return register
