@@ -2,9 +2,10 @@
 futures (futures.py): funding ("main"), spot ("trade" / "trade_hf"), cross and isolated margin
 with their debts, lending and earn holdings.
 
-Seeded accounts are classic (not unified) and, like every account KuCoin opened or migrated
-since 2023, trade spot on the high-frequency ("HF") engine: their spot wallet is ``trade_hf``.
-The ``low-frequency`` account keeps the old ``trade`` wallet and ``/api/v1/fills``.
+Seeded accounts are classic (not unified) and trade spot on the high-frequency ("HF")
+engine KuCoin moves accounts to: their spot wallet is ``trade_hf`` and their fills are on
+``/api/v1/hf/fills``. The ``low-frequency`` account keeps the old ``trade`` wallet and
+``/api/v1/fills``.
 """
 
 from __future__ import annotations
