@@ -425,6 +425,15 @@ def test_by_default_kraken_merges_the_fills_of_one_taker_order(simulator, spot_h
             assert trade["cost"] == sum(Decimal(fill["cost"]) for fill in fills)
 
 
+def test_a_malformed_history_request_is_a_bad_request(simulator, demo):
+    client = spot_client(simulator, demo)
+
+    for params in ({"type": "everything"}, {"start": "yesterday"}, {"ofs": "-50"}):
+        assert raised_by(lambda p=params: client.fetch_my_trades(None, None, None, p)) is (
+            ccxt.BadRequest
+        )
+
+
 def walk_futures_fills(client) -> list[dict]:
     """``lastFillTime`` pages backwards 100 at a time; "before" is strict, so each page starts a
     millisecond after the oldest fill seen and the overlap is dropped by id."""

@@ -32,6 +32,8 @@ from sync.simulator.exchanges.kraken.common import (
 router = Router()
 
 PAGE_SIZE = 50
+# ccxt maps exactly this text to BadRequest
+INVALID_ARGUMENTS = "EGeneral:Invalid arguments"
 TRADE_TYPES = ("all", "any position", "closed position", "closing position", "no position")
 
 
@@ -43,7 +45,7 @@ def _flag(call: Call, name: str, default: bool) -> bool:
         return True
     if raw.lower() in ("false", "0"):
         return False
-    raise spot_refusal(f"EGeneral:Invalid arguments:{name}")
+    raise spot_refusal(INVALID_ARGUMENTS)
 
 
 def _bound(call: Call, view: View, name: str) -> int | None:
@@ -57,7 +59,9 @@ def _bound(call: Call, view: View, name: str) -> int | None:
     try:
         seconds = Decimal(raw)
     except InvalidOperation:
-        raise spot_refusal(f"EGeneral:Invalid arguments:{name}") from None
+        seconds = Decimal("NaN")
+    if not seconds.is_finite():
+        raise spot_refusal(INVALID_ARGUMENTS)
     millis = int((seconds * 1000).to_integral_value())
     return view.after_time(millis)
 
@@ -65,7 +69,7 @@ def _bound(call: Call, view: View, name: str) -> int | None:
 def _offset(call: Call) -> int:
     raw = call.params.get("ofs", "0") or "0"
     if not raw.isdigit():
-        raise spot_refusal("EGeneral:Invalid arguments:ofs")
+        raise spot_refusal(INVALID_ARGUMENTS)
     return int(raw)
 
 
@@ -112,7 +116,7 @@ def trade_row(row: Row, with_trades: bool) -> dict[str, Any]:
 def trades_history(call: Call) -> dict[str, Any]:
     kind = call.params.get("type") or "all"
     if kind not in TRADE_TYPES:
-        raise spot_refusal("EGeneral:Invalid arguments:type")
+        raise spot_refusal(INVALID_ARGUMENTS)
     consolidate = _flag(call, "consolidate_taker", True)
     with_trades = _flag(call, "trades", False)
     without_count = _flag(call, "without_count", False)
@@ -137,7 +141,7 @@ def trades_history(call: Call) -> dict[str, Any]:
 def query_trades(call: Call) -> dict[str, Any]:
     wanted = [item for item in (call.params.get("txid") or "").split(",") if item]
     if not wanted or len(wanted) > 20:
-        raise spot_refusal("EGeneral:Invalid arguments:txid")
+        raise spot_refusal(INVALID_ARGUMENTS)
     with_trades = _flag(call, "trades", False)
     view = book_of(call.signed_account()).view(False, "all")
     result = {}
