@@ -1,0 +1,112 @@
+"""What a MEXC key may do, asked through ccxt of the simulator over HTTP. MEXC cannot tell
+what a key may do, only whether it reads; every refusal still comes back with a clear code."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from connections.services import access_for
+from connections.vault import CredentialSecret
+from sync.exchanges.errors import ErrorCode, ExchangeCallFailed
+from sync.exchanges.registry import adapter_for
+
+EXCHANGE = "mexc"
+
+
+def check(simulator, label: str, **changes: str):
+    account = simulator.account(EXCHANGE, label)
+    secret = CredentialSecret(
+        **{"api_key": account["api_key"], "secret": account["secret"], **changes}
+    )
+    return adapter_for(EXCHANGE).check(secret)
+
+
+def failure_of(simulator, label: str, **changes: str) -> ErrorCode:
+    with pytest.raises(ExchangeCallFailed) as caught:
+        check(simulator, label, **changes)
+    assert "0" * 16 not in str(caught.value)
+    return caught.value.failure.code
+
+
+@pytest.mark.parametrize("label", ["demo", "read-only", "trade-enabled", "withdraw-enabled"])
+def test_every_working_key_reads_and_stays_unverifiable(routed_to_simulator, label):
+    permissions = check(routed_to_simulator, label)
+
+    assert not permissions.verifiable
+    assert permissions.read is True
+    assert permissions.details == {"futures_read": True}
+    assert access_for(permissions) == "unverifiable"
+
+
+def test_a_key_without_read_permission_is_refused(routed_to_simulator):
+    # spot answers 700007 "No permission to access the endpoint.", an AuthenticationError to
+    # ccxt: the adapter reads MEXC's code
+    assert failure_of(routed_to_simulator, "no-read") == ErrorCode.PERMISSION
+
+
+def test_a_key_that_cannot_read_futures_still_connects_and_says_so(routed_to_simulator):
+    account = routed_to_simulator.account(EXCHANGE, "read-only")
+    routed_to_simulator.add_fault(
+        "no_read_permission", api_key=account["api_key"], path="/api/v1/private"
+    )
+
+    permissions = check(routed_to_simulator, "read-only")
+
+    assert permissions.details == {"futures_read": False}
+
+
+@pytest.mark.parametrize(
+    ("label", "changes"),
+    [
+        ("read-only", {"secret": "0" * 32}),
+        ("read-only", {"api_key": "mx0" + "0" * 15}),
+        ("expired", {}),
+    ],
+    ids=["wrong-secret", "unknown-key", "expired-key"],
+)
+def test_bad_credentials_fail_authentication(routed_to_simulator, label, changes):
+    assert failure_of(routed_to_simulator, label, **changes) == ErrorCode.AUTHENTICATION
+
+
+def test_an_ip_restricted_key_that_allows_us_works_but_cannot_say_so(routed_to_simulator):
+    permissions = check(routed_to_simulator, "ip-restricted")
+
+    assert permissions.read is True
+    # nothing MEXC answers tells whether a key is bound to addresses
+    assert permissions.ip_restricted is None
+
+
+def test_a_key_that_does_not_allow_our_ip_says_so(routed_to_simulator):
+    account = routed_to_simulator.account(EXCHANGE, "read-only")
+    routed_to_simulator.add_fault("ip_not_allowed", api_key=account["api_key"])
+
+    # 700006 "IP [...] not in the ip white list", a BadRequest to ccxt
+    assert failure_of(routed_to_simulator, "read-only") == ErrorCode.IP_NOT_ALLOWED
+
+
+def test_a_futures_clock_refusal_is_clock_skew(routed_to_simulator):
+    routed_to_simulator.add_fault(
+        "clock_skew", exchange=EXCHANGE, path="/api/v1/private", skew_ms=30_000
+    )
+
+    assert failure_of(routed_to_simulator, "read-only") == ErrorCode.CLOCK_SKEW
+
+
+def test_maintenance_is_reported_as_maintenance(routed_to_simulator):
+    routed_to_simulator.add_fault("maintenance", exchange=EXCHANGE)
+
+    assert failure_of(routed_to_simulator, "read-only") == ErrorCode.MAINTENANCE
+
+
+def test_the_credential_shape_accepts_mexc_keys_and_the_steps_are_short(routed_to_simulator):
+    adapter = adapter_for(EXCHANGE)
+    shape = adapter.shape
+
+    for account in routed_to_simulator.accounts(EXCHANGE):
+        assert re.fullmatch(shape.api_key_pattern, account["api_key"])
+        assert re.fullmatch(shape.secret_pattern, account["secret"])
+    assert re.fullmatch(shape.api_key_pattern, shape.api_key_example)
+    assert not shape.needs_passphrase
+    assert 3 <= len(adapter.key_help) <= 5
