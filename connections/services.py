@@ -7,6 +7,7 @@ never put in a task message and never stored outside the encrypted envelope.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
@@ -187,12 +188,19 @@ def _apply_check(
     )
 
 
-def _enqueue_sync(connection: ExchangeConnection, kind: str) -> None:
+# If the first sync's message is lost, the dispatcher still finds the connection due then.
+FIRST_SYNC_FALLBACK = timedelta(minutes=5)
+
+
+def _enqueue_sync(connection: ExchangeConnection, kind: str, trigger: str) -> None:
+    """Queue a sync on the manual queue once the transaction commits (a person is waiting)."""
     from sync.tasks import sync_connection as sync_connection_task
 
     connection_id = connection.pk
     transaction.on_commit(
-        lambda: sync_connection_task.apply_async(args=[connection_id, kind], queue="manual")
+        lambda: sync_connection_task.apply_async(
+            args=[connection_id, kind, trigger], queue="manual"
+        )
     )
 
 
@@ -231,6 +239,8 @@ def connection_create(
             has_futures_key=bool(secret.futures_api_key),
             status=Status.PENDING,
             created_by=actor,
+            next_trades_sync_at=timezone.now() + FIRST_SYNC_FALLBACK,
+            next_balances_sync_at=timezone.now() + FIRST_SYNC_FALLBACK,
         )
         _apply_check(connection, result, acknowledged=acknowledge_withdrawals)
         connection.save()
@@ -254,7 +264,7 @@ def connection_create(
             connection=connection,
             access=result.access,
         )
-        _enqueue_sync(connection, "initial")
+        _enqueue_sync(connection, "initial", "initial")
     return connection
 
 
@@ -311,7 +321,7 @@ def connection_replace_credentials(
             connection=locked,
             access=result.access,
         )
-        _enqueue_sync(locked, "full")
+        _enqueue_sync(locked, "full", "manual")
     return locked
 
 
@@ -337,11 +347,3 @@ def connection_disconnect(
         connection=locked,
     )
     return locked
-
-
-def connection_status_set(
-    *, connection: ExchangeConnection, status: str, message: str = ""
-) -> None:
-    ExchangeConnection.objects.filter(pk=connection.pk).update(
-        status=status, status_message=message[:300], updated_at=timezone.now()
-    )

@@ -1,4 +1,4 @@
-"""Portfolios: where a connection's trades, balances and positions flow."""
+"""Portfolios, and the balances and positions that flow into them."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 
 from thrive.tenancy import TenantQuerySet
+
+AMOUNT = {"max_digits": 36, "decimal_places": 18}
 
 
 class Portfolio(models.Model):
@@ -32,3 +34,74 @@ class Portfolio(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class BalanceSnapshot(models.Model):
+    """One asset in one account type at one time. The newest set per connection is `is_latest`;
+    the older ones are the history that charts draw."""
+
+    workspace = models.ForeignKey("thrive.Workspace", on_delete=models.CASCADE, related_name="+")
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="balances")
+    connection = models.ForeignKey(
+        "connections.ExchangeConnection",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="balances",
+    )
+    account = models.CharField(max_length=64, default="main")
+    account_type = models.CharField(max_length=24)
+    asset = models.CharField(max_length=24)
+    free = models.DecimalField(**AMOUNT, null=True)
+    used = models.DecimalField(**AMOUNT, null=True)
+    total = models.DecimalField(**AMOUNT)
+    as_of = models.DateTimeField()
+    is_latest = models.BooleanField(default=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["account", "account_type", "asset"]
+        indexes = [
+            models.Index(fields=["connection", "is_latest"], name="balance_latest"),
+            models.Index(fields=["portfolio", "asset", "as_of"], name="balance_history"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.total} {self.asset} ({self.account_type})"
+
+
+class Position(models.Model):
+    """An open derivatives position at one time; `is_latest` marks the current ones."""
+
+    workspace = models.ForeignKey("thrive.Workspace", on_delete=models.CASCADE, related_name="+")
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="positions")
+    connection = models.ForeignKey(
+        "connections.ExchangeConnection",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="positions",
+    )
+    account = models.CharField(max_length=64, default="main")
+    market_type = models.CharField(max_length=16)
+    symbol = models.CharField(max_length=64)
+    side = models.CharField(max_length=8)
+    contracts = models.DecimalField(**AMOUNT)
+    contract_size = models.DecimalField(**AMOUNT, null=True)
+    entry_price = models.DecimalField(**AMOUNT, null=True)
+    mark_price = models.DecimalField(**AMOUNT, null=True)
+    notional = models.DecimalField(**AMOUNT, null=True)
+    unrealized_pnl = models.DecimalField(**AMOUNT, null=True)
+    leverage = models.DecimalField(**AMOUNT, null=True)
+    liquidation_price = models.DecimalField(**AMOUNT, null=True)
+    margin_mode = models.CharField(max_length=16, blank=True)
+    as_of = models.DateTimeField()
+    is_latest = models.BooleanField(default=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["symbol"]
+        indexes = [models.Index(fields=["connection", "is_latest"], name="position_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.side} {self.contracts} {self.symbol}"

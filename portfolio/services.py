@@ -1,10 +1,17 @@
-"""Writes for portfolios."""
+"""Writes for portfolios, balances and positions."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.db import transaction
+
+from connections.models import ExchangeConnection
+from sync.exchanges.records import BalanceRecord, PositionRecord
 from thrive.models import Workspace
 
-from .models import Portfolio
+from .models import BalanceSnapshot, Portfolio, Position
 
 DEFAULT_NAME = "Main portfolio"
 
@@ -15,3 +22,54 @@ def portfolio_default_ensure(*, workspace: Workspace) -> Portfolio:
         workspace=workspace, is_default=True, defaults={"name": DEFAULT_NAME}
     )
     return portfolio
+
+
+@transaction.atomic
+def snapshot_record(
+    *,
+    connection: ExchangeConnection,
+    balances: Sequence[BalanceRecord],
+    positions: Sequence[PositionRecord],
+    as_of: datetime,
+) -> None:
+    """Replace the connection's latest balances and positions; the previous ones stay as history."""
+    common = {
+        "workspace_id": connection.workspace_id,
+        "portfolio_id": connection.portfolio_id,
+        "connection": connection,
+        "as_of": as_of,
+        "is_latest": True,
+    }
+    BalanceSnapshot.objects.filter(connection=connection, is_latest=True).update(is_latest=False)
+    BalanceSnapshot.objects.bulk_create(
+        BalanceSnapshot(
+            account=b.account,
+            account_type=b.account_type,
+            asset=b.asset,
+            free=b.free,
+            used=b.used,
+            total=b.total,
+            **common,
+        )
+        for b in balances
+    )
+    Position.objects.filter(connection=connection, is_latest=True).update(is_latest=False)
+    Position.objects.bulk_create(
+        Position(
+            account=p.account,
+            market_type=p.market_type,
+            symbol=p.symbol,
+            side=p.side,
+            contracts=p.contracts,
+            contract_size=p.contract_size,
+            entry_price=p.entry_price,
+            mark_price=p.mark_price,
+            notional=p.notional,
+            unrealized_pnl=p.unrealized_pnl,
+            leverage=p.leverage,
+            liquidation_price=p.liquidation_price,
+            margin_mode=p.margin_mode,
+            **common,
+        )
+        for p in positions
+    )

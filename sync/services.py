@@ -1,72 +1,112 @@
-"""Sync business rules."""
+"""The sync engine's public face: run a sync, and dispatch the ones that are due."""
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 
-from connections.models import Credential, ExchangeConnection
-from connections.services import access_for, connection_status_set, credential_open
-from connections.vault import VaultError
+from connections.models import ExchangeConnection
 
-from .exchanges.errors import ErrorCode, ExchangeCallFailed, Outcome, failure_for
-from .exchanges.registry import adapter_for
+from .models import ExchangePause, SyncRun
+from .runner import MAINTENANCE_PAUSE_AFTER, MAINTENANCE_PROBE_EVERY, SyncResult
+from .runner import sync_connection as _run_sync
+from .schedule import BALANCES_EVERY, TRADES_EVERY
 
 logger = logging.getLogger(__name__)
 
 Status = ExchangeConnection.Status
-OUTCOME_STATUS = {
-    Outcome.NEEDS_ATTENTION: Status.NEEDS_ATTENTION,
-    Outcome.MAINTENANCE: Status.MAINTENANCE,
-    Outcome.RETRY: Status.WARNING,
-}
+NOT_SCHEDULED = (Status.DISCONNECTED, Status.NEEDS_ATTENTION)
+
+
+def sync_connection(*, connection_id: int, kind: str, trigger: str = "schedule") -> SyncResult:
+    return _run_sync(connection_id=connection_id, kind=kind, trigger=trigger)
+
+
+def sync_now_request(*, connection: ExchangeConnection) -> bool:
+    """Queue a full sync on the manual queue; False (and nothing queued) while one runs."""
+    from .lease import lease_held
+    from .tasks import sync_connection as sync_connection_task
+
+    if connection.is_disconnected or lease_held(connection):
+        return False
+    sync_connection_task.apply_async(
+        args=[connection.pk, SyncRun.Kind.FULL, SyncRun.Trigger.MANUAL], queue="manual"
+    )
+    return True
+
+
+def _paused_exchanges(now) -> tuple[set[str], set[str]]:  # type: ignore[no-untyped-def]
+    """(paused, to probe now): an exchange in a maintenance streak is probed with one sync."""
+    paused, probe = set(), set()
+    for pause in ExchangePause.objects.filter(consecutive_maintenance__gte=MAINTENANCE_PAUSE_AFTER):
+        if pause.paused_until and pause.paused_until > now:
+            paused.add(pause.exchange)
+        else:
+            probe.add(pause.exchange)
+    if probe:
+        ExchangePause.objects.filter(exchange__in=probe).update(
+            paused_until=now + MAINTENANCE_PROBE_EVERY
+        )
+    return paused, probe
 
 
 def dispatch_due() -> int:
     """Enqueue every connection whose trades or balances sync is due; returns how many.
 
-    Schedules arrive with the sync engine (issue 5); until then nothing can be due.
+    A constant number of queries whatever the count: one read, two updates that push the
+    schedules one period on (so the next tick does not enqueue them again), and the
+    messages sent over one broker connection. A message lost in a broker restart heals
+    itself: the row stays due until its sync actually runs and reschedules it.
     """
-    return 0
+    from .tasks import sync_connection as sync_connection_task
 
-
-def sync_connection(*, connection_id: int, kind: str) -> str:
-    """Open the credential and re-check what the key may do, recording the outcome as a state.
-
-    A credential that fails to open fails closed: the connection needs attention and no call
-    reaches the exchange. Importing trades, balances and positions arrives with issue 5.
-    """
-    # Cross-tenant by design: a task receives an id and takes the workspace from the row.
-    connection = ExchangeConnection.objects.filter(pk=connection_id).first()
-    if connection is None or connection.is_disconnected:
-        return "skipped"
-    try:
-        secret = credential_open(connection=connection)
-    except (VaultError, Credential.DoesNotExist):
-        failure = failure_for(ErrorCode.CREDENTIAL_UNREADABLE)
-        logger.warning("connection %s: credential failed to open", connection.pk)
-        connection_status_set(
-            connection=connection, status=Status.NEEDS_ATTENTION, message=failure.message
-        )
-        return failure.code.value
-    try:
-        permissions = adapter_for(connection.exchange).check(secret)
-    except ExchangeCallFailed as failed:
-        logger.info("connection %s: %s", connection.pk, failed.failure.code.value)
-        connection_status_set(
-            connection=connection,
-            status=OUTCOME_STATUS[failed.failure.outcome],
-            message=failed.failure.message,
-        )
-        return failed.failure.code.value
-    ExchangeConnection.objects.filter(pk=connection.pk).update(
-        access=access_for(permissions),
-        permissions=permissions.as_json(),
-        permissions_checked_at=timezone.now(),
-        key_expires_at=permissions.expires_at,
-        status=Status.CONNECTED,
-        status_message="",
-        updated_at=timezone.now(),
+    now = timezone.now()
+    paused, probe = _paused_exchanges(now)
+    # Cross-tenant by design: the dispatcher schedules every workspace's connections.
+    due = (
+        ExchangeConnection.objects.exclude(status__in=NOT_SCHEDULED)
+        .exclude(exchange__in=paused | probe)
+        .filter(Q(next_trades_sync_at__lte=now) | Q(next_balances_sync_at__lte=now))
+        .filter(Q(sync_lease_token__isnull=True) | Q(sync_lease_until__lt=now))
     )
-    return "ok"
+    rows = list(due.values_list("pk", "next_trades_sync_at", "next_balances_sync_at"))
+    for exchange in probe:
+        first = (
+            ExchangeConnection.objects.exclude(status__in=NOT_SCHEDULED)
+            .filter(exchange=exchange)
+            .values_list("pk", "next_trades_sync_at", "next_balances_sync_at")
+            .first()
+        )
+        if first is not None:
+            rows.append(first)
+    if not rows:
+        return 0
+    ids = [pk for pk, _, _ in rows]
+    ExchangeConnection.objects.filter(pk__in=ids, next_trades_sync_at__lte=now).update(
+        next_trades_sync_at=now + TRADES_EVERY
+    )
+    ExchangeConnection.objects.filter(pk__in=ids, next_balances_sync_at__lte=now).update(
+        next_balances_sync_at=now + BALANCES_EVERY
+    )
+    with sync_connection_task.app.producer_or_acquire() as producer:
+        for pk, trades_at, balances_at in rows:
+            trades_due = trades_at is not None and trades_at <= now
+            balances_due = balances_at is not None and balances_at <= now
+            kind = (
+                SyncRun.Kind.FULL
+                if trades_due and balances_due
+                else SyncRun.Kind.BALANCES
+                if balances_due
+                else SyncRun.Kind.TRADES
+            )
+            sync_connection_task.apply_async(
+                args=[pk, kind, SyncRun.Trigger.SCHEDULE],
+                queue="sync",
+                producer=producer,
+                expires=timedelta(minutes=14).total_seconds(),
+            )
+    logger.info("dispatched %s syncs", len(rows))
+    return len(rows)

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import random
+
 from celery import shared_task
 
 from . import services
+from .models import SyncRun
+
+MAX_RETRIES = 3
+
+
+def backoff_seconds(attempt: int) -> float:
+    """Exponential backoff with full jitter: up to 30 s, then 60 s, then 120 s."""
+    return random.uniform(0, 30 * 2**attempt)
 
 
 @shared_task(name="sync.tasks.dispatch_due", ignore_result=True)
@@ -13,6 +23,16 @@ def dispatch_due() -> int:
     return services.dispatch_due()
 
 
-@shared_task(name="sync.tasks.sync_connection", ignore_result=True)
-def sync_connection(connection_id: int, kind: str) -> str:
-    return services.sync_connection(connection_id=connection_id, kind=kind)
+@shared_task(
+    name="sync.tasks.sync_connection", bind=True, ignore_result=True, max_retries=MAX_RETRIES
+)
+def sync_connection(
+    self, connection_id: int, kind: str, trigger: str = SyncRun.Trigger.SCHEDULE
+) -> str:  # type: ignore[no-untyped-def]
+    result = services.sync_connection(connection_id=connection_id, kind=kind, trigger=trigger)
+    if result.retryable and self.request.retries < MAX_RETRIES:
+        raise self.retry(
+            args=[connection_id, kind, SyncRun.Trigger.RETRY],
+            countdown=backoff_seconds(self.request.retries),
+        )
+    return result.status

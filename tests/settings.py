@@ -6,6 +6,8 @@ does before any conftest runs; hence this small module rather than a conftest fi
 
 import os
 
+# The simulator answers at once; the shared budget need not pace tests like a real exchange.
+os.environ.setdefault("THRIVE_EXCHANGE_BUDGET_SCALE", "50")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "t" * 48)
 os.environ.setdefault(
     "THRIVE_DATA_DIR", os.path.join(os.path.dirname(__file__), "..", ".thrive", "test")

@@ -56,6 +56,19 @@ def env_int(name: str, default: int) -> int:
         raise ConfigurationError(name, f"must be a whole number (got {raw!r}).") from None
 
 
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigurationError(name, f"must be a number (got {raw!r}).") from None
+    if value <= 0:
+        raise ConfigurationError(name, f"must be greater than 0 (got {raw!r}).")
+    return value
+
+
 def env_list(name: str, default: list[str] | None = None) -> list[str]:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":

@@ -13,6 +13,7 @@ from pathlib import Path
 from .env import (
     ConfigurationError,
     env_bool,
+    env_float,
     env_int,
     env_json_map,
     env_list,
@@ -201,6 +202,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Thrive <no-reply@thrive.loca
 THRIVE_EXCHANGE_URLS = env_json_map("THRIVE_EXCHANGE_URLS")
 THRIVE_EGRESS_PROXY = env_url("THRIVE_EGRESS_PROXY", ("http", "https"))
 THRIVE_EGRESS_IPS = env_list("THRIVE_EGRESS_IPS")
+# Multiplies every exchange's shared request budget (sync/budget.py). 1 is each exchange's
+# documented limit; only tests and benchmarks against the simulator should raise it.
+THRIVE_EXCHANGE_BUDGET_SCALE = env_float("THRIVE_EXCHANGE_BUDGET_SCALE", 1.0)
 for _ip in THRIVE_EGRESS_IPS:
     try:
         ipaddress.ip_network(_ip)

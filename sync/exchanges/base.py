@@ -7,6 +7,7 @@ folder and one line in `registry.py`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
@@ -17,6 +18,15 @@ from connections.vault import CredentialSecret
 
 from .client import build_client
 from .errors import ErrorCode, ExchangeCallFailed, ExchangeFailure, classify, failure_for
+from .records import (
+    BalanceRecord,
+    PositionRecord,
+    Stream,
+    TradePage,
+    TradeRecord,
+    from_millis,
+    to_decimal,
+)
 
 
 @dataclass(frozen=True)
@@ -63,8 +73,10 @@ class ExchangeAdapter:
     shape: ClassVar[CredentialShape] = CredentialShape()
     # How to create a read-only key, shown on the form: (step, step, …).
     key_help: ClassVar[tuple[str, ...]] = ()
-    # Error codes in the exchange's own error body that mean "your IP is not allow-listed".
+    # Error codes in the exchange's own error body that mean "your IP is not allow-listed",
+    # and those that mean the key itself failed, whatever class ccxt chose.
     ip_error_codes: ClassVar[frozenset[str]] = frozenset()
+    auth_error_codes: ClassVar[frozenset[str]] = frozenset()
     client_options: ClassVar[dict[str, Any]] = {}
 
     def client(
@@ -98,9 +110,12 @@ class ExchangeAdapter:
     def failure(self, exc: BaseException, client: ccxt.Exchange) -> ExchangeFailure:
         """Our failure for an exception, refined by the exchange's own body where it is clearer."""
         failure = classify(exc)
+        code = self.error_code_of(client)
+        if code is not None and code in self.auth_error_codes:
+            return failure_for(ErrorCode.AUTHENTICATION)
         if (
             failure.code in {ErrorCode.AUTHENTICATION, ErrorCode.PERMISSION}
-            and self.error_code_of(client) in self.ip_error_codes
+            and code in self.ip_error_codes
         ):
             return failure_for(ErrorCode.IP_NOT_ALLOWED)
         return failure
@@ -115,3 +130,66 @@ class ExchangeAdapter:
             raise
         except Exception as exc:
             raise ExchangeCallFailed(self.failure(exc, client)) from None
+
+    # -- the sync engine's side -------------------------------------------------------------
+
+    def trade_streams(self, client: ccxt.Exchange, *, known: set[str]) -> list[Stream]:
+        """Every stream of trades to walk: `known` are streams with a cursor already."""
+        raise NotImplementedError
+
+    def trade_pages(
+        self,
+        client: ccxt.Exchange,
+        stream: Stream,
+        cursor: dict[str, Any],
+        *,
+        since_ms: int,
+        now_ms: int,
+    ) -> Iterator[TradePage]:
+        """Pages of `stream` after `cursor` (empty: start at `since_ms`), oldest first.
+
+        Each page carries the cursor that resumes right after it, so the engine can commit a
+        page and its cursor together and a crash resumes without loss or duplicates.
+        """
+        raise NotImplementedError
+
+    def fetch_balances(self, client: ccxt.Exchange) -> list[BalanceRecord]:
+        raise NotImplementedError
+
+    def fetch_positions(self, client: ccxt.Exchange) -> list[PositionRecord]:
+        return []
+
+    def fee_of(self, trade: dict[str, Any]) -> tuple[Any, str]:
+        """(fee, currency) of a ccxt trade. ccxt 4.5.90 loses `fee.cost` when numbers are
+        Decimal, so adapters read the exchange's own fields; this is the unified fallback."""
+        fee = trade.get("fee") or {}
+        return fee.get("cost"), fee.get("currency") or ""
+
+    def realized_pnl_of(self, trade: dict[str, Any]) -> Any:
+        return None
+
+    def record_of(
+        self, client: ccxt.Exchange, trade: dict[str, Any], *, account: str = "main"
+    ) -> TradeRecord:
+        """Our record of one ccxt trade: Decimal amounts, UTC time, the unified symbol."""
+        market = client.market(trade["symbol"])
+        fee, fee_currency = self.fee_of(trade)
+        return TradeRecord(
+            account=account,
+            market_type=market.get("type") or "spot",
+            symbol=trade["symbol"],
+            base=market.get("base") or "",
+            quote=market.get("quote") or "",
+            settle=market.get("settle") or "",
+            side=trade["side"],
+            price=to_decimal(trade["price"]),
+            amount=to_decimal(trade["amount"]),
+            cost=to_decimal(trade["cost"]),
+            fee=to_decimal(fee),
+            fee_currency=fee_currency or "",
+            executed_at=from_millis(trade["timestamp"]),
+            trade_id=str(trade["id"]),
+            order_id=str(trade.get("order") or ""),
+            taker_or_maker=trade.get("takerOrMaker") or "",
+            realized_pnl=to_decimal(self.realized_pnl_of(trade)),
+        )

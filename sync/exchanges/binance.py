@@ -1,12 +1,40 @@
-"""Binance: spot, USDⓈ-M and COIN-M futures, sub-accounts."""
+"""Binance: spot, USDⓈ-M and COIN-M futures, sub-accounts.
+
+Trades: spot needs a symbol per call and walks upward by `fromId` (1000 a page, no window
+limit); futures need a symbol too and walk 7-day windows, USDⓈ-M only 6 months back. Which
+symbols to walk comes from the spot balance (spot) and the income history (futures: every
+fill leaves a commission row), plus every stream walked before.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import ccxt
 
 from .base import CredentialShape, ExchangeAdapter, Permissions
+from .records import BalanceRecord, PositionRecord, Stream, TradePage, to_decimal
+from .walking import id_pages, window_pages
+
+DAY_MS = 86_400_000
+PAGE = 1000
+FUTURES_WINDOW_MS = 7 * DAY_MS
+INCOME_WINDOW_MS = 90 * DAY_MS
+YEAR_MS = 365 * DAY_MS
+# USDⓈ-M userTrades reach back 6 months (Binance API docs, "Account Trade List").
+USDM_REACH_DAYS = 180
+
+# ccxt's fetch_balance type for each of our account types.
+BALANCE_TYPES = {
+    "spot": {"type": "spot"},
+    "funding": {"type": "funding"},
+    "margin": {"type": "margin"},
+    "futures": {"type": "swap"},
+    "delivery": {"type": "future", "subType": "inverse"},
+    "earn": {"type": "savings"},
+}
 
 
 def _ms_to_datetime(value: object) -> datetime | None:
@@ -27,9 +55,10 @@ class BinanceAdapter(ExchangeAdapter):
         "Choose “Restrict access to trusted IPs only” and add our addresses below.",
         "Copy the API key and the secret key: Binance shows the secret only once.",
     )
-    # -2015 is "Invalid API-key, IP, or permissions"; Binance does not say which, so it stays an
-    # authentication failure. -2014/-1022 are format and signature errors.
-    ip_error_codes = frozenset()
+    # -2015 is "Invalid API-key, IP, or permissions". ccxt turns it into DDoSProtection once
+    # the client has made one successful private call (binance.py handle_errors), which is
+    # how a key revoked mid-sync looks: it is an authentication failure, not a rate limit.
+    auth_error_codes = frozenset({"-2015", "-2014", "-1022"})
     client_options = {"fetchMarkets": {"types": ["spot", "linear", "inverse"]}}
 
     def read_probe(self, client: ccxt.Exchange) -> None:
@@ -60,3 +89,130 @@ class BinanceAdapter(ExchangeAdapter):
             ip_restricted=bool(info.get("ipRestrict")),
             expires_at=_ms_to_datetime(info.get("tradingAuthorityExpirationTime")),
         )
+
+    # -- trades ---------------------------------------------------------------------------
+
+    def fee_of(self, trade: dict[str, Any]) -> tuple[Any, str]:
+        info = trade.get("info") or {}
+        return info.get("commission"), info.get("commissionAsset") or ""
+
+    def realized_pnl_of(self, trade: dict[str, Any]) -> Any:
+        return (trade.get("info") or {}).get("realizedPnl")
+
+    def trade_streams(self, client: ccxt.Exchange, *, known: set[str]) -> list[Stream]:
+        now_ms = client.milliseconds()
+        names = set(known)
+        spot = client.fetch_balance({"type": "spot"})
+        held = {asset for asset, total in spot["total"].items() if total}
+        names |= {
+            f"spot:{market['symbol']}"
+            for market in client.markets.values()
+            if market["spot"] and market["active"] is not False and market["base"] in held
+        }
+        since = now_ms - YEAR_MS
+        for method, prefix, flag in (
+            ("fapiprivate_get_income", "usdm", "linear"),
+            ("dapiprivate_get_income", "coinm", "inverse"),
+        ):
+            ids = self._income_market_ids(client, method, since_ms=since, now_ms=now_ms)
+            names |= {
+                f"{prefix}:{market['symbol']}"
+                for market in client.markets.values()
+                if market.get("contract") and market.get(flag) and market["id"] in ids
+            }
+        return [
+            Stream(name, reach_days=USDM_REACH_DAYS if name.startswith("usdm:") else None)
+            for name in sorted(names)
+        ]
+
+    @staticmethod
+    def _income_market_ids(
+        client: ccxt.Exchange, method: str, *, since_ms: int, now_ms: int
+    ) -> set[str]:
+        found: set[str] = set()
+        start = since_ms
+        while start <= now_ms:
+            end = min(start + INCOME_WINDOW_MS - 1, now_ms)
+            cursor = start
+            while True:
+                rows = getattr(client, method)({"startTime": cursor, "endTime": end, "limit": PAGE})
+                found.update(row["symbol"] for row in rows if row.get("symbol"))
+                if len(rows) < PAGE:
+                    break
+                cursor = int(rows[-1]["time"])
+            start = end + 1
+        return found
+
+    def trade_pages(
+        self,
+        client: ccxt.Exchange,
+        stream: Stream,
+        cursor: dict[str, Any],
+        *,
+        since_ms: int,
+        now_ms: int,
+    ) -> Iterator[TradePage]:
+        kind, symbol = stream.name.split(":", 1)
+
+        def convert(trades: list[dict[str, Any]]) -> list:
+            return [self.record_of(client, trade) for trade in trades]
+
+        if kind == "spot":
+            return id_pages(
+                fetch=lambda from_id: client.fetch_my_trades(
+                    symbol, None, PAGE, {"fromId": from_id}
+                ),
+                cursor=cursor,
+                page_size=PAGE,
+                convert=convert,
+            )
+        return window_pages(
+            fetch=lambda start, end: client.fetch_my_trades(symbol, start, PAGE, {"endTime": end}),
+            cursor=cursor,
+            since_ms=since_ms,
+            now_ms=now_ms,
+            window_ms=FUTURES_WINDOW_MS,
+            page_size=PAGE,
+            convert=convert,
+        )
+
+    # -- balances and positions -----------------------------------------------------------
+
+    def fetch_balances(self, client: ccxt.Exchange) -> list[BalanceRecord]:
+        records: list[BalanceRecord] = []
+        for account_type, params in BALANCE_TYPES.items():
+            balance = client.fetch_balance(dict(params))
+            for asset, total in balance["total"].items():
+                if not total:
+                    continue
+                records.append(
+                    BalanceRecord(
+                        account_type=account_type,
+                        asset=asset,
+                        total=to_decimal(total),
+                        free=to_decimal(balance["free"].get(asset)),
+                        used=to_decimal(balance["used"].get(asset)),
+                    )
+                )
+        return records
+
+    def fetch_positions(self, client: ccxt.Exchange) -> list[PositionRecord]:
+        positions = client.fetch_positions() + client.fetch_positions(None, {"subType": "inverse"})
+        return [
+            PositionRecord(
+                market_type=client.market(position["symbol"])["type"],
+                symbol=position["symbol"],
+                side=position["side"] or "",
+                contracts=to_decimal(position["contracts"]),
+                contract_size=to_decimal(position.get("contractSize")),
+                entry_price=to_decimal(position.get("entryPrice")),
+                mark_price=to_decimal(position.get("markPrice")),
+                notional=to_decimal(position.get("notional")),
+                unrealized_pnl=to_decimal(position.get("unrealizedPnl")),
+                leverage=to_decimal(position.get("leverage")),
+                liquidation_price=to_decimal(position.get("liquidationPrice")),
+                margin_mode=position.get("marginMode") or "",
+            )
+            for position in positions
+            if position.get("contracts")
+        ]

@@ -65,16 +65,16 @@ def build_client(
 def _share_budget_and_count(client: ccxt.Exchange, *, budget_key: str) -> None:
     """Every request first waits for the exchange's shared budget, then is counted.
 
-    ccxt calls `throttle(cost)` before each request when rate limiting is on; wrapping it
-    keeps ccxt's own per-client spacing and adds the budget shared by all workers.
+    ccxt calls `throttle(cost)` before each request when rate limiting is on, with the cost
+    of that endpoint in its documented weight. ccxt's own throttle spaces one client's calls
+    evenly; the shared bucket replaces it, so that all workers together stay under the
+    exchange's limit while a single sync may still use a short burst.
     """
     from sync import budget
 
-    own_throttle = client.throttle
     client.requests_made = 0
 
     def throttle(cost: float | None = None) -> Any:
-        own_throttle(cost)
         client.requests_made += 1
         budget.take(budget_key, rate_limit_ms=float(client.rateLimit), cost=float(cost or 1))
 

@@ -37,7 +37,8 @@ def test_a_damaged_envelope_fails_closed_before_any_exchange_call(
     credential.save()
     routed_to_simulator.ok("POST", "/reset")
 
-    assert sync_connection(connection_id=connected.pk, kind="initial") == "credential_unreadable"
+    result = sync_connection(connection_id=connected.pk, kind="initial")
+    assert result.failure.code == "credential_unreadable"
 
     connected.refresh_from_db()
     assert connected.status == ExchangeConnection.Status.NEEDS_ATTENTION
@@ -60,12 +61,14 @@ def test_an_envelope_moved_to_another_connection_does_not_open(
     Credential.objects.filter(connection=second).update(
         envelope=Credential.objects.get(connection=connected).envelope
     )
-    assert sync_connection(connection_id=second.pk, kind="initial") == "credential_unreadable"
-    assert sync_connection(connection_id=connected.pk, kind="initial") == "ok"
+    assert sync_connection(connection_id=second.pk, kind="initial").failure.code == (
+        "credential_unreadable"
+    )
+    assert sync_connection(connection_id=connected.pk, kind="initial").status == "succeeded"
 
 
 def test_a_healthy_credential_syncs_and_marks_the_connection_connected(connected):
-    assert sync_connection(connection_id=connected.pk, kind="initial") == "ok"
+    assert sync_connection(connection_id=connected.pk, kind="initial").status == "succeeded"
     connected.refresh_from_db()
     assert connected.status == ExchangeConnection.Status.CONNECTED
 
@@ -74,7 +77,8 @@ def test_a_revoked_key_needs_attention(connected, routed_to_simulator, binance):
     routed_to_simulator.ok(
         "POST", "/faults", {"kind": "revoked_key", "api_key": binance["read-only"]["api_key"]}
     )
-    assert sync_connection(connection_id=connected.pk, kind="balances") == "authentication_failed"
+    result = sync_connection(connection_id=connected.pk, kind="balances")
+    assert result.failure.code == "authentication_failed"
     connected.refresh_from_db()
     assert connected.status == ExchangeConnection.Status.NEEDS_ATTENTION
     assert connected.status_message.startswith("Authentication failed")

@@ -47,7 +47,7 @@ def test_a_canary_secret_is_absent_from_the_database_logs_and_broker(
 
     from sync.services import sync_connection
 
-    assert sync_connection(connection_id=connection.pk, kind="initial") == "ok"
+    assert sync_connection(connection_id=connection.pk, kind="initial").status == "succeeded"
 
     dump = database_dump()
     for needle in (secret, api_key, base64.b64encode(secret.encode()).decode()):

@@ -1,0 +1,94 @@
+"""What adapters hand to the sync engine: our own records, Decimal and UTC, nothing of ccxt."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+
+def to_decimal(value: Any) -> Decimal | None:
+    """Exact Decimal from what ccxt or an exchange gives (Decimal, str or int); never a float."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):
+        # Floats only reach here from a ccxt code path that ignores `number`; repr is exact
+        # to what the exchange sent for the short decimals exchanges use.
+        return Decimal(repr(value))
+    return Decimal(str(value))
+
+
+def from_millis(value: Any) -> datetime:
+    return datetime.fromtimestamp(int(value) / 1000, tz=UTC)
+
+
+@dataclass(frozen=True)
+class TradeRecord:
+    account: str
+    market_type: str
+    symbol: str
+    base: str
+    quote: str
+    settle: str
+    side: str
+    price: Decimal
+    amount: Decimal
+    cost: Decimal
+    fee: Decimal | None
+    fee_currency: str
+    executed_at: datetime
+    trade_id: str
+    order_id: str
+    taker_or_maker: str
+    realized_pnl: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class TradePage:
+    """One page of one stream and the cursor that resumes right after it."""
+
+    trades: list[TradeRecord]
+    cursor: dict[str, Any]
+    requests: int = 1
+
+
+@dataclass(frozen=True)
+class BalanceRecord:
+    account_type: str
+    asset: str
+    total: Decimal
+    free: Decimal | None = None
+    used: Decimal | None = None
+    account: str = "main"
+
+
+@dataclass(frozen=True)
+class PositionRecord:
+    market_type: str
+    symbol: str
+    side: str
+    contracts: Decimal
+    entry_price: Decimal | None = None
+    mark_price: Decimal | None = None
+    unrealized_pnl: Decimal | None = None
+    leverage: Decimal | None = None
+    liquidation_price: Decimal | None = None
+    contract_size: Decimal | None = None
+    notional: Decimal | None = None
+    margin_mode: str = ""
+    account: str = "main"
+
+
+@dataclass(frozen=True)
+class Stream:
+    """A stream of trades the adapter walks with its own cursor, e.g. "spot:BTC/USDT".
+
+    `reach_days` is how far back the exchange's API lets it go (None: 12 months or more).
+    """
+
+    name: str
+    reach_days: int | None = None
+    params: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,277 @@
+"""Run one sync of one connection: balances and positions, then every stream of trades.
+
+Order of business: claim the lease, open the credential (failing closed), talk to the
+exchange through the adapter, and commit each page of trades together with its cursor under
+the lease's fencing token. Every sync leaves a SyncRun saying what happened.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from connections.models import Credential, ExchangeConnection
+from connections.services import access_for, credential_open
+from connections.vault import VaultError
+from journal.services import trades_record
+from portfolio.services import snapshot_record
+
+from .exchanges.base import ExchangeAdapter
+from .exchanges.errors import ErrorCode, ExchangeCallFailed, ExchangeFailure, Outcome, failure_for
+from .exchanges.records import Stream
+from .exchanges.registry import adapter_for
+from .lease import LeaseLost, lease_claim, lease_fence, lease_release
+from .markets import markets_ensure
+from .models import ExchangePause, SyncCursor, SyncRun
+from .schedule import BALANCES_EVERY, TRADES_EVERY, next_slot
+
+logger = logging.getLogger(__name__)
+
+Status = ExchangeConnection.Status
+HISTORY = timedelta(days=365)
+# After this many "maintenance" answers in a row an exchange is paused and probed.
+MAINTENANCE_PAUSE_AFTER = 3
+MAINTENANCE_PROBE_EVERY = timedelta(minutes=5)
+OUTCOME_STATUS = {
+    Outcome.NEEDS_ATTENTION: Status.NEEDS_ATTENTION,
+    Outcome.MAINTENANCE: Status.MAINTENANCE,
+    Outcome.RETRY: Status.WARNING,
+}
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    status: str  # "succeeded", "partial", "failed", "busy", "skipped"
+    run_id: int | None = None
+    failure: ExchangeFailure | None = None
+
+    @property
+    def retryable(self) -> bool:
+        return self.failure is not None and self.failure.retryable
+
+
+class _Abort(Exception):
+    def __init__(self, failure: ExchangeFailure) -> None:
+        self.failure = failure
+
+
+def _call(adapter: ExchangeAdapter, client: Any, function: Any, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return function(*args, **kwargs)
+    except ExchangeCallFailed:
+        raise
+    except LeaseLost:
+        raise
+    except Exception as exc:
+        raise ExchangeCallFailed(adapter.failure(exc, client)) from None
+
+
+def sync_connection(*, connection_id: int, kind: str, trigger: str) -> SyncResult:
+    # Cross-tenant by design: a task receives an id and takes the workspace from the row.
+    connection = ExchangeConnection.objects.filter(pk=connection_id).first()
+    if connection is None or connection.is_disconnected:
+        return SyncResult("skipped")
+    if connection.status == Status.NEEDS_ATTENTION and trigger == SyncRun.Trigger.SCHEDULE:
+        return SyncResult("skipped")
+    token = lease_claim(connection_id=connection.pk)
+    if token is None:
+        return SyncResult("busy")
+    run = SyncRun.objects.create(
+        workspace_id=connection.workspace_id,
+        connection=connection,
+        kind=kind,
+        trigger=trigger,
+        status=SyncRun.Status.RUNNING,
+        started_at=timezone.now(),
+    )
+    ExchangeConnection.objects.filter(pk=connection.pk).update(status=Status.SYNCING)
+    try:
+        return _run(connection, run, token)
+    finally:
+        lease_release(connection_id=connection.pk, token=token)
+
+
+def _run(connection: ExchangeConnection, run: SyncRun, token: Any) -> SyncResult:
+    adapter = adapter_for(connection.exchange)
+    try:
+        secret = credential_open(connection=connection)
+    except (VaultError, Credential.DoesNotExist):
+        logger.warning("connection %s: credential failed to open", connection.pk)
+        return _finish(connection, run, failure_for(ErrorCode.CREDENTIAL_UNREADABLE))
+    client = adapter.client(secret)
+    started = timezone.now()
+    stream_failures: list[ExchangeFailure] = []
+    try:
+        _call(adapter, client, markets_ensure, client, key=adapter.ccxt_id)
+        if run.kind in {SyncRun.Kind.INITIAL, SyncRun.Kind.FULL, SyncRun.Kind.BALANCES}:
+            _sync_balances(adapter, client, connection, run, token)
+        if run.kind in {SyncRun.Kind.INITIAL, SyncRun.Kind.FULL, SyncRun.Kind.TRADES}:
+            stream_failures = _sync_trades(adapter, client, connection, run, token)
+    except ExchangeCallFailed as failed:
+        run.requests_made = client.requests_made
+        return _finish(connection, run, failed.failure)
+    except _Abort as aborted:
+        run.requests_made = client.requests_made
+        return _finish(connection, run, aborted.failure)
+    except LeaseLost:
+        run.requests_made = client.requests_made
+        run.status = SyncRun.Status.FAILED
+        run.error_code = "lease_lost"
+        run.message = "Another sync of this connection took over; it finishes the work."
+        run.finished_at = timezone.now()
+        run.save()
+        return SyncResult("failed", run.pk)
+    run.requests_made = client.requests_made
+    return _finish(
+        connection, run, stream_failures[0] if stream_failures else None, started=started
+    )
+
+
+def _sync_balances(
+    adapter: ExchangeAdapter, client: Any, connection: ExchangeConnection, run: SyncRun, token: Any
+) -> None:
+    permissions = _call(adapter, client, adapter.fetch_permissions, client)
+    access = access_for(permissions)
+    if access == ExchangeConnection.Access.NO_READ:
+        raise _Abort(failure_for(ErrorCode.PERMISSION))
+    balances = _call(adapter, client, adapter.fetch_balances, client)
+    positions = _call(adapter, client, adapter.fetch_positions, client)
+    now = timezone.now()
+    with transaction.atomic():
+        lease_fence(connection_id=connection.pk, token=token)
+        snapshot_record(connection=connection, balances=balances, positions=positions, as_of=now)
+        ExchangeConnection.objects.filter(pk=connection.pk).update(
+            access=access,
+            permissions=permissions.as_json(),
+            permissions_checked_at=now,
+            key_expires_at=permissions.expires_at,
+            last_balances_sync_at=now,
+            next_balances_sync_at=next_slot(connection.pk, BALANCES_EVERY, now),
+        )
+    run.progress["balances"] = {"assets": len(balances), "positions": len(positions)}
+
+
+def _sync_trades(
+    adapter: ExchangeAdapter, client: Any, connection: ExchangeConnection, run: SyncRun, token: Any
+) -> list[ExchangeFailure]:
+    cursors = {c.stream: c for c in SyncCursor.objects.filter(connection=connection)}
+    streams: list[Stream] = _call(
+        adapter, client, adapter.trade_streams, client, known=set(cursors)
+    )
+    now = timezone.now()
+    now_ms = int(now.timestamp() * 1000)
+    failures: list[ExchangeFailure] = []
+    for stream in streams:
+        reach = now - timedelta(days=stream.reach_days) if stream.reach_days else now - HISTORY
+        since = max(reach, now - HISTORY)
+        since_ms = int(since.timestamp() * 1000)
+        existing = cursors.get(stream.name)
+        position = dict(existing.position) if existing else {}
+        progress = {"before": dict(position), "fetched": 0, "inserted": 0}
+        run.progress[stream.name] = progress
+        try:
+            pages = _call(
+                adapter,
+                client,
+                adapter.trade_pages,
+                client,
+                stream,
+                position,
+                since_ms=since_ms,
+                now_ms=now_ms,
+            )
+            while True:
+                page = _call(adapter, client, next, pages, None)
+                if page is None:
+                    break
+                kept = [record for record in page.trades if record.executed_at >= since]
+                with transaction.atomic():
+                    lease_fence(connection_id=connection.pk, token=token)
+                    inserted, present = trades_record(connection=connection, records=kept)
+                    SyncCursor.objects.update_or_create(
+                        connection=connection,
+                        stream=stream.name,
+                        defaults={
+                            "position": page.cursor,
+                            "reaches_back_to": since if stream.reach_days else None,
+                        },
+                    )
+                    run.trades_fetched += len(page.trades)
+                    run.trades_inserted += inserted
+                    run.trades_existing += present
+                    progress["fetched"] += len(page.trades)
+                    progress["inserted"] += inserted
+                    progress["after"] = page.cursor
+                    run.requests_made = client.requests_made
+                    run.save(
+                        update_fields=[
+                            "trades_fetched",
+                            "trades_inserted",
+                            "trades_existing",
+                            "progress",
+                            "requests_made",
+                        ]
+                    )
+        except ExchangeCallFailed as failed:
+            if failed.failure.outcome is not Outcome.RETRY:
+                raise
+            progress["error"] = failed.failure.code.value
+            failures.append(failed.failure)
+    with transaction.atomic():
+        lease_fence(connection_id=connection.pk, token=token)
+        ExchangeConnection.objects.filter(pk=connection.pk).update(
+            last_trades_sync_at=now, next_trades_sync_at=next_slot(connection.pk, TRADES_EVERY, now)
+        )
+    return failures
+
+
+def _finish(
+    connection: ExchangeConnection,
+    run: SyncRun,
+    failure: ExchangeFailure | None,
+    *,
+    started: datetime | None = None,
+) -> SyncResult:
+    now = timezone.now()
+    run.finished_at = now
+    if failure is None:
+        run.status = SyncRun.Status.SUCCEEDED
+        status, message = Status.CONNECTED, ""
+    else:
+        partial = started is not None and run.trades_fetched > 0
+        run.status = SyncRun.Status.PARTIAL if partial else SyncRun.Status.FAILED
+        run.error_code = failure.code.value
+        run.message = failure.message
+        status, message = OUTCOME_STATUS[failure.outcome], failure.message
+    run.save()
+    updates: dict[str, Any] = {"status": status, "status_message": message, "updated_at": now}
+    if failure is not None and failure.outcome is Outcome.NEEDS_ATTENTION:
+        # No more calls until a person replaces the key (repeated bad calls get IPs banned).
+        updates.update(next_trades_sync_at=None, next_balances_sync_at=None)
+    elif failure is not None:
+        updates.update(
+            next_trades_sync_at=next_slot(connection.pk, TRADES_EVERY, now),
+            next_balances_sync_at=next_slot(connection.pk, BALANCES_EVERY, now),
+        )
+    ExchangeConnection.objects.filter(pk=connection.pk).update(**updates)
+    _note_maintenance(connection.exchange, failure)
+    result = "succeeded" if failure is None else run.status
+    return SyncResult(result, run.pk, failure)
+
+
+def _note_maintenance(exchange: str, failure: ExchangeFailure | None) -> None:
+    if failure is not None and failure.code is ErrorCode.CREDENTIAL_UNREADABLE:
+        return
+    if failure is None or failure.outcome is not Outcome.MAINTENANCE:
+        ExchangePause.objects.filter(exchange=exchange).delete()
+        return
+    pause, _ = ExchangePause.objects.get_or_create(exchange=exchange)
+    pause.consecutive_maintenance += 1
+    if pause.consecutive_maintenance >= MAINTENANCE_PAUSE_AFTER:
+        pause.paused_until = timezone.now() + MAINTENANCE_PROBE_EVERY
+    pause.save()

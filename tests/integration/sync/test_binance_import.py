@@ -1,0 +1,105 @@
+"""Importing a Binance account end to end: ccxt over HTTP to the simulator, into the journal."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from connections.models import ExchangeConnection
+from connections.services import connection_create
+from journal.models import Trade
+from portfolio.models import BalanceSnapshot, Position
+from sync.models import SyncCursor, SyncRun
+from sync.services import sync_connection
+from tests.integration.connections.conftest import secret_of
+
+YEAR = timedelta(days=365)
+USDM_REACH = timedelta(days=180)
+
+
+def expected_trades(simulator, account) -> list[dict]:
+    """The ground truth an import must reach: 12 months, and 6 for USDⓈ-M (Binance's limit)."""
+    now = timezone.now()
+    kept = []
+    for fill in simulator.ground_truth(account["api_key"]):
+        age = now - datetime.fromtimestamp(fill["timestamp"] / 1000, tz=UTC)
+        reach = USDM_REACH if fill["symbol"].endswith(":USDT") else YEAR
+        if age < reach - timedelta(minutes=5):
+            kept.append(fill)
+    return kept
+
+
+def sums(rows, symbol_key, amount, cost, fee) -> dict[str, tuple[int, Decimal, Decimal, Decimal]]:
+    totals: dict[str, list] = defaultdict(lambda: [0, Decimal(0), Decimal(0), Decimal(0)])
+    for row in rows:
+        entry = totals[row[symbol_key]]
+        entry[0] += 1
+        entry[1] += Decimal(str(row[amount]))
+        entry[2] += Decimal(str(row[cost]))
+        entry[3] += Decimal(str(row[fee] or 0))
+    return {symbol: tuple(values) for symbol, values in totals.items()}
+
+
+@pytest.fixture
+def account(routed_to_simulator):
+    return routed_to_simulator.create_account(
+        exchange="binance",
+        trades={"BTC/USDT": 1300, "ETH/USDT": 400, "BTC/USDT:USDT": 300, "BTC/USD:BTC": 200},
+        days=400,
+        permissions=["read"],
+    )
+
+
+@pytest.fixture
+def connection(workspace, owner, account):
+    from thrive.models import Workspace
+
+    workspace.plan = Workspace.Plan.PRO
+    workspace.save()
+    return connection_create(
+        workspace=workspace,
+        actor=owner,
+        exchange="binance",
+        label="Import",
+        portfolio=None,
+        secret=secret_of(account),
+    )
+
+
+def test_the_first_sync_imports_every_reachable_trade_exactly(
+    routed_to_simulator, account, connection
+):
+    result = sync_connection(connection_id=connection.pk, kind="initial", trigger="initial")
+    assert result.status == "succeeded", result
+
+    truth = expected_trades(routed_to_simulator, account)
+    imported = list(Trade.objects.filter(connection=connection).values())
+    assert len(imported) == len(truth)
+    assert sums(imported, "symbol", "amount", "cost", "fee") == sums(
+        truth, "symbol", "amount", "cost", "fee"
+    )
+    run = SyncRun.objects.get(pk=result.run_id)
+    assert run.status == SyncRun.Status.SUCCEEDED
+    assert run.trades_inserted == len(truth)
+    assert run.requests_made > 0
+    connection.refresh_from_db()
+    assert connection.status == ExchangeConnection.Status.CONNECTED
+    assert connection.last_trades_sync_at and connection.last_balances_sync_at
+    assert connection.next_trades_sync_at > timezone.now()
+    assert BalanceSnapshot.objects.filter(connection=connection, is_latest=True).exists()
+    assert Position.objects.filter(connection=connection, is_latest=True).exists()
+    usdm = SyncCursor.objects.get(connection=connection, stream="usdm:BTC/USDT:USDT")
+    assert usdm.reaches_back_to is not None
+
+
+def test_a_second_sync_changes_nothing(routed_to_simulator, account, connection):
+    sync_connection(connection_id=connection.pk, kind="initial", trigger="initial")
+    before = Trade.objects.filter(connection=connection).count()
+    result = sync_connection(connection_id=connection.pk, kind="trades", trigger="schedule")
+    run = SyncRun.objects.get(pk=result.run_id)
+    assert Trade.objects.filter(connection=connection).count() == before
+    assert run.trades_inserted == 0
