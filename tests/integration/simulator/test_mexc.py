@@ -10,6 +10,9 @@ from decimal import Decimal
 import ccxt
 import pytest
 
+from sync.simulator.exchanges.base import REJECTION_KINDS
+from sync.simulator.http import Request
+
 EXCHANGE = "mexc"
 DAY_MS = 86_400_000
 PAGE = 100
@@ -490,3 +493,141 @@ def test_timestamps_inside_the_window_are_accepted(simulator, catalog, demo):
 
     assert behind.fetch_balance()["total"]
     assert ahead.fetch_balance(SWAP)["info"]["success"] is True
+
+
+@pytest.mark.parametrize(
+    ("label", "params", "error", "code"),
+    [
+        # ccxt records that MEXC spot answers an expired key like a bad signature
+        ("expired", SPOT, ccxt.AuthenticationError, "700002"),
+        ("expired", SWAP, ccxt.AuthenticationError, "402"),
+        ("no-read", SPOT, ccxt.AuthenticationError, "700007"),
+        ("no-read", SWAP, ccxt.PermissionDenied, "701"),
+    ],
+)
+def test_the_seeded_problem_keys_raise_what_production_raises(
+    simulator, catalog, label, params, error, code
+):
+    client = client_for(simulator, catalog, simulator.account(EXCHANGE, label))
+
+    with pytest.raises(error, match=code) as raised:
+        client.fetch_balance(params)
+    assert type(raised.value) is error
+
+
+def test_an_ip_restricted_key_works_from_an_allowed_address(simulator, catalog):
+    client = client_for(simulator, catalog, simulator.account(EXCHANGE, "ip-restricted"))
+
+    assert client.fetch_balance()["total"]
+    assert client.fetch_balance(SWAP)["info"]["success"] is True
+
+
+# -- faults and rate limits ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "options", "params", "error"),
+    [
+        ("maintenance", {}, SPOT, ccxt.OnMaintenance),
+        ("maintenance", {}, SWAP, ccxt.OnMaintenance),
+        ("rate_limit", {}, SPOT, ccxt.RateLimitExceeded),
+        ("rate_limit", {}, SWAP, ccxt.RateLimitExceeded),
+        ("ban", {}, SPOT, ccxt.DDoSProtection),
+        ("server_error", {}, SPOT, ccxt.ExchangeNotAvailable),
+        ("server_error", {"status": 500}, SWAP, ccxt.ExchangeNotAvailable),
+        ("expired_key", {}, SPOT, ccxt.AuthenticationError),
+        ("expired_key", {}, SWAP, ccxt.AuthenticationError),
+        # a deleted key is an unknown one: 10072 on spot, BadRequest to ccxt
+        ("revoked_key", {}, SPOT, ccxt.BadRequest),
+        ("revoked_key", {}, SWAP, ccxt.AuthenticationError),
+        ("no_read_permission", {}, SPOT, ccxt.AuthenticationError),
+        ("no_read_permission", {}, SWAP, ccxt.PermissionDenied),
+        # 700006 on spot (BadRequest to ccxt), 406 on futures
+        ("ip_not_allowed", {}, SPOT, ccxt.BadRequest),
+        ("ip_not_allowed", {}, SWAP, ccxt.PermissionDenied),
+        ("clock_skew", {"skew_ms": 30_000}, SPOT, ccxt.InvalidNonce),
+        ("clock_skew", {"skew_ms": -5_000}, SPOT, ccxt.InvalidNonce),
+        ("clock_skew", {"skew_ms": 30_000}, SWAP, ccxt.BadRequest),
+    ],
+)
+def test_each_fault_raises_the_class_ccxt_raises_in_production(
+    simulator, catalog, demo, kind, options, params, error
+):
+    client = client_for(simulator, catalog, demo)
+    simulator.add_fault(kind, exchange=EXCHANGE, api_key=demo["api_key"], requests=1, **options)
+
+    assert raised_by(lambda: client.fetch_balance(params)) is error
+    assert client.fetch_balance(params)["info"], "a one-request fault is gone after one request"
+
+
+def test_a_hanging_exchange_is_a_request_timeout(simulator, catalog, demo):
+    client = client_for(simulator, catalog, demo, timeout=1_000)
+    simulator.add_fault("timeout", exchange=EXCHANGE, requests=1)
+
+    assert raised_by(client.fetch_balance) is ccxt.RequestTimeout
+
+
+def test_latency_slows_answers_down_without_failing_them(simulator, catalog, demo):
+    client = client_for(simulator, catalog, demo)
+    simulator.add_fault("latency", exchange=EXCHANGE, latency_ms=400, requests=1)
+
+    started = time.monotonic()
+    client.fetch_balance(SWAP)
+
+    assert time.monotonic() - started >= 0.4
+
+
+def test_a_client_that_measures_the_time_difference_first_survives_clock_skew(simulator, demo):
+    """``adjustForTimeDifference`` alone is not enough: ccxt's load_markets signs the
+    currencies call before fetch_markets measures the clock, so measure it first."""
+    simulator.add_fault("clock_skew", exchange=EXCHANGE, skew_ms=30_000, seconds=30)
+    client = simulator.client(
+        demo, enableRateLimit=False, options={"adjustForTimeDifference": True}
+    )
+
+    assert raised_by(client.load_markets) is ccxt.InvalidNonce
+    client.load_time_difference()
+    assert client.fetch_balance()["total"]
+    assert client.fetch_balance(SWAP)["info"]["success"] is True
+
+
+def test_a_client_that_keeps_going_after_a_429_is_banned_with_418(simulator, catalog, demo):
+    client = client_for(simulator, catalog, demo)
+    # 500 weight per 10 seconds for /api/v3/account (weight 10); scaled down, two calls fit
+    simulator.ok("POST", "/config", {"rate_limit_scale": 0.04})
+
+    answers = []
+    for _ in range(5):
+        try:
+            client.fetch_balance()
+            answers.append("ok")
+        except ccxt.RateLimitExceeded:
+            answers.append("429")
+        except ccxt.DDoSProtection:
+            answers.append("418")
+
+    assert answers == ["ok", "ok", "429", "418", "418"]
+    statuses = simulator.stats()["endpoints"]["mexc /api/v3/account"]["statuses"]
+    assert statuses == {"200": 2, "429": 1, "418": 2}
+
+
+def test_each_endpoint_has_a_limit_of_its_own(simulator, catalog, demo):
+    client = client_for(simulator, catalog, demo)
+    # futures: 20 calls per 2 seconds and endpoint; scaled down, two calls fit
+    simulator.ok("POST", "/config", {"rate_limit_scale": 0.1})
+
+    client.fetch_balance(SWAP)
+    client.fetch_balance(SWAP)
+
+    assert raised_by(lambda: client.fetch_balance(SWAP)) is ccxt.RateLimitExceeded
+    assert client.fetch_positions() is not None
+
+
+def test_mexc_answers_every_rejection_kind_the_core_may_ask_for(simulator):
+    mexc = simulator.running.state.exchanges[EXCHANGE]
+
+    for path in ("/api/v3/account", "/api/v1/private/account/assets"):
+        request = Request("GET", "api.mexc.com", path, remote_addr="127.0.0.1")
+        for kind in REJECTION_KINDS:
+            response = mexc.reject(kind, request, now_ms=0, retry_after=1, status=503)
+            assert response.status >= 400 or b'"success":false' in response.body, kind

@@ -64,18 +64,19 @@ def optional_int(call: Call, name: str, invalid: Callable[[str], Rejected]) -> i
 
 
 # Every endpoint is limited on its own. Spot v3: 500 weight per 10 seconds, counted per IP
-# (the docs mark every endpoint "Weight(IP)"); futures v1: 20 calls per 2 seconds, per UID for
-# private endpoints (one key per account here) and per IP for public ones.
+# (the docs mark every endpoint "Weight(IP)"), and a client that keeps going after a 429 has
+# its IP banned with 418 for 2 minutes at first; futures v1: 20 calls per 2 seconds, per UID
+# for private endpoints (one key per account here) and per IP for public ones.
 RATE_LIMITS: dict[str, RateLimit] = {}
 
 
-def _pool(name: str, limit: int, window_s: int, per: str) -> str:
-    RATE_LIMITS[name] = RateLimit(name, limit, window_s=window_s, per=per)
+def _pool(name: str, limit: int, window_s: int, per: str, *, ban: bool = False) -> str:
+    RATE_LIMITS[name] = RateLimit(name, limit, window_s=window_s, per=per, ban_after_429=ban)
     return name
 
 
 def spot_pool(path: str) -> str:
-    return _pool(f"spot {path}", 500, 10, "ip")
+    return _pool(f"spot {path}", 500, 10, "ip", ban=True)
 
 
 def contract_pool(path: str, *, private: bool, limit: int = 20, window_s: int = 2) -> str:
