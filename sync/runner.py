@@ -113,20 +113,20 @@ def _run(connection: ExchangeConnection, run: SyncRun, token: Any) -> SyncResult
         if run.kind in {SyncRun.Kind.INITIAL, SyncRun.Kind.FULL, SyncRun.Kind.TRADES}:
             stream_failures = _sync_trades(adapter, client, connection, run, token)
     except ExchangeCallFailed as failed:
-        run.requests_made = client.requests_made
+        run.requests_made = adapter.requests_made(client)
         return _finish(connection, run, failed.failure)
     except _Abort as aborted:
-        run.requests_made = client.requests_made
+        run.requests_made = adapter.requests_made(client)
         return _finish(connection, run, aborted.failure)
     except LeaseLost:
-        run.requests_made = client.requests_made
+        run.requests_made = adapter.requests_made(client)
         run.status = SyncRun.Status.FAILED
         run.error_code = "lease_lost"
         run.message = "Another sync of this connection took over; it finishes the work."
         run.finished_at = timezone.now()
         run.save()
         return SyncResult("failed", run.pk)
-    run.requests_made = client.requests_made
+    run.requests_made = adapter.requests_made(client)
     return _finish(
         connection, run, stream_failures[0] if stream_failures else None, started=started
     )
@@ -207,7 +207,7 @@ def _sync_trades(
                     progress["fetched"] += len(page.trades)
                     progress["inserted"] += inserted
                     progress["after"] = page.cursor
-                    run.requests_made = client.requests_made
+                    run.requests_made = adapter.requests_made(client)
                     run.save(
                         update_fields=[
                             "trades_fetched",

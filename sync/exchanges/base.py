@@ -159,6 +159,10 @@ class ExchangeAdapter:
     def fetch_positions(self, client: ccxt.Exchange) -> list[PositionRecord]:
         return []
 
+    def requests_made(self, client: ccxt.Exchange) -> int:
+        """Requests this sync made; adapters that attach a second client add its count."""
+        return int(client.requests_made)
+
     def fee_of(self, trade: dict[str, Any]) -> tuple[Any, str]:
         """(fee, currency) of a ccxt trade. ccxt 4.5.90 loses `fee.cost` when numbers are
         Decimal, so adapters read the exchange's own fields; this is the unified fallback."""
