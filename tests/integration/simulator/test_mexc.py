@@ -183,6 +183,42 @@ def test_it_reports_the_positions_left_open_by_the_fills(simulator, catalog, dem
     assert abs(number(usdt["unrealized"]) - unrealized) <= Decimal("1E-8") * len(positions)
 
 
+def test_closed_and_open_positions_account_for_every_realized_pnl_and_fee(
+    simulator, catalog, history
+):
+    """Fills are listed per symbol only; the closed positions reveal which perpetuals an
+    account traded, and with the open ones they add up to every fill's PnL and fee."""
+    client = client_for(simulator, catalog, history)
+    closed: list[dict] = []
+    page_num = 1
+    while True:
+        page = client.contract_private_get_position_list_history_positions(
+            {"page_num": page_num, "page_size": PAGE}
+        )["data"]
+        closed += page
+        if len(page) < PAGE:
+            break
+        page_num += 1
+    rows = closed + client.contract_private_get_position_open_positions()["data"]
+
+    assert all(row["state"] == 3 for row in closed)
+    assert [row["updateTime"] for row in closed] == sorted(
+        (row["updateTime"] for row in closed), reverse=True
+    )
+    truth = [fill for fill in simulator.ground_truth(history["api_key"]) if ":" in fill["symbol"]]
+    symbols = {client.market(fill["symbol"])["id"] for fill in truth}
+    assert {row["symbol"] for row in closed} == symbols
+    for market_id in symbols:
+        mine = [row for row in rows if row["symbol"] == market_id]
+        fills = [fill for fill in truth if client.market(fill["symbol"])["id"] == market_id]
+        pnl = sum(number(row["closeProfitLoss"]) for row in mine)
+        fees = sum(number(row["totalFee"]) for row in mine)
+        assert pnl == sum(Decimal(fill["realized_pnl"]) for fill in fills)
+        assert fees == sum(Decimal(fill["fee"]) for fill in fills)
+    parsed = client.fetch_positions_history(["BTC/USDT:USDT"], None, PAGE)
+    assert parsed and {position["symbol"] for position in parsed} == {"BTC/USDT:USDT"}
+
+
 def test_a_master_key_lists_its_sub_accounts_and_their_spot_balances(simulator, catalog):
     master = simulator.account(EXCHANGE, "master")
     subs = [simulator.account(EXCHANGE, label) for label in ("sub-1", "sub-2")]

@@ -38,7 +38,7 @@ CONTRACT_NOT_FOUND = (1001, "Contract does not exist")
 MAINTENANCE = {
     "code": 500,
     "message": "Under maintenance, please try again later",
-    "announcement": "https://www.mexc.com/support/sections/360000547811",
+    "announcement": "https://www.mexc.com/support/articles/17827791510263",
 }
 
 

@@ -142,7 +142,7 @@ def spot_trades(call: Call) -> list[dict[str, Any]]:
 # -- futures --------------------------------------------------------------------------------
 
 
-def _contract_int(call: Call, name: str) -> int | None:
+def contract_int(call: Call, name: str) -> int | None:
     return optional_int(call, name, lambda _: refuse_contract(PARAM_ERROR))
 
 
@@ -167,8 +167,8 @@ def _deal_row(fill: Fill, held_before: int) -> dict[str, Any]:
 
 
 def _deal_window(call: Call) -> tuple[int, int]:
-    end = _contract_int(call, "end_time")
-    start = _contract_int(call, "start_time")
+    end = contract_int(call, "end_time")
+    start = contract_int(call, "start_time")
     end = call.now_ms if end is None else end
     start = end - CONTRACT_DEFAULT_SPAN_MS if start is None else start
     if start < call.now_ms - CONTRACT_RETENTION_MS:
@@ -179,8 +179,8 @@ def _deal_window(call: Call) -> tuple[int, int]:
 
 
 def _page(call: Call) -> tuple[int, int]:
-    page_num = _contract_int(call, "page_num") or 1
-    page_size = _contract_int(call, "page_size") or CONTRACT_DEFAULT_PAGE
+    page_num = contract_int(call, "page_num") or 1
+    page_size = contract_int(call, "page_size") or CONTRACT_DEFAULT_PAGE
     if page_num < 1 or not 1 <= page_size <= CONTRACT_MAX_PAGE:
         raise refuse_contract(PARAM_ERROR)
     return page_num, page_size
