@@ -1,4 +1,4 @@
-"""Futures account: assets and open positions (https://www.mexc.com/api-docs/futures/
+"""Futures account: assets, open and closed positions (https://www.mexc.com/api-docs/futures/
 account-and-trading-endpoints).
 
 The wallet is a deposit plus the realized PnL minus the fees of every fill (``cashBalance``);

@@ -8,9 +8,9 @@
 - Futures (https://www.mexc.com/api-docs/futures/account-and-trading-endpoints): one symbol
   per call; ``start_time`` defaults to 7 days before ``end_time`` (default now) and the span
   is at most 90 days; nothing older than 90 days is kept, and a ``start_time`` before that is
-  refused; pages by ``page_num`` (from 1) of ``page_size`` (default 20, at most 100), newest
-  first. ``vol`` counts contracts and ``side`` is 1 open long, 2 close short, 3 open short,
-  4 close long.
+  refused with the answer ccxt's exception table records (code 400); pages by ``page_num``
+  (from 1) of ``page_size`` (default 20, at most 100), newest first. ``vol`` counts
+  contracts and ``side`` is 1 open long, 2 close short, 3 open short, 4 close long.
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ def _spot_row(fill: Fill) -> dict[str, Any]:
 
 def _spot_selection(call: Call, series: Series) -> list[Fill]:
     limit = optional_int(call, "limit", spot_bad_parameter) or SPOT_PAGE
-    # MEXC caps the page at its maximum rather than refusing a larger limit
+    # MEXC documents no refusal for a larger limit: the page is capped at its maximum
     limit = min(max(limit, 1), SPOT_PAGE)
     start = optional_int(call, "startTime", spot_bad_parameter)
     end = optional_int(call, "endTime", spot_bad_parameter)
