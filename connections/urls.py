@@ -11,4 +11,5 @@ urlpatterns = [
     path("<uuid:public_id>/status/", views.status, name="status"),
     path("<uuid:public_id>/edit/", views.replace, name="edit"),
     path("<uuid:public_id>/disconnect/", views.disconnect, name="disconnect"),
+    path("<uuid:public_id>/sync/", views.sync_now, name="sync-now"),
 ]

@@ -14,6 +14,9 @@ from django_htmx.http import HttpResponseClientRedirect
 from portfolio.selectors import portfolio_list
 from sync.exchanges.errors import ExchangeCallFailed
 from sync.exchanges.registry import ADAPTERS
+from sync.lease import lease_held
+from sync.selectors import stream_reach_list, sync_run_list
+from sync.services import sync_now_request
 from thrive.decorators import workspace_required
 
 from .forms import ConnectionAddForm, ConnectionReplaceForm, exchange_choices
@@ -107,20 +110,24 @@ def connection_url(connection: ExchangeConnection) -> str:
     return reverse("connections:detail", args=[connection.public_id])
 
 
+def _detail_context(connection: ExchangeConnection) -> dict[str, object]:
+    return {
+        "connection": connection,
+        "syncing": lease_held(connection) or connection.status == ExchangeConnection.Status.SYNCING,
+        "runs": sync_run_list(connection=connection)[:10],
+        "reaches": stream_reach_list(connection=connection),
+    }
+
+
 @never_cache
 @require_GET
 @workspace_required
 def detail(request: HttpRequest, public_id: str) -> HttpResponse:
     connection = connection_get(workspace=request.workspace, public_id=public_id)
-    return render(
-        request,
-        "connections/detail.html",
-        {
-            "connection": connection,
-            "events": audit_list(connection=connection)[:20],
-            "access_note": ACCESS_NOTES.get(connection.access, ""),
-        },
-    )
+    context = _detail_context(connection)
+    context["events"] = audit_list(connection=connection)[:20]
+    context["access_note"] = ACCESS_NOTES.get(connection.access, "")
+    return render(request, "connections/detail.html", context)
 
 
 @never_cache
@@ -128,7 +135,22 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
 @workspace_required
 def status(request: HttpRequest, public_id: str) -> HttpResponse:
     connection = connection_get(workspace=request.workspace, public_id=public_id)
-    return render(request, "connections/detail.html#status", {"connection": connection})
+    return render(request, "connections/detail.html#status", _detail_context(connection))
+
+
+@require_POST
+@workspace_required
+def sync_now(request: HttpRequest, public_id: str) -> HttpResponse:
+    connection = connection_get(workspace=request.workspace, public_id=public_id)
+    if sync_now_request(connection=connection):
+        messages.success(request, "Sync started. New trades appear in your journal as they arrive.")
+    elif connection.is_disconnected:
+        messages.error(request, "This connection is disconnected; add the exchange again to sync.")
+    else:
+        messages.info(
+            request, "A sync is already running for this connection; it will finish soon."
+        )
+    return redirect(connection_url(connection))
 
 
 @never_cache

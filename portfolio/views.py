@@ -5,7 +5,16 @@ from django.shortcuts import render
 
 from thrive.decorators import workspace_required
 
+from .selectors import balance_list, position_list
+
 
 @workspace_required
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "portfolio/index.html")
+    return render(
+        request,
+        "portfolio/index.html",
+        {
+            "balances": list(balance_list(workspace=request.workspace)),
+            "positions": list(position_list(workspace=request.workspace)),
+        },
+    )
