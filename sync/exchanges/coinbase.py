@@ -1,15 +1,30 @@
-"""Coinbase Advanced Trade: spot wallets and fills, with a CDP API key."""
+"""Coinbase Advanced Trade: spot wallets and fills, with a CDP API key.
+
+Trades: `GET /api/v3/brokerage/orders/historical/fills` lists every product's fills in one
+stream, newest first, paged by an opaque `cursor`, with no window or retention limit. One
+stream ("spot") therefore walks the whole history; the walk is resumable by time (see
+`_fill_pages`). Balances: the Advanced Trade wallets, plus the staking wallets that only the
+Coinbase App (v2) wallet list shows.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, ClassVar
 
 import ccxt
 
 from .base import CredentialShape, ExchangeAdapter, Permissions
 from .errors import ErrorCode, ExchangeFailure, failure_for
+from .records import BalanceRecord, Stream, TradePage, TradeRecord, from_millis, to_decimal
+from .walking import OVERLAP_MS
 
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+SPOT = "spot"
+# ccxt's v2 balance reads one page of 250 wallets; the v2 API pages with `starting_after`.
+V2_PAGE = 250
+
+Row = dict[str, Any]
 
 
 class CoinbaseAdapter(ExchangeAdapter):
@@ -37,6 +52,8 @@ class CoinbaseAdapter(ExchangeAdapter):
     # ccxt's default balance source is the v2 wallet list, read once with no paging; the
     # Advanced Trade accounts endpoint is paged (ccxt follows the cursor) and reports holds.
     client_options = {"fetchBalance": "v3PrivateGetBrokerageAccounts"}
+    # The largest fills page: ccxt 4.5.90 `features['spot']['fetchMyTrades']['limit']`.
+    page_size: ClassVar[int] = 3000
 
     def read_probe(self, client: ccxt.Exchange) -> None:
         # GET /api/v3/brokerage/accounts needs the "View" scope; one wallet is enough.
@@ -67,3 +84,184 @@ class CoinbaseAdapter(ExchangeAdapter):
         if failure.code is ErrorCode.UNAVAILABLE and headers.get("Retry-After"):
             return failure_for(ErrorCode.MAINTENANCE)
         return failure
+
+    # -- trades ---------------------------------------------------------------------------
+
+    def fee_of(self, trade: dict[str, Any]) -> tuple[Any, str]:
+        # ccxt 4.5.90 drops `fee.cost` with Decimal numbers; Coinbase charges `commission`
+        # in the quote currency and never names it, so the currency is the product's quote.
+        info = trade.get("info") or {}
+        return info.get("commission"), ""
+
+    def record_of(
+        self, client: ccxt.Exchange, trade: dict[str, Any], *, account: str = "main"
+    ) -> TradeRecord:
+        """The base record, except that the market comes from the fill's product id: a
+        product delisted since (absent from the markets) still keeps its fills."""
+        info = trade.get("info") or {}
+        market = client.safe_market(info.get("product_id"), None, "-")
+        fee, _ = self.fee_of(trade)
+        quote = market.get("quote") or ""
+        return TradeRecord(
+            account=account,
+            market_type=market.get("type") or SPOT,
+            symbol=market.get("symbol") or trade["symbol"],
+            base=market.get("base") or "",
+            quote=quote,
+            settle=market.get("settle") or "",
+            side=trade["side"],
+            price=to_decimal(trade["price"]),
+            amount=to_decimal(trade["amount"]),
+            cost=to_decimal(trade["cost"]),
+            fee=to_decimal(fee),
+            fee_currency=quote if fee not in (None, "") else "",
+            executed_at=from_millis(trade["timestamp"]),
+            trade_id=str(trade["id"]),
+            order_id=str(trade.get("order") or ""),
+            taker_or_maker=trade.get("takerOrMaker") or "",
+        )
+
+    def trade_streams(self, client: ccxt.Exchange, *, known: set[str]) -> list[Stream]:
+        # One stream holds every product's fills, so there is nothing to discover and no
+        # other stream can have a cursor.
+        return [Stream(SPOT)]
+
+    def trade_pages(
+        self,
+        client: ccxt.Exchange,
+        stream: Stream,
+        cursor: dict[str, Any],
+        *,
+        since_ms: int,
+        now_ms: int,
+    ) -> Iterator[TradePage]:
+        def fetch(params: dict[str, Any]) -> tuple[list[Row], str]:
+            response = client.v3_private_get_brokerage_orders_historical_fills(
+                {"limit": self.page_size, **params}
+            )
+            return list(response.get("fills") or []), str(response.get("cursor") or "")
+
+        def convert(rows: list[Row]) -> list[TradeRecord]:
+            return [self.record_of(client, client.parse_trade(row)) for row in rows]
+
+        return _fill_pages(
+            fetch=fetch,
+            convert=convert,
+            iso=client.iso8601,
+            millis=client.parse8601,
+            cursor=cursor,
+            since_ms=since_ms,
+            now_ms=now_ms,
+        )
+
+    # -- balances ---------------------------------------------------------------------------
+
+    def fetch_balances(self, client: ccxt.Exchange) -> list[BalanceRecord]:
+        """The Advanced Trade wallets ("spot"), then the staked coins ("earn")."""
+        spot = client.fetch_balance()
+        records = [
+            BalanceRecord(
+                account_type=SPOT,
+                asset=asset,
+                total=to_decimal(total),
+                free=to_decimal(spot["free"].get(asset)),
+                used=to_decimal(spot["used"].get(asset)),
+            )
+            for asset, total in spot["total"].items()
+            if total
+        ]
+        spot_ids = {row.get("uuid") for row in spot["info"].get("accounts") or []}
+        staked = self._staked(client, spot_ids)
+        records += [
+            BalanceRecord(account_type="earn", asset=asset, total=total, free=None, used=total)
+            for asset, total in sorted(staked.items())
+        ]
+        return records
+
+    @staticmethod
+    def _staked(client: ccxt.Exchange, spot_ids: set[Any]) -> dict[str, Any]:
+        """Coins in the v2 wallets that are not Advanced Trade wallets.
+
+        Staked coins ("Staked ETH") live in wallets of their own that only the Coinbase App
+        (v2) list shows; ccxt's default v2 balance adds them, with every wallet of the types
+        in `options['accounts']`, to the coin's total. Here they are kept apart from spot.
+        """
+        kinds = set(client.options.get("accounts") or ())
+        totals: dict[str, Any] = {}
+        after = None
+        while True:
+            page = client.v2_private_get_accounts(
+                {"limit": V2_PAGE, **({"starting_after": after} if after else {})}
+            )
+            for wallet in page.get("data") or []:
+                if wallet.get("type") not in kinds or wallet.get("id") in spot_ids:
+                    continue
+                balance = wallet.get("balance") or {}
+                amount = to_decimal(balance.get("amount"))
+                if amount:
+                    asset = client.safe_currency_code(balance.get("currency"))
+                    totals[asset] = totals.get(asset, 0) + amount
+            after = (page.get("pagination") or {}).get("next_starting_after")
+            if not after:
+                return totals
+
+
+def _fill_pages(
+    *,
+    fetch: Callable[[dict[str, Any]], tuple[list[Row], str]],
+    convert: Callable[[list[Row]], list[TradeRecord]],
+    iso: Callable[[int], str],
+    millis: Callable[[str], int],
+    cursor: dict[str, Any],
+    since_ms: int,
+    now_ms: int,
+) -> Iterator[TradePage]:
+    """Walk the newest-first fills stream so that any page's cursor resumes it.
+
+    The cursor holds `synced_to` (every fill sequenced before it is imported) and, while a
+    walk of [`from`, `to`) is under way, `before` (the next request's exclusive end: one
+    millisecond past the oldest fill seen) and `seen` (the ids already taken at that oldest
+    millisecond, which a page boundary may split). A walk pages with Coinbase's own cursor;
+    only a resumed walk starts from `before`, because Coinbase's opaque cursor is not known
+    to stay valid between syncs. A finished walk moves `synced_to` to its `to`; the next
+    starts `OVERLAP_MS` earlier (a fill may become visible after its timestamp) and ends now,
+    so a sync with nothing new costs one request.
+    """
+    synced_to = cursor.get("synced_to")
+    walk = cursor.get("walk")
+    while True:
+        if walk is None:
+            start = since_ms if synced_to is None else max(since_ms, synced_to - OVERLAP_MS)
+            walk = {"from": start, "to": now_ms, "before": now_ms, "seen": []}
+        # The time bounds stay the same on every page of one request chain.
+        bounds = {
+            "start_sequence_timestamp": iso(walk["from"]),
+            "end_sequence_timestamp": iso(walk["before"]),
+        }
+        before, seen = walk["before"], set(walk["seen"])
+        page_cursor = ""
+        while True:
+            rows, page_cursor = fetch(
+                {**bounds, **({"cursor": page_cursor} if page_cursor else {})}
+            )
+            fresh = [row for row in rows if str(row.get("trade_id")) not in seen]
+            if rows:
+                # Coinbase filters and orders by `sequence_timestamp`; `trade_time` is the
+                # fallback should a row lack it.
+                times = [
+                    (millis(row.get("sequence_timestamp") or row.get("trade_time")), row)
+                    for row in rows
+                ]
+                oldest = min(at for at, _ in times)
+                at_oldest = {str(row.get("trade_id")) for at, row in times if at == oldest}
+                seen = at_oldest | (seen if oldest + 1 == before else set())
+                before = oldest + 1
+            if not page_cursor:
+                break
+            walk = {**walk, "before": before, "seen": sorted(seen)}
+            yield TradePage(convert(fresh), {"synced_to": synced_to, "walk": walk})
+        synced_to, finished = walk["to"], walk["to"] >= now_ms
+        walk = None
+        yield TradePage(convert(fresh), {"synced_to": synced_to})
+        if finished:
+            return
