@@ -1,13 +1,24 @@
-"""Bitget (API v2, classic accounts): spot, USDT-M futures, copy trading."""
+"""Bitget (API v2, classic accounts): spot, USDT-M futures, copy trading.
+
+Trades: every fills endpoint answers newest first, 100 a page, and pages downward with
+`idLessThan`. Spot needs a symbol and keeps 90 days; which symbols to walk comes from the spot
+assets plus every stream walked before. USDT-M needs no symbol: one stream per product type,
+walked through time windows (7 days on fill-history, which keeps the whole history; one window
+on order/fills for the last 90 days), each window paged downward.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from typing import Any
 
 import ccxt
 
 from .base import CredentialShape, ExchangeAdapter, Permissions
+from .records import BalanceRecord, PositionRecord, Stream, TradePage, TradeRecord, to_decimal
+from .walking import OVERLAP_MS
 
 # GET /api/v2/spot/account/info lists a key's rights as codes, one per module: "...r" read
 # only, "...w" read and write (https://www.bitget.com/api-doc/spot/account/Get-Account-Info).
@@ -15,6 +26,30 @@ from .base import CredentialShape, ExchangeAdapter, Permissions
 TRADE_CODES = frozenset({"coow", "cpow", "stow", "smow", "ttow", "trade"})
 WITHDRAW_CODES = frozenset({"wwow", "withdraw"})
 TRANSFER_CODES = frozenset({"wtow", "transfer"})
+
+DAY_MS = 86_400_000
+PAGE = 100
+ZERO = Decimal(0)
+USDT_FUTURES = "USDT-FUTURES"
+SPOT = "spot:"
+MIX = "mix:"
+# GET /api/v2/spot/trade/fills: startTime and endTime at most 90 days apart, and only the
+# last 90 days at all (https://www.bitget.com/api-doc/spot/trade/Get-Fills).
+SPOT_REACH_DAYS = 90
+SPOT_SPAN_MS = 90 * DAY_MS
+# GET /api/v2/mix/order/fills: windows of up to 90 days, the last 90 days only
+# (https://www.bitget.com/api-doc/contract/trade/Get-Order-Fills).
+RECENT_SPAN_MS = 90 * DAY_MS
+# GET /api/v2/mix/order/fill-history: windows of a week at most, the whole history
+# (https://www.bitget.com/api-doc/contract/trade/Get-Fill-History).
+HISTORY_SPAN_MS = 7 * DAY_MS
+# order/fills is asked only for windows starting a day inside its reach, so that a slow walk
+# never asks for a start the exchange has stopped serving meanwhile.
+RECENT_MARGIN_MS = DAY_MS
+# Copy-trading lists page by tracking number, 100 at most.
+COPY_PAGE = 100
+# Open copy trades that all-position does not list are recorded under this account.
+COPY_ACCOUNT = "copy-trading"
 
 
 def permissions_from(authorities: Iterable[str], ips: str | None) -> Permissions:
@@ -29,6 +64,12 @@ def permissions_from(authorities: Iterable[str], ips: str | None) -> Permissions
         ip_restricted=bool((ips or "").strip()),
         details={"authorities": sorted(codes)},
     )
+
+
+def _smallest_id(rows: list[dict[str, Any]]) -> str:
+    """The id the next page continues below: the smallest of the page (ccxt would re-sort the
+    rows by time, so the raw rows are read)."""
+    return str(min(int(row["tradeId"]) for row in rows))
 
 
 class BitgetAdapter(ExchangeAdapter):
@@ -72,3 +113,247 @@ class BitgetAdapter(ExchangeAdapter):
         # GET /api/v2/spot/account/info: read-only by nature.
         data = client.private_spot_get_v2_spot_account_info().get("data") or {}
         return permissions_from(data.get("authorities") or [], data.get("ips"))
+
+    # -- trades ---------------------------------------------------------------------------
+
+    def fee_of(self, trade: dict[str, Any]) -> tuple[Any, str]:
+        """Bitget's ``feeDetail``: one object on spot, a list on futures, with ``totalFee``
+        negative for a fee paid. ccxt 4.5.90 loses the cost when numbers are Decimal."""
+        detail = (trade.get("info") or {}).get("feeDetail") or []
+        entries = [detail] if isinstance(detail, dict) else list(detail)
+        if not entries:
+            return None, ""
+        coin = entries[0].get("feeCoin") or ""
+        paid = sum(
+            (
+                to_decimal(entry.get("totalFee")) or ZERO
+                for entry in entries
+                if (entry.get("feeCoin") or "") == coin
+            ),
+            ZERO,
+        )
+        return -paid, coin
+
+    def realized_pnl_of(self, trade: dict[str, Any]) -> Any:
+        return (trade.get("info") or {}).get("profit")
+
+    def trade_streams(self, client: ccxt.Exchange, *, known: set[str]) -> list[Stream]:
+        spot = client.fetch_balance({"type": "spot"})
+        held = {asset for asset, total in spot["total"].items() if total}
+        names = set(known) | {MIX + USDT_FUTURES}
+        names |= {
+            SPOT + market["symbol"]
+            for market in client.markets.values()
+            if market["spot"] and market["active"] is not False and market["base"] in held
+        }
+        return [
+            Stream(name, reach_days=SPOT_REACH_DAYS if name.startswith(SPOT) else None)
+            for name in sorted(names)
+        ]
+
+    def trade_pages(
+        self,
+        client: ccxt.Exchange,
+        stream: Stream,
+        cursor: dict[str, Any],
+        *,
+        since_ms: int,
+        now_ms: int,
+    ) -> Iterator[TradePage]:
+        kind, name = stream.name.split(":", 1)
+        if kind + ":" == SPOT:
+            return self._spot_pages(client, name, cursor, since_ms=since_ms, now_ms=now_ms)
+        return self._mix_pages(client, name, cursor, since_ms=since_ms, now_ms=now_ms)
+
+    def _spot_pages(
+        self,
+        client: ccxt.Exchange,
+        symbol: str,
+        cursor: dict[str, Any],
+        *,
+        since_ms: int,
+        now_ms: int,
+    ) -> Iterator[TradePage]:
+        """One symbol's fills, newest first, a walk at a time.
+
+        A walk covers [start, end] from the top down; while it runs the cursor holds the walk
+        and the id to continue below (`below`), and once it reaches the bottom only its `end`
+        (`newest_ms`). The next walk starts a little before that end and stops at its first
+        short page: one request when nothing happened.
+        """
+        market = client.market(symbol)
+        if "end" in cursor:
+            start, end, below = int(cursor["start"]), int(cursor["end"]), cursor.get("below")
+        else:
+            newest = cursor.get("newest_ms")
+            start = since_ms if newest is None else int(newest) - OVERLAP_MS
+            end, below = now_ms, None
+        start = max(start, since_ms, end - SPOT_SPAN_MS)
+        while True:
+            request = {"symbol": market["id"], "startTime": start, "endTime": end, "limit": PAGE}
+            if below is not None:
+                request["idLessThan"] = below
+            rows = client.private_spot_get_v2_spot_trade_fills(request).get("data") or []
+            trades = self._records(client, rows, market)
+            if len(rows) < PAGE:
+                yield TradePage(trades, {"newest_ms": end})
+                return
+            below = _smallest_id(rows)
+            yield TradePage(trades, {"start": start, "end": end, "below": below})
+
+    def _mix_pages(
+        self,
+        client: ccxt.Exchange,
+        product_type: str,
+        cursor: dict[str, Any],
+        *,
+        since_ms: int,
+        now_ms: int,
+    ) -> Iterator[TradePage]:
+        """A product type's fills, oldest window first, each window newest first.
+
+        The cursor is the next window's start (`from_ms`); inside a window that needs more
+        than one page it also holds the window's end (`to_ms`) and the id to continue below.
+        """
+        start = max(int(cursor.get("from_ms", since_ms)), since_ms)
+        end, below = cursor.get("to_ms"), cursor.get("below")
+        while start <= now_ms:
+            recent = start >= now_ms - RECENT_SPAN_MS + RECENT_MARGIN_MS
+            span = RECENT_SPAN_MS if recent else HISTORY_SPAN_MS
+            if end is None or int(end) - start > span:
+                # A new window, or one begun on order/fills that has since left its reach:
+                # walk it again from its start (what is read twice is absorbed by trade ids).
+                end, below = (now_ms if recent else min(start + span, now_ms)), None
+            end = int(end)
+            request = {"productType": product_type, "startTime": start, "endTime": end}
+            request["limit"] = PAGE
+            if below is not None:
+                request["idLessThan"] = below
+            fetch = (
+                client.private_mix_get_v2_mix_order_fills
+                if recent
+                else client.private_mix_get_v2_mix_order_fill_history
+            )
+            rows = (fetch(request).get("data") or {}).get("fillList") or []
+            trades = self._records(client, rows, None)
+            if len(rows) >= PAGE:
+                below = _smallest_id(rows)
+                yield TradePage(trades, {"from_ms": start, "to_ms": end, "below": below})
+                continue
+            finished = end >= now_ms
+            start = max(end + 1 - OVERLAP_MS, since_ms) if finished else end + 1
+            end = below = None
+            yield TradePage(trades, {"from_ms": start})
+            if finished:
+                return
+
+    def _records(
+        self, client: ccxt.Exchange, rows: list[dict[str, Any]], market: dict[str, Any] | None
+    ) -> list[TradeRecord]:
+        """Our records of raw fills. Spot and USDT-M share market ids (BTCUSDT), so a futures
+        row is parsed with its swap market, or ccxt picks one it cannot tell apart."""
+        return [
+            self.record_of(
+                client,
+                client.parse_trade(
+                    row, market or client.safe_market(row.get("symbol"), None, None, "swap")
+                ),
+            )
+            for row in rows
+        ]
+
+    # -- balances and positions -----------------------------------------------------------
+
+    def fetch_balances(self, client: ccxt.Exchange) -> list[BalanceRecord]:
+        records: list[BalanceRecord] = []
+        for account_type, params in (
+            ("spot", {"type": "spot"}),
+            ("futures", {"type": "swap", "productType": USDT_FUTURES}),
+        ):
+            balance = client.fetch_balance(params)
+            for asset, total in balance["total"].items():
+                if not total:
+                    continue
+                records.append(
+                    BalanceRecord(
+                        account_type=account_type,
+                        asset=asset,
+                        total=to_decimal(total),
+                        free=to_decimal(balance["free"].get(asset)),
+                        used=to_decimal(balance["used"].get(asset)),
+                    )
+                )
+        return records
+
+    def fetch_positions(self, client: ccxt.Exchange) -> list[PositionRecord]:
+        records = [
+            PositionRecord(
+                market_type=client.market(position["symbol"])["type"],
+                symbol=position["symbol"],
+                side=position["side"] or "",
+                contracts=to_decimal(position["contracts"]),
+                contract_size=to_decimal(position.get("contractSize")),
+                entry_price=to_decimal(position.get("entryPrice")),
+                mark_price=to_decimal(position.get("markPrice")),
+                notional=to_decimal(position.get("notional")),
+                unrealized_pnl=to_decimal(position.get("unrealizedPnl")),
+                leverage=to_decimal(position.get("leverage")),
+                liquidation_price=to_decimal(position.get("liquidationPrice")),
+                margin_mode=position.get("marginMode") or "",
+            )
+            for position in client.fetch_positions(None, {"productType": USDT_FUTURES})
+            if position.get("contracts")
+        ]
+        # A follower's copy trades may be listed by all-position as well: there the row of
+        # all-position is kept, since it is marked to market, and the copy trade is skipped.
+        listed = {(record.symbol, record.side) for record in records}
+        return records + [
+            record
+            for record in self._copy_positions(client)
+            if (record.symbol, record.side) not in listed
+        ]
+
+    def _copy_positions(self, client: ccxt.Exchange) -> list[PositionRecord]:
+        """A follower's open copy trades (ccxt has no unified call), one position per symbol
+        and side, at the average opening price. A key without the copy-trading permission
+        simply has none to show."""
+        opened: dict[tuple[str, str], tuple[Decimal, Decimal, Any]] = {}
+        for row in self._copy_rows(client):
+            size = (to_decimal(row.get("openSize")) or ZERO) - (
+                to_decimal(row.get("closeSize")) or ZERO
+            )
+            if size <= 0:
+                continue
+            symbol = client.safe_market(row.get("symbol"), None, None, "swap")["symbol"]
+            key = (symbol, row.get("posSide") or "")
+            contracts, cost, leverage = opened.get(key, (ZERO, ZERO, row.get("openLeverage")))
+            price = to_decimal(row.get("openPriceAvg")) or ZERO
+            opened[key] = (contracts + size, cost + size * price, leverage)
+        return [
+            PositionRecord(
+                market_type=client.market(symbol)["type"],
+                symbol=symbol,
+                side=side,
+                contracts=contracts,
+                contract_size=to_decimal(client.market(symbol).get("contractSize")),
+                entry_price=cost / contracts,
+                leverage=to_decimal(leverage),
+                account=COPY_ACCOUNT,
+            )
+            for (symbol, side), (contracts, cost, leverage) in sorted(opened.items())
+        ]
+
+    @staticmethod
+    def _copy_rows(client: ccxt.Exchange) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = []
+        request: dict[str, Any] = {"productType": USDT_FUTURES, "limit": COPY_PAGE}
+        while True:
+            try:
+                data = client.private_copy_get_v2_copy_mix_follower_query_current_orders(request)
+            except ccxt.PermissionDenied:
+                return []
+            page = (data.get("data") or {}).get("trackingList") or []
+            rows += page
+            if len(page) < COPY_PAGE:
+                return rows
+            request["idLessThan"] = min(int(row["trackingNo"]) for row in page)
