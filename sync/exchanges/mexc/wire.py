@@ -1,0 +1,104 @@
+"""MEXC's own error codes, and the signed reads one sync shares between its steps.
+
+The engine asks for permissions, balances, positions and trade streams one after the other on
+one client; the spot account, the futures assets and the open positions answer several of
+those questions, so each is read once per client rather than once per question.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import ccxt
+
+# MEXC's own codes where ccxt 4.5.90's class says something else than what happened:
+# spot answers an unknown key with 10072 and an address outside the key's list with 700006,
+# both BadRequest to ccxt; a spot key without the read permission gets 700007, an
+# AuthenticationError to ccxt; a futures Request-Time more than 10 s off is 513, a BadRequest.
+UNKNOWN_KEY_CODES = frozenset({"10072"})
+PERMISSION_CODES = frozenset({"700007", "701", "703"})
+CLOCK_CODES = frozenset({"513", "700003"})
+
+_MEMO = "_thrive_mexc_answers"
+_FUTURES_DENIED = "futures denied"
+
+
+def error_code_of(client: ccxt.Exchange) -> str | None:
+    """``code`` of the last body. ccxt keeps the body only as text (``last_json_response``
+    needs an option); success is code 0 (futures) or 200, or no code at all (spot)."""
+    try:
+        body = json.loads(getattr(client, "last_http_response", None) or "null")
+    except ValueError:
+        return None
+    if not isinstance(body, dict) or body.get("success") is True:
+        return None
+    code = body.get("code")
+    return None if code in (None, "", 0, "0", 200, "200") else str(code)
+
+
+def refused_for_permission(client: ccxt.Exchange) -> bool:
+    """Whether the last refusal was MEXC saying the key lacks a permission (701, 700007)."""
+    return error_code_of(client) in PERMISSION_CODES
+
+
+def _memo(client: ccxt.Exchange) -> dict[str, Any]:
+    memo: dict[str, Any] | None = getattr(client, _MEMO, None)
+    if memo is None:
+        memo = {}
+        setattr(client, _MEMO, memo)
+    return memo
+
+
+def once(client: ccxt.Exchange, name: str, fetch: Callable[[], Any]) -> Any:
+    """`fetch()` the first time this client asks for `name`, the same answer afterwards."""
+    memo = _memo(client)
+    if name not in memo:
+        memo[name] = fetch()
+    return memo[name]
+
+
+def futures_data(client: ccxt.Exchange, name: str, fetch: Callable[[], Any]) -> Any:
+    """``data`` of a futures read, read once; None when the key may not read futures (MEXC
+    grants spot and futures reading separately), and no further futures read is tried."""
+    memo = _memo(client)
+    if memo.get(_FUTURES_DENIED):
+        return None
+
+    def read() -> Any:
+        try:
+            return fetch()["data"]
+        except ccxt.PermissionDenied:
+            # 701 "Account read permission is required"; 406 (IP) and others propagate
+            if not refused_for_permission(client):
+                raise
+            memo[_FUTURES_DENIED] = True
+            return None
+
+    return once(client, name, read)
+
+
+def spot_account(client: ccxt.Exchange) -> dict[str, Any]:
+    """``GET /api/v3/account``: the spot balances (and account-level flags)."""
+    return once(client, "spot account", client.spot_private_get_account)
+
+
+def futures_assets(client: ccxt.Exchange) -> list[dict[str, Any]] | None:
+    """``GET /api/v1/private/account/assets``: one row per futures currency."""
+    return futures_data(client, "futures assets", client.contract_private_get_account_assets)
+
+
+def open_positions(client: ccxt.Exchange) -> list[dict[str, Any]] | None:
+    """``GET /api/v1/private/position/open_positions``: every open perpetual position."""
+    return futures_data(
+        client, "open positions", client.contract_private_get_position_open_positions
+    )
+
+
+def swap_market(client: ccxt.Exchange, market_id: str) -> dict[str, Any] | None:
+    """The perpetual of a futures-API id ("BTC_USDT"); None for one the markets lack."""
+    for market in client.markets_by_id.get(market_id) or []:
+        if market.get("swap"):
+            return market
+    return None
