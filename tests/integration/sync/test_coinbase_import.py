@@ -276,3 +276,37 @@ def test_faults_become_connection_states(routed_to_simulator, account, connectio
     connection.refresh_from_db()
     assert connection.status == status
     assert not Trade.objects.filter(connection=connection).exists()
+
+
+def test_a_fill_of_a_product_no_longer_listed_is_still_recorded(routed_to_simulator, account):
+    """Coinbase delists products; their fills stay in the stream and must not stop the walk."""
+    from sync.markets import markets_ensure
+
+    adapter = CoinbaseAdapter()
+    client = adapter.client(secret_of(account))
+    markets_ensure(client, key=adapter.ccxt_id)
+    row = {
+        "trade_id": "6a1d2c1e-0000-4000-8000-000000000001",
+        "order_id": "6a1d2c1e-0000-4000-8000-000000000002",
+        "trade_time": "2025-01-18T01:37:38.091377090Z",
+        "sequence_timestamp": "2025-01-18T01:37:38.092520Z",
+        "trade_type": "FILL",
+        "price": "0.5",
+        "size": "120",
+        "commission": "0.72",
+        "product_id": "OLD-USD",
+        "liquidity_indicator": "TAKER",
+        "size_in_quote": False,
+        "side": "SELL",
+    }
+
+    record = adapter.record_of(client, client.parse_trade(row))
+
+    assert (record.symbol, record.base, record.quote, record.market_type) == (
+        "OLD/USD",
+        "OLD",
+        "USD",
+        "spot",
+    )
+    assert (record.amount, record.cost, record.fee) == (Decimal(120), Decimal(60), Decimal("0.72"))
+    assert record.fee_currency == "USD" and record.trade_id == row["trade_id"]
