@@ -1,0 +1,248 @@
+"""Importing a KuCoin account end to end: ccxt over HTTP to the simulator, into the journal."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from connections.models import ExchangeConnection
+from connections.services import connection_create
+from journal.models import Trade
+from portfolio.models import BalanceSnapshot, Position
+from sync.models import SyncCursor, SyncRun
+from sync.services import sync_connection
+from tests.integration.connections.conftest import secret_of
+
+EXCHANGE = "kucoin"
+YEAR = timedelta(days=365)
+# KuCoin keeps futures fills for three months
+FUTURES_REACH = timedelta(days=90)
+
+
+def expected_trades(simulator, account, run: SyncRun) -> list[dict]:
+    """The ground truth an import must reach: 12 months back from the sync, 3 for futures."""
+    kept = []
+    for fill in simulator.ground_truth(account["api_key"]):
+        at = datetime.fromtimestamp(fill["timestamp"] / 1000, tz=UTC)
+        reach = FUTURES_REACH if fill["market_type"] == "swap" else YEAR
+        if at >= run.started_at - reach:
+            kept.append(fill)
+    return kept
+
+
+def sums(rows, amount, cost, fee) -> dict[str, tuple[int, Decimal, Decimal, Decimal]]:
+    totals: dict[str, list] = defaultdict(lambda: [0, Decimal(0), Decimal(0), Decimal(0)])
+    for row in rows:
+        entry = totals[row["symbol"]]
+        entry[0] += 1
+        entry[1] += Decimal(str(row[amount]))
+        entry[2] += Decimal(str(row[cost]))
+        entry[3] += Decimal(str(row[fee] or 0))
+    return {symbol: tuple(values) for symbol, values in totals.items()}
+
+
+def assert_imported_exactly(simulator, account, connection, run: SyncRun) -> None:
+    truth = expected_trades(simulator, account, run)
+    imported = list(Trade.objects.filter(connection=connection).values())
+    assert sorted(row["exchange_trade_id"] for row in imported) == sorted(f["id"] for f in truth)
+    assert sums(imported, "amount", "cost", "fee") == sums(truth, "amount", "cost", "fee")
+    fee_currencies = {(row["symbol"], row["fee_currency"]) for row in imported}
+    assert fee_currencies == {(fill["symbol"], fill["fee_currency"]) for fill in truth}
+
+
+def connect(workspace, owner, account) -> ExchangeConnection:
+    from thrive.models import Workspace
+
+    workspace.plan = Workspace.Plan.PRO
+    workspace.save()
+    return connection_create(
+        workspace=workspace,
+        actor=owner,
+        exchange=EXCHANGE,
+        label="Import",
+        portfolio=None,
+        secret=secret_of(account),
+    )
+
+
+def sync(connection, kind: str = "initial") -> SyncRun:
+    trigger = "initial" if kind == "initial" else "schedule"
+    result = sync_connection(connection_id=connection.pk, kind=kind, trigger=trigger)
+    return SyncRun.objects.get(pk=result.run_id)
+
+
+@pytest.fixture
+def account(routed_to_simulator):
+    """A year and more of spot and futures, on the HF engine, with margin and earn holdings."""
+    return routed_to_simulator.create_account(
+        exchange=EXCHANGE,
+        trades={"BTC/USDT": 300, "ETH/USDT": 120, "BTC/USDT:USDT": 400, "BTC/USD:BTC": 150},
+        days=400,
+        permissions=["read"],
+    )
+
+
+@pytest.fixture
+def busy(routed_to_simulator):
+    """Ten busy days: several ``lastId`` pages per spot week, several futures pages."""
+    return routed_to_simulator.create_account(
+        exchange=EXCHANGE,
+        trades={"BTC/USDT": 450, "XRP/USDT": 120, "BTC/USDT:USDT": 2300},
+        days=10,
+        permissions=["read"],
+    )
+
+
+@pytest.fixture
+def connection(workspace, owner, account):
+    return connect(workspace, owner, account)
+
+
+# -- trades ------------------------------------------------------------------------------------
+
+
+def test_the_first_sync_imports_every_reachable_trade_exactly(
+    routed_to_simulator, account, connection
+):
+    run = sync(connection)
+
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error_code
+    assert_imported_exactly(routed_to_simulator, account, connection, run)
+    assert run.trades_inserted == Trade.objects.filter(connection=connection).count()
+    types = set(Trade.objects.filter(connection=connection).values_list("market_type", "symbol"))
+    assert types == {
+        ("spot", "BTC/USDT"),
+        ("spot", "ETH/USDT"),
+        ("swap", "BTC/USDT:USDT"),
+        ("swap", "BTC/USD:BTC"),
+    }
+    connection.refresh_from_db()
+    assert connection.status == ExchangeConnection.Status.CONNECTED
+    assert connection.last_trades_sync_at and connection.last_balances_sync_at
+    cursors = SyncCursor.objects.filter(connection=connection)
+    streams = dict(cursors.values_list("stream", "reaches_back_to"))
+    # HF spot by symbol (bases held), cross and isolated margin by symbol, futures in one walk
+    assert set(streams) == {
+        "futures",
+        "spot:BTC/USDT",
+        "spot:ETH/USDT",
+        "margin:BTC/USDT",
+        "isolated:ETH/USDT",
+    }
+    assert streams["futures"] is not None and streams["spot:BTC/USDT"] is None
+
+
+def test_futures_amounts_are_lots_times_the_contract_size(routed_to_simulator, account, connection):
+    sync(connection)
+
+    truth = {fill["id"]: fill for fill in routed_to_simulator.ground_truth(account["api_key"])}
+    inverse = Trade.objects.filter(connection=connection, symbol="BTC/USD:BTC").first()
+    linear = Trade.objects.filter(connection=connection, symbol="BTC/USDT:USDT").first()
+    for trade in (inverse, linear):
+        fill = truth[trade.exchange_trade_id]
+        assert trade.amount == Decimal(fill["amount"])
+        assert trade.cost == Decimal(fill["cost"])
+        assert trade.fee == Decimal(fill["fee"])
+    # KuCoin Futures calls bitcoin XBT
+    assert inverse.fee_currency == "BTC" and inverse.settle == "BTC"
+
+
+def test_a_second_sync_changes_nothing_and_asks_once_per_stream(
+    routed_to_simulator, account, connection
+):
+    first = sync(connection)
+    before = Trade.objects.filter(connection=connection).count()
+
+    again = sync(connection, kind="trades")
+
+    assert again.status == SyncRun.Status.SUCCEEDED
+    assert Trade.objects.filter(connection=connection).count() == before
+    assert again.trades_inserted == 0
+    streams = SyncCursor.objects.filter(connection=connection).count()
+    # one request per stream, plus the holdings (accounts, isolated margin) and the HF probe
+    # that cached markets no longer answer
+    assert again.requests_made == streams + 3
+    assert first.requests_made > again.requests_made
+
+
+def test_a_busy_account_pages_through_every_window_exactly(
+    routed_to_simulator, busy, workspace, owner
+):
+    connection = connect(workspace, owner, busy)
+
+    run = sync(connection)
+
+    assert run.status == SyncRun.Status.SUCCEEDED
+    assert_imported_exactly(routed_to_simulator, busy, connection, run)
+    endpoints = routed_to_simulator.stats()["endpoints"]
+    # 53 weeks per spot symbol and some more lastId pages; 13 futures weeks, 3 of them paged
+    assert endpoints["kucoin /api/v1/hf/fills"]["requests"] > 2 * 53
+    assert endpoints["kucoin /api/v1/fills"]["requests"] > 13
+
+
+def test_a_low_frequency_account_imports_every_pair_in_one_walk(
+    routed_to_simulator, workspace, owner
+):
+    account = routed_to_simulator.account(EXCHANGE, "low-frequency")
+    connection = connect(workspace, owner, account)
+
+    run = sync(connection)
+
+    assert run.status == SyncRun.Status.SUCCEEDED
+    assert_imported_exactly(routed_to_simulator, account, connection, run)
+    streams = set(SyncCursor.objects.filter(connection=connection).values_list("stream", flat=True))
+    assert "spot" in streams and not any(name.startswith("spot:") for name in streams)
+
+
+# -- balances and positions --------------------------------------------------------------------
+
+
+def test_balances_of_every_account_type_and_positions_are_recorded(
+    routed_to_simulator, account, connection
+):
+    sync(connection, kind="balances")
+
+    truth = routed_to_simulator.balances(account["api_key"])
+    recorded = {
+        (row.account_type, row.asset): row.total
+        for row in BalanceSnapshot.objects.filter(connection=connection, is_latest=True)
+    }
+    expected = {}
+    for account_type, wallet in (("spot", "spot"), ("futures", "linear"), ("futures", "inverse")):
+        for asset, row in truth["wallets"].get(wallet, {}).items():
+            expected[(account_type, asset)] = Decimal(row["balance"])
+    for account_type, side in (
+        ("funding", "funding"),
+        ("margin", "margin"),
+        ("lending", "earn_flexible"),
+        ("earn", "earn_locked"),
+    ):
+        for asset, amount in truth[side].items():
+            expected[(account_type, asset)] = Decimal(amount)
+    for asset, amount in truth["margin_borrowed"].items():
+        expected[("margin_debt", asset)] = -Decimal(amount)
+    client = routed_to_simulator.client(account)
+    for pair in client.private_get_isolated_accounts()["data"]["assets"]:
+        for side in (pair["baseAsset"], pair["quoteAsset"]):
+            expected[("isolated", side["currency"])] = Decimal(side["total"])
+            if Decimal(side["liability"]):
+                expected[("isolated_debt", side["currency"])] = -Decimal(side["liability"])
+    assert recorded == {key: value for key, value in expected.items() if value}
+
+    latest = Position.objects.filter(connection=connection, is_latest=True)
+    positions = {position.symbol: position for position in latest}
+    assert set(positions) == {row["symbol"] for row in truth["positions"]}
+    for row in truth["positions"]:
+        position = positions[row["symbol"]]
+        amount = Decimal(row["amount"])
+        assert position.contracts * position.contract_size == abs(amount)
+        assert position.side == ("long" if amount > 0 else "short")
+        assert position.entry_price == Decimal(row["entry_price"])
+        assert position.mark_price == Decimal(row["mark_price"])
+        assert position.leverage == row["leverage"]
+        assert position.margin_mode == row["margin_mode"]
+        assert position.liquidation_price > 0 and position.unrealized_pnl
+        assert position.market_type == "swap"
