@@ -191,6 +191,29 @@ def test_a_crash_mid_walk_resumes_to_exactly_the_truth(
     assert_exactly_the_truth(unthrottled, account, connection)
 
 
+def test_walks_left_long_ago_are_walked_again_within_today_s_reach(
+    unthrottled, account, connection
+):
+    """A spot walk whose window has left Bitget's 90 days, and a USDT-M window begun on
+    order/fills that fill-history's weeks must now cover, end in exactly the truth."""
+    now_ms = int(timezone.now().timestamp() * 1000)
+    day = 86_400_000
+    SyncCursor.objects.create(
+        connection=connection,
+        stream="spot:BTC/USDT",
+        position={"start": now_ms - 200 * day, "end": now_ms - 120 * day, "below": "1"},
+    )
+    SyncCursor.objects.create(
+        connection=connection,
+        stream="mix:USDT-FUTURES",
+        position={"from_ms": now_ms - 400 * day, "to_ms": now_ms - 320 * day, "below": "1"},
+    )
+
+    assert initial_sync(connection).status == "succeeded"
+
+    assert_exactly_the_truth(unthrottled, account, connection)
+
+
 def test_a_server_error_mid_import_is_made_good_by_the_next_sync(unthrottled, account, connection):
     unthrottled.add_fault(
         "server_error",
