@@ -1,0 +1,264 @@
+"""Gate (APIv4): spot, margin, unified, perpetual and delivery futures.
+
+Trades come from four streams, none of which needs a symbol:
+- ``spot``: ``/spot/my_trades`` for every pair at once, in windows of at most 30 days, paged
+  with ``page`` (Gate pages no deeper than ``limit * (page - 1) <= 1000``); without an
+  ``account`` parameter Gate answers the spot, unified and isolated margin fills together;
+- ``perpetual:usdt``, ``perpetual:btc``: ``/futures/{settle}/my_trades_timerange``, one time
+  range of any length paged with ``offset`` (``/futures/{settle}/my_trades`` keeps 6 months);
+- ``delivery:usdt``: ``/delivery/{settle}/my_trades``, no time filter, walked back by
+  ``last_id``.
+The raw endpoints are called rather than ``fetch_my_trades``: ccxt would add ``account=spot``
+(hiding unified and margin fills) and probe ``/account/detail`` first.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from decimal import ROUND_DOWN, Decimal
+from typing import Any
+
+import ccxt
+
+from ..base import CredentialShape, ExchangeAdapter, Permissions
+from ..errors import ErrorCode, ExchangeFailure, failure_for
+from ..records import (
+    BalanceRecord,
+    PositionRecord,
+    Stream,
+    TradePage,
+    TradeRecord,
+    from_millis,
+    to_decimal,
+)
+from . import holdings
+from .markets import market_of_fill
+from .walks import PAGE, last_id_pages, range_pages
+
+SPOT_WINDOW_S = 30 * 86_400
+# limit * (page - 1) <= 1000: with 1000 a page, two pages per range
+SPOT_MAX_SKIP = 1000
+STREAMS = (
+    "spot",
+    *(f"perpetual:{settle}" for settle in holdings.PERPETUAL_SETTLES),
+    *(f"delivery:{settle}" for settle in holdings.DELIVERY_SETTLES),
+)
+# Inverse contracts are worth amount / price in the settle coin, kept to the satoshi.
+_SATOSHI = Decimal("1E-8")
+# Fees paid in GT or in points leave ``fee`` at zero and fill these instead.
+_FEE_FIELDS = (("gt_fee", "GT"), ("point_fee", "POINT"))
+
+# Groups whose "Read and Write" setting moves funds out rather than trading them.
+_WALLET = "wallet"
+# Gate shows a key in its list as its first characters followed by asterisks.
+_MASK = "*"
+
+
+def _keys_of(response: Any) -> list[dict[str, Any]]:
+    """``/account/main_keys`` answers a list of key objects; older answers were one object."""
+    if isinstance(response, dict):
+        return [response]
+    return [item for item in response or [] if isinstance(item, dict)]
+
+
+def _own_key(keys: list[dict[str, Any]], api_key: str) -> dict[str, Any] | None:
+    """The entry of the calling key, recognised by its visible prefix."""
+    for item in keys:
+        shown = str(item.get("key") or "").rstrip(_MASK)
+        if shown and api_key.startswith(shown):
+            return item
+    return None
+
+
+class GateAdapter(ExchangeAdapter):
+    exchange_id = "gate"
+    ccxt_id = "gate"
+    shape = CredentialShape(
+        api_key_pattern=r"[0-9a-f]{32}",
+        secret_pattern=r"[0-9a-f]{64}",
+        api_key_example="0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+    )
+    key_help = (
+        "On gate.com open your profile → API Management → Create API Key, and pick the "
+        "account type your account uses (Classic or Unified).",
+        "Under IP Permissions choose to bind IP addresses and enter our addresses below.",
+        "Set Spot/Margin, Perpetual Futures, Delivery, Wallet, Unified Account and Account to "
+        "“Read Only”, and leave Withdrawal off. Account read lets us confirm the key is "
+        "read-only.",
+        "Confirm with your fund password and 2FA, then copy the API Key and the Secret Key: "
+        "Gate shows the secret only once.",
+    )
+    ip_error_codes = frozenset({"IP_FORBIDDEN"})
+    # We do not sync options: leaving them out spares load_markets one call per underlying.
+    client_options = {"fetchMarkets": {"types": ["spot", "swap", "future"]}}
+
+    def read_probe(self, client: ccxt.Exchange) -> None:
+        # GET /spot/accounts: one signed read, no market list needed
+        client.private_spot_get_accounts()
+
+    def fetch_permissions(self, client: ccxt.Exchange) -> Permissions:
+        # GET /account/main_keys lists every key of the main account with its permissions.
+        try:
+            keys = _keys_of(client.private_account_get_main_keys())
+        except ccxt.PermissionDenied:
+            # Gate refuses the list to keys without the "account" permission; the read probe
+            # already proved the key reads, but nothing says whether it can also trade.
+            return Permissions(verifiable=False, read=True, details={"account_permission": False})
+        own = _own_key(keys, client.apiKey)
+        if own is None:
+            return Permissions(verifiable=False, read=True, details={"key_listed": False})
+        # The key's mode is what ccxt's own probe (/account/detail) would read: spare the call.
+        client.options["unifiedAccount"] = own.get("mode") == 2
+        perms = [item for item in own.get("perms") or [] if isinstance(item, dict)]
+        writable = sorted(str(item.get("name")) for item in perms if item.get("read_only") is False)
+        return Permissions(
+            verifiable=True,
+            read=bool(perms),
+            trade=any(name != _WALLET for name in writable),
+            withdraw=_WALLET in writable,
+            transfer=_WALLET in writable,
+            ip_restricted=bool(own.get("ip_whitelist")),
+            details={
+                "account_mode": "unified" if own.get("mode") == 2 else "classic",
+                "writable": writable,
+                "key_state": own.get("state"),
+            },
+        )
+
+    def _error_body(self, client: ccxt.Exchange) -> dict[str, Any]:
+        # ccxt keeps the raw body of the last answer; its parsed copy is off by default
+        try:
+            body = json.loads(getattr(client, "last_http_response", None) or "null")
+        except ValueError:
+            return {}
+        return body if isinstance(body, dict) else {}
+
+    def error_code_of(self, client: ccxt.Exchange) -> str | None:
+        """Gate names every error by its ``label``."""
+        label = self._error_body(client).get("label")
+        return str(label) if label else None
+
+    def failure(self, exc: BaseException, client: ccxt.Exchange) -> ExchangeFailure:
+        """ccxt maps REQUEST_EXPIRED to AuthenticationError and knows no maintenance label;
+        both are sorted here from Gate's own body."""
+        body = self._error_body(client)
+        label = body.get("label")
+        if label == "REQUEST_EXPIRED":
+            return failure_for(ErrorCode.CLOCK_SKEW)
+        if (
+            isinstance(exc, ccxt.ExchangeNotAvailable)
+            and label == "SERVER_ERROR"
+            and "maintenance" in str(body.get("message", "")).lower()
+        ):
+            return failure_for(ErrorCode.MAINTENANCE)
+        return super().failure(exc, client)
+
+    # -- trades ---------------------------------------------------------------------------
+
+    def trade_streams(self, client: ccxt.Exchange, *, known: set[str]) -> list[Stream]:
+        return [Stream(name) for name in sorted(set(STREAMS) | known)]
+
+    def trade_pages(
+        self,
+        client: ccxt.Exchange,
+        stream: Stream,
+        cursor: dict[str, Any],
+        *,
+        since_ms: int,
+        now_ms: int,
+    ) -> Iterator[TradePage]:
+        kind, _, settle = stream.name.partition(":")
+
+        def convert(trades: list[dict[str, Any]]) -> list[TradeRecord]:
+            return [self.record_of(client, trade) for trade in trades]
+
+        def parsed(call: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
+            return client.parse_trades(holdings.optional(call, params, []))
+
+        if kind == "spot":
+            return range_pages(
+                fetch=lambda start, to, skip: client.parse_trades(
+                    client.private_spot_get_my_trades(
+                        {"from": start, "to": to, "limit": PAGE, "page": skip // PAGE + 1}
+                    )
+                ),
+                cursor=cursor,
+                since_s=since_ms // 1000,
+                now_s=now_ms // 1000,
+                span_s=SPOT_WINDOW_S,
+                max_skip=SPOT_MAX_SKIP,
+                convert=convert,
+            )
+        if kind == "perpetual":
+            return range_pages(
+                fetch=lambda start, to, skip: parsed(
+                    client.private_futures_get_settle_my_trades_timerange,
+                    {"settle": settle, "from": start, "to": to, "limit": PAGE, "offset": skip},
+                ),
+                cursor=cursor,
+                since_s=since_ms // 1000,
+                now_s=now_ms // 1000,
+                span_s=None,
+                max_skip=None,
+                convert=convert,
+            )
+        return last_id_pages(
+            fetch=lambda last_id: parsed(
+                client.private_delivery_get_settle_my_trades,
+                {"settle": settle, "limit": PAGE, **({"last_id": last_id} if last_id else {})},
+            ),
+            cursor=cursor,
+            since_ms=since_ms,
+            convert=convert,
+        )
+
+    def fee_of(self, trade: dict[str, Any]) -> tuple[Any, str]:
+        info = trade.get("info") or {}
+        for field, currency in _FEE_FIELDS:
+            if not to_decimal(info.get("fee")) and to_decimal(info.get(field)):
+                return info[field], currency
+        return info.get("fee"), info.get("fee_currency") or ""
+
+    def record_of(
+        self, client: ccxt.Exchange, trade: dict[str, Any], *, account: str = "main"
+    ) -> TradeRecord:
+        """ccxt counts contracts and, with number=Decimal, leaves the contract size out of a
+        contract fill's cost; amount here is in the base coin (USD for inverse contracts),
+        cost in the quote (the settle coin for inverse contracts)."""
+        market = market_of_fill(client, trade)
+        price = to_decimal(trade["price"]) or Decimal(0)
+        amount = to_decimal(trade["amount"]) or Decimal(0)
+        if market.get("contract"):
+            amount *= to_decimal(market.get("contractSize")) or 1
+        if market.get("inverse"):
+            cost = (amount / price).quantize(_SATOSHI, rounding=ROUND_DOWN)
+        else:
+            cost = amount * price
+        fee, fee_currency = self.fee_of(trade)
+        return TradeRecord(
+            account=account,
+            market_type=market["type"],
+            symbol=market["symbol"],
+            base=market.get("base") or "",
+            quote=market.get("quote") or "",
+            settle=market.get("settle") or "",
+            side=trade["side"],
+            price=price,
+            amount=amount,
+            cost=cost,
+            fee=to_decimal(fee),
+            fee_currency=fee_currency or market.get("settle") or "",
+            executed_at=from_millis(trade["timestamp"]),
+            trade_id=str(trade["id"]),
+            order_id=str(trade.get("order") or ""),
+            taker_or_maker=trade.get("takerOrMaker") or "",
+        )
+
+    # -- balances and positions -----------------------------------------------------------
+
+    def fetch_balances(self, client: ccxt.Exchange) -> list[BalanceRecord]:
+        return holdings.fetch_balances(client)
+
+    def fetch_positions(self, client: ccxt.Exchange) -> list[PositionRecord]:
+        return holdings.fetch_positions(client)

@@ -1,0 +1,343 @@
+"""Importing a Gate account end to end: ccxt over HTTP to the simulator, into the journal."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+
+from connections.models import ExchangeConnection
+from connections.services import connection_create
+from journal.models import Trade
+from portfolio.models import BalanceSnapshot, Position
+from sync.exchanges.gate import GateAdapter
+from sync.exchanges.registry import adapter_for
+from sync.markets import markets_ensure, markets_forget
+from sync.models import SyncCursor, SyncRun
+from sync.services import sync_connection
+from tests.integration.connections.conftest import secret_of
+
+EXCHANGE = "gate"
+TRADE_ENDPOINTS = (
+    "/spot/my_trades",
+    "/futures/usdt/my_trades_timerange",
+    "/futures/btc/my_trades_timerange",
+    "/delivery/usdt/my_trades",
+)
+
+
+def delivery_symbol(simulator) -> str:
+    """The simulator's delivery contract expires after its anchor, so its name varies."""
+    demo = simulator.account(EXCHANGE, "demo")
+    return next(symbol for symbol in demo["trades_by_symbol"] if symbol.count("-") == 1)
+
+
+def sums(rows, symbol_key, amount, cost, fee) -> dict[str, tuple[int, Decimal, Decimal, Decimal]]:
+    totals: dict[str, list] = defaultdict(lambda: [0, Decimal(0), Decimal(0), Decimal(0)])
+    for row in rows:
+        entry = totals[row[symbol_key]]
+        entry[0] += 1
+        entry[1] += Decimal(str(row[amount]))
+        entry[2] += Decimal(str(row[cost]))
+        entry[3] += Decimal(str(row[fee] or 0))
+    return {symbol: tuple(values) for symbol, values in totals.items()}
+
+
+def assert_imported_exactly(simulator, account, connection) -> None:
+    """Every fill once, by the exchange's id, with the ground truth's amount, cost and fee."""
+    truth = simulator.ground_truth(account["api_key"])
+    imported = list(Trade.objects.filter(connection=connection).values())
+    assert len(imported) == len(truth)
+    assert {(row["symbol"], row["exchange_trade_id"]) for row in imported} == {
+        (fill["symbol"], fill["id"]) for fill in truth
+    }
+    assert sums(imported, "symbol", "amount", "cost", "fee") == sums(
+        truth, "symbol", "amount", "cost", "fee"
+    )
+    fee_currencies = {(row["symbol"], row["fee_currency"]) for row in imported}
+    assert fee_currencies == {(fill["symbol"], fill["fee_currency"]) for fill in truth}
+
+
+def requests_to(simulator, path: str) -> int:
+    endpoints = simulator.stats()["endpoints"]
+    return endpoints.get(f"gate /api/v4{path}", {}).get("requests", 0)
+
+
+def connect(workspace, owner, account) -> ExchangeConnection:
+    from thrive.models import Workspace
+
+    workspace.plan = Workspace.Plan.PRO
+    workspace.save()
+    return connection_create(
+        workspace=workspace,
+        actor=owner,
+        exchange=EXCHANGE,
+        label="Import",
+        portfolio=None,
+        secret=secret_of(account),
+    )
+
+
+def initial_sync(connection):
+    return sync_connection(connection_id=connection.pk, kind="initial", trigger="initial")
+
+
+@pytest.fixture
+def account(routed_to_simulator):
+    """Twelve months of every market type; each contract book needs two pages."""
+    return routed_to_simulator.create_account(
+        exchange=EXCHANGE,
+        trades={
+            "BTC/USDT": 1500,
+            "ETH/USDT": 700,
+            "BTC/USDT:USDT": 1300,
+            "ETH/USDT:USDT": 300,
+            "BTC/USD:BTC": 1100,
+            delivery_symbol(routed_to_simulator): 1050,
+        },
+        days=360,
+        permissions=["read"],
+    )
+
+
+@pytest.fixture
+def connection(workspace, owner, account):
+    return connect(workspace, owner, account)
+
+
+# -- trades ------------------------------------------------------------------------------
+
+
+def test_the_first_sync_imports_every_market_type_exactly(routed_to_simulator, account, connection):
+    markets_forget()
+
+    result = initial_sync(connection)
+
+    assert result.status == "succeeded", result
+    assert_imported_exactly(routed_to_simulator, account, connection)
+    run = SyncRun.objects.get(pk=result.run_id)
+    assert run.trades_inserted == run.trades_fetched == Trade.objects.count()
+    # 12 months of spot in 13 windows of 30 days; 1600 USDT-settled perpetual fills in two
+    # pages, 1100 BTC-settled in two, 1050 delivery fills in two
+    assert [requests_to(routed_to_simulator, path) for path in TRADE_ENDPOINTS] == [13, 2, 2, 2]
+    # markets 7 (ccxt's mode probe among them), key permissions 1, balances 6, positions 3
+    assert run.requests_made == 7 + 1 + 6 + 3 + 19
+    assert set(
+        SyncCursor.objects.filter(connection=connection).values_list("stream", flat=True)
+    ) == {
+        "spot",
+        "perpetual:usdt",
+        "perpetual:btc",
+        "delivery:usdt",
+    }
+    connection.refresh_from_db()
+    assert connection.status == ExchangeConnection.Status.CONNECTED
+    assert connection.last_trades_sync_at and connection.last_balances_sync_at
+
+
+def test_contract_fills_count_base_coin_and_inverse_ones_usd(
+    routed_to_simulator, account, connection
+):
+    initial_sync(connection)
+
+    fill = Trade.objects.filter(connection=connection, symbol="BTC/USDT:USDT").first()
+    assert fill.market_type == "swap" and fill.settle == "USDT" and fill.fee_currency == "USDT"
+    assert fill.cost == fill.amount * fill.price
+    inverse = Trade.objects.filter(connection=connection, symbol="BTC/USD:BTC").first()
+    assert inverse.fee_currency == "BTC"
+    assert abs(inverse.cost - inverse.amount / inverse.price) < Decimal("1E-8")
+    delivery = Trade.objects.filter(connection=connection, market_type="future").first()
+    assert delivery.symbol == delivery_symbol(routed_to_simulator)
+
+
+def test_a_second_sync_asks_once_per_stream_and_changes_nothing(
+    routed_to_simulator, account, connection
+):
+    initial_sync(connection)
+    before = Trade.objects.filter(connection=connection).count()
+
+    result = sync_connection(connection_id=connection.pk, kind="trades", trigger="schedule")
+
+    run = SyncRun.objects.get(pk=result.run_id)
+    assert result.status == "succeeded"
+    assert Trade.objects.filter(connection=connection).count() == before
+    assert run.trades_inserted == 0
+    assert run.requests_made == len(TRADE_ENDPOINTS)
+
+
+def test_a_unified_key_imports_its_fills_and_pooled_balance(routed_to_simulator, workspace, owner):
+    account = routed_to_simulator.account(EXCHANGE, "unified")
+    connection = connect(workspace, owner, account)
+
+    result = initial_sync(connection)
+
+    assert result.status == "succeeded", result
+    assert_imported_exactly(routed_to_simulator, account, connection)
+    balances = {
+        (row.account_type, row.asset): row.total
+        for row in BalanceSnapshot.objects.filter(connection=connection, is_latest=True)
+    }
+    assert not {account_type for account_type, _ in balances} & {"spot", "margin"}
+    seeded = routed_to_simulator.client(account).fetch_balance()
+    assert balances[("unified", "USDT")] == seeded["USDT"]["total"]
+    assert balances[("unified_borrowed", "BTC")] == -seeded["BTC"]["debt"]
+    assert requests_to(routed_to_simulator, "/futures/usdt/accounts") == 0
+
+
+def test_a_spot_window_denser_than_gate_pages_is_narrowed(routed_to_simulator, workspace, owner):
+    account = routed_to_simulator.create_account(
+        exchange=EXCHANGE, trades={"BTC/USDT": 4200, "ETH/USDT": 300}, days=20
+    )
+    connection = connect(workspace, owner, account)
+
+    assert initial_sync(connection).status == "succeeded"
+
+    assert_imported_exactly(routed_to_simulator, account, connection)
+    # 20 days fall into one or two windows of 30 days: one of them holds more than the two
+    # pages Gate serves, so the walk went on below the oldest second it had read
+    assert requests_to(routed_to_simulator, "/spot/my_trades") >= 13 + 3
+
+
+def test_a_fill_of_an_expired_delivery_contract_is_named_from_its_id(routed_to_simulator, account):
+    adapter = adapter_for(EXCHANGE)
+    client = adapter.client(secret_of(account))
+    markets_ensure(client, key=adapter.ccxt_id)
+    row = {
+        "id": 7,
+        "create_time": 1585296000.1231,
+        "contract": "BTC_USDT_20200327",
+        "order_id": "11",
+        "size": "-30",
+        "price": "6500.5",
+        "role": "taker",
+        "fee": "0.0975075",
+    }
+
+    record = adapter.record_of(client, client.parse_trades([row])[0])
+
+    assert (record.symbol, record.market_type, record.settle) == (
+        "BTC/USDT:USDT-200327",
+        "future",
+        "USDT",
+    )
+    assert (record.side, record.amount, record.cost) == (
+        "sell",
+        Decimal("0.0030"),
+        Decimal("19.50150"),
+    )
+    assert (record.fee, record.fee_currency) == (Decimal("0.0975075"), "USDT")
+
+
+# -- balances and positions ---------------------------------------------------------------
+
+
+def test_balances_and_positions_agree_with_the_account(routed_to_simulator, account, connection):
+    initial_sync(connection)
+
+    seeded = routed_to_simulator.balances(account["api_key"])
+    rows = BalanceSnapshot.objects.filter(connection=connection, is_latest=True)
+    balances = {(row.account_type, row.asset): row.total for row in rows}
+    spot = {asset: total for (kind, asset), total in balances.items() if kind == "spot"}
+    assert spot == {
+        asset: Decimal(row["balance"])
+        for asset, row in seeded["wallets"]["spot"].items()
+        if Decimal(row["balance"])
+    }
+    for asset, free in seeded["margin"].items():
+        assert balances[("margin", asset)] == Decimal(free)
+    for asset, owed in seeded["margin_borrowed"].items():
+        assert balances[("margin_borrowed", asset)] == -Decimal(owed)
+    assert balances[("lending", "USDT")] == Decimal(seeded["funding"]["USDT"])
+    assert balances[("futures", "BTC")] == Decimal(seeded["wallets"]["inverse"]["BTC"]["balance"])
+    gate = routed_to_simulator.client(account)
+    usdt = gate.private_futures_get_settle_accounts({"settle": "usdt"})
+    delivery = gate.private_delivery_get_settle_accounts({"settle": "usdt"})
+    assert balances[("futures", "USDT")] == Decimal(usdt["total"])
+    assert balances[("delivery", "USDT")] == Decimal(delivery["total"])
+    # the simulator books every USDT-settled fill in one wallet; Gate splits it in two
+    assert balances[("futures", "USDT")] + balances[("delivery", "USDT")] - Decimal(
+        delivery["history"]["dnw"]
+    ) == Decimal(seeded["wallets"]["linear"]["USDT"]["balance"])
+
+    positions = {row.symbol: row for row in Position.objects.filter(connection=connection)}
+    expected = {row["symbol"]: row for row in seeded["positions"]}
+    assert set(positions) == set(expected)
+    for symbol, truth in expected.items():
+        position = positions[symbol]
+        amount = Decimal(truth["amount"])
+        assert position.is_latest
+        assert position.contracts * position.contract_size == abs(amount)
+        assert position.side == ("long" if amount > 0 else "short")
+        assert position.entry_price == Decimal(truth["entry_price"])
+        assert position.mark_price == Decimal(truth["mark_price"])
+        assert position.margin_mode == truth["margin_mode"]
+        assert position.leverage == truth["leverage"]
+        assert position.liquidation_price > 0
+        assert position.unrealized_pnl is not None
+
+
+# -- crashes and faults -------------------------------------------------------------------
+
+
+def test_a_sync_that_breaks_off_mid_stream_resumes_exactly(
+    routed_to_simulator, workspace, owner, monkeypatch
+):
+    account = routed_to_simulator.create_account(
+        exchange=EXCHANGE,
+        trades={
+            "BTC/USDT": 2600,
+            "BTC/USDT:USDT": 2500,
+            "BTC/USD:BTC": 300,
+            delivery_symbol(routed_to_simulator): 2100,
+        },
+        days=25,
+    )
+    connection = connect(workspace, owner, account)
+    walk = GateAdapter.trade_pages
+
+    def breaking_off(self, client, stream, cursor, **window):
+        """After each stream's first page, Gate answers the next request with a 503."""
+        for number, page in enumerate(walk(self, client, stream, cursor, **window)):
+            yield page
+            if number == 0:
+                routed_to_simulator.add_fault(
+                    "server_error", exchange=EXCHANGE, api_key=account["api_key"], requests=1
+                )
+
+    monkeypatch.setattr(GateAdapter, "trade_pages", breaking_off)
+    first = initial_sync(connection)
+    monkeypatch.undo()
+
+    assert first.status == "partial"
+    connection.refresh_from_db()
+    assert connection.status == ExchangeConnection.Status.WARNING
+    run = SyncRun.objects.get(pk=first.run_id)
+    assert 0 < run.trades_inserted < len(routed_to_simulator.ground_truth(account["api_key"]))
+    routed_to_simulator.ok("DELETE", "/faults")
+
+    second = sync_connection(connection_id=connection.pk, kind="trades", trigger="schedule")
+
+    assert second.status == "succeeded", second
+    assert_imported_exactly(routed_to_simulator, account, connection)
+
+
+@pytest.mark.parametrize(
+    ("kind", "status"),
+    [
+        ("maintenance", ExchangeConnection.Status.MAINTENANCE),
+        ("revoked_key", ExchangeConnection.Status.NEEDS_ATTENTION),
+        ("rate_limit", ExchangeConnection.Status.WARNING),
+    ],
+)
+def test_exchange_faults_become_connection_states(
+    routed_to_simulator, account, connection, kind, status
+):
+    routed_to_simulator.add_fault(kind, exchange=EXCHANGE, api_key=account["api_key"])
+
+    result = initial_sync(connection)
+
+    assert result.status == "failed"
+    connection.refresh_from_db()
+    assert connection.status == status
+    assert not Trade.objects.filter(connection=connection).exists()
