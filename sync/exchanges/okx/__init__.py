@@ -1,0 +1,193 @@
+"""OKX (API v5): spot, margin, swaps, futures and options on one trading account, plus the
+funding account and Simple Earn.
+
+A key's permissions come from `GET /api/v5/account/config`: `perm` is "read_only",
+"read_only,trade" or "read_only,withdraw,trade" (every OKX key can read) and `ip` lists the
+allow-listed addresses, empty when there are none.
+
+Trades: one stream per instType, walked by bill id (`fills.py`), three months back. Balances:
+the trading account (one balance per currency for every market type, in every account mode),
+the funding account and Simple Earn savings. Positions: every open contract position.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import ccxt
+
+from ..base import CredentialShape, ExchangeAdapter, Permissions
+from ..errors import ErrorCode, ExchangeFailure, failure_for
+from ..records import BalanceRecord, PositionRecord, Stream, TradePage, TradeRecord, to_decimal
+from .fills import (
+    REACH_DAYS,
+    STREAMS,
+    Instrument,
+    fill_pages,
+    fills_history,
+    instrument_of,
+    record_of_fill,
+)
+
+# acctLv: what OKX calls each account mode
+ACCOUNT_MODES = {
+    "1": "spot",
+    "2": "spot_and_futures",
+    "3": "multi_currency_margin",
+    "4": "portfolio_margin",
+}
+# 50120 "API key doesn't have permission to use this feature": ccxt 4.5.90 has no entry for
+# it and raises a bare ExchangeError.
+PERMISSION_ERROR_CODES = frozenset({"50120"})
+
+
+class OkxAdapter(ExchangeAdapter):
+    exchange_id = "okx"
+    ccxt_id = "okx"
+    shape = CredentialShape(
+        needs_passphrase=True,
+        api_key_pattern=r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+        secret_pattern=r"[0-9A-F]{32}",
+        api_key_example="xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx",
+    )
+    key_help = (
+        "On okx.com open your profile → API keys and choose “Create API key” for API trading.",
+        "Keep only the “Read” permission: leave “Trade” and “Withdraw” unticked.",
+        "Enter our addresses below in the key's IP address field.",
+        "Choose a passphrase of 8 to 32 characters; OKX cannot recover it, so note it.",
+        "Copy the API key, the secret key and the passphrase into this form.",
+    )
+    # 50110 "Your IP … is not included in your API key's IP whitelist" (ccxt:
+    # PermissionDenied); 50121 "You can't access our services through the IP address".
+    ip_error_codes = frozenset({"50110", "50121"})
+
+    def error_code_of(self, client: ccxt.Exchange) -> str | None:
+        """OKX's ``code`` from the last body. ccxt keeps ``last_json_response`` only with
+        ``enableLastJsonResponse`` on (off by default), but always keeps the text."""
+        try:
+            body = json.loads(getattr(client, "last_http_response", None) or "null")
+        except ValueError:
+            return None
+        code = body.get("code") if isinstance(body, dict) else None
+        return None if code in (None, "", "0") else str(code)
+
+    def read_probe(self, client: ccxt.Exchange) -> None:
+        # GET /api/v5/account/balance: signed, read-only, and no market loading first
+        client.private_get_account_balance()
+
+    def failure(self, exc: BaseException, client: ccxt.Exchange) -> ExchangeFailure:
+        if self.error_code_of(client) in PERMISSION_ERROR_CODES:
+            return failure_for(ErrorCode.PERMISSION)
+        return super().failure(exc, client)
+
+    def fetch_permissions(self, client: ccxt.Exchange) -> Permissions:
+        # GET /api/v5/account/config: read-only by nature.
+        rows = client.private_get_account_config().get("data") or [{}]
+        config = rows[0]
+        granted = {name.strip() for name in str(config.get("perm") or "").split(",")}
+        return Permissions(
+            verifiable=True,
+            read="read_only" in granted,
+            trade="trade" in granted,
+            withdraw="withdraw" in granted,
+            ip_restricted=bool(config.get("ip")),
+            details={"account_mode": ACCOUNT_MODES.get(str(config.get("acctLv")))},
+        )
+
+    # -- trades ---------------------------------------------------------------------------
+
+    def trade_streams(self, client: ccxt.Exchange, *, known: set[str]) -> list[Stream]:
+        # fills-history answers per instType for every instrument at once: no discovery, and
+        # every stream a cursor was stored for is one of these.
+        return [Stream(name, reach_days=REACH_DAYS) for name in STREAMS]
+
+    def trade_pages(
+        self,
+        client: ccxt.Exchange,
+        stream: Stream,
+        cursor: dict[str, Any],
+        *,
+        since_ms: int,
+        now_ms: int,
+    ) -> Iterator[TradePage]:
+        inst_type = STREAMS[stream.name][0]
+        instruments: dict[str, Instrument] = {}
+
+        def convert(rows: list[dict]) -> list[TradeRecord]:
+            records = []
+            for row in rows:
+                inst_id = row["instId"]
+                if inst_id not in instruments:
+                    instruments[inst_id] = instrument_of(client, inst_id, inst_type)
+                records.append(record_of_fill(client, row, instruments[inst_id]))
+            return records
+
+        return fill_pages(
+            fetch=lambda params: fills_history(client, inst_type, params),
+            cursor=cursor,
+            since_ms=since_ms,
+            convert=convert,
+        )
+
+    # -- balances and positions -----------------------------------------------------------
+
+    def fetch_balances(self, client: ccxt.Exchange) -> list[BalanceRecord]:
+        """Cash per currency: the trading account's `cashBal` (its `eq` adds the positions'
+        unrealized PnL, which the positions carry), the funding account and Simple Earn."""
+        trading = client.private_get_account_balance().get("data") or [{}]
+        funding = client.private_get_asset_balances().get("data") or []
+        savings = client.private_get_finance_savings_balance().get("data") or []
+        rows = [
+            *(
+                ("trading", row, "cashBal", "availBal", "frozenBal")
+                for row in trading[0].get("details") or []
+            ),
+            *(("funding", row, "bal", "availBal", "frozenBal") for row in funding),
+            *(("earn", row, "amt", None, None) for row in savings),
+        ]
+        records = []
+        for account_type, row, total, free, used in rows:
+            amount = to_decimal(row.get(total))
+            if not amount:
+                continue
+            records.append(
+                BalanceRecord(
+                    account_type=account_type,
+                    asset=client.safe_currency_code(row["ccy"]),
+                    total=amount,
+                    free=to_decimal(row.get(free)) if free else None,
+                    used=to_decimal(row.get(used)) if used else None,
+                )
+            )
+        return records
+
+    def fetch_positions(self, client: ccxt.Exchange) -> list[PositionRecord]:
+        """Every open swap, futures and option position, from one request. MARGIN rows (spot
+        bought or sold on borrowed funds) are loans rather than contracts and are left out."""
+        records = []
+        for row in client.private_get_account_positions().get("data") or []:
+            size = to_decimal(row.get("pos"))
+            if row.get("instType") == "MARGIN" or not size:
+                continue
+            instrument = instrument_of(client, row["instId"], row["instType"])
+            # net mode: the sign of `pos` is the side; long/short mode: `posSide` is
+            side = row.get("posSide") if row.get("posSide") in ("long", "short") else None
+            records.append(
+                PositionRecord(
+                    market_type=instrument.market_type,
+                    symbol=instrument.symbol,
+                    side=side or ("long" if size > 0 else "short"),
+                    contracts=abs(size),
+                    contract_size=instrument.value,
+                    entry_price=to_decimal(row.get("avgPx")),
+                    mark_price=to_decimal(row.get("markPx")),
+                    notional=to_decimal(row.get("notionalUsd")),
+                    unrealized_pnl=to_decimal(row.get("upl")),
+                    leverage=to_decimal(row.get("lever")),
+                    liquidation_price=to_decimal(row.get("liqPx")),
+                    margin_mode=row.get("mgnMode") or "",
+                )
+            )
+        return records

@@ -1,0 +1,237 @@
+"""OKX fills: the `fills-history` walk, its cursor, and fills turned into our records.
+
+`GET /api/v5/trade/fills-history` answers one instType at a time (no symbol needed), newest
+first, 100 a page, three months back. Its cursors are bill ids, which grow with time across
+every instrument of the account: `after` asks for older rows, `before` for the rows right
+above a bill id (still printed newest first), so a walk can go back and later forward.
+
+A stream's cursor is {"top": newest bill id imported, "back": where a backfill resumes}:
+
+- no "top": nothing imported yet; walk back from the newest fill to the reach (`begin`);
+- "top" and "back": a backfill that stopped; resume below "back", then walk forward from
+  "top" (what arrived meanwhile);
+- "top" alone: walk forward from "top" with `before`; with no new fills that is one request.
+
+Every page's cursor resumes right after it, so a crash loses nothing and repeats at most one
+page, which the trade identity absorbs.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
+from typing import Any
+
+import ccxt
+
+from ..records import TradePage, TradeRecord, from_millis, to_decimal
+
+PAGE = 100
+# fills-history keeps three months (OKX API docs, "Get transaction details (last 3 months)").
+REACH_DAYS = 90
+# fills-history allows 10 requests per 2 seconds per user id. The shared budget only knows
+# ccxt's exchange-wide rate and may spend a burst of it at once, so requests for one key are
+# spaced here, with a tenth to spare for the clock drift between us and OKX; a sync in another
+# process may still have spent the window, so a refusal (50011) waits one window and retries.
+FILLS_PER_WINDOW = 10
+FILLS_WINDOW_S = 2.2
+FILLS_RETRIES = 2
+# An inverse fill's value in coin, at the 8 decimals OKX prints coin amounts with.
+COIN_STEP = Decimal("1E-8")
+
+# our stream name -> (OKX instType, our market type). MARGIN is spot traded on borrowed
+# funds: same instruments and trade ids as SPOT, so it is a market type of its own here.
+STREAMS: dict[str, tuple[str, str]] = {
+    "spot": ("SPOT", "spot"),
+    "margin": ("MARGIN", "margin"),
+    "swap": ("SWAP", "swap"),
+    "futures": ("FUTURES", "future"),
+    "option": ("OPTION", "option"),
+}
+MARKET_TYPES = dict(STREAMS.values())
+# ccxt's market type of each instType's instruments
+CCXT_TYPES = {
+    "SPOT": "spot",
+    "MARGIN": "spot",
+    "SWAP": "swap",
+    "FUTURES": "future",
+    "OPTION": "option",
+}
+
+# api key -> when this process last sent its fills-history requests
+_sent: dict[str, deque[float]] = {}
+
+
+def _pace(api_key: str) -> None:
+    sent = _sent.setdefault(api_key, deque(maxlen=FILLS_PER_WINDOW))
+    if len(sent) == FILLS_PER_WINDOW:
+        wait = sent[0] + FILLS_WINDOW_S - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+    sent.append(time.monotonic())
+
+
+def fills_history(client: ccxt.Exchange, inst_type: str, params: dict[str, str]) -> list[dict]:
+    """One page of raw fills, newest first, paced to OKX's per-user limit."""
+    request = {"instType": inst_type, "limit": str(PAGE), **params}
+    retries = FILLS_RETRIES
+    while True:
+        _pace(client.apiKey)
+        try:
+            return client.private_get_trade_fills_history(request).get("data") or []
+        except ccxt.RateLimitExceeded:
+            if not retries:
+                raise
+            retries -= 1
+            time.sleep(FILLS_WINDOW_S)
+
+
+def fill_pages(
+    *,
+    fetch: Callable[[dict[str, str]], list[dict]],
+    cursor: dict[str, Any],
+    since_ms: int,
+    convert: Callable[[list[dict]], list[TradeRecord]],
+) -> Iterator[TradePage]:
+    """Back to `since_ms`, then forward, as the module docstring describes."""
+    top: str | None = cursor.get("top")
+    back: str | None = cursor.get("back")
+    if top is None or back is not None:
+        # A backfill begun here starts at the newest fill; what arrives while it runs is
+        # above "top" and comes with the next sync's forward step.
+        begun_here = top is None
+        while True:
+            rows = fetch({"begin": str(since_ms), **({"after": back} if back else {})})
+            if rows:
+                bills = [int(row["billId"]) for row in rows]
+                top = top or str(max(bills))
+                back = str(min(bills))
+            finished = len(rows) < PAGE
+            position = {} if top is None else {"top": top}
+            if not finished:
+                position["back"] = back
+            yield TradePage(convert(rows), position)
+            if finished:
+                break
+        if begun_here:
+            return
+    while True:
+        rows = fetch({"before": top})
+        if rows:
+            top = str(max(int(row["billId"]) for row in rows))
+        yield TradePage(convert(rows), {"top": top})
+        if len(rows) < PAGE:
+            return
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """What a fill needs of its market: names, and how many units one contract is."""
+
+    symbol: str
+    market_type: str
+    base: str
+    quote: str
+    settle: str
+    contract: bool
+    inverse: bool
+    # ctVal x ctMult: base coin per contract (linear, options), quote (USD) per contract
+    # (inverse); 1 for spot
+    value: Decimal
+
+
+def _value(info: dict[str, Any]) -> Decimal:
+    return Decimal(str(info.get("ctVal") or 1)) * Decimal(str(info.get("ctMult") or 1))
+
+
+def instrument_of(client: ccxt.Exchange, inst_id: str, inst_type: str) -> Instrument:
+    """The listed market of `inst_id`, or, for a delivered future or an expired option (no
+    longer in the instrument list, still in three months of fills), one built from its id
+    and a listed market of the same family (OKX keeps ctVal and ctMult per family)."""
+    kind = CCXT_TYPES[inst_type]
+    market_type = MARKET_TYPES[inst_type]
+    for market in (client.markets_by_id or {}).get(inst_id, []):
+        if market["type"] == kind:
+            return Instrument(
+                symbol=market["symbol"],
+                market_type=market_type,
+                base=market["base"],
+                quote=market["quote"],
+                settle=market.get("settle") or "",
+                contract=bool(market.get("contract")),
+                inverse=bool(market.get("inverse")),
+                value=_value(market["info"]) if market.get("contract") else Decimal(1),
+            )
+    parts = inst_id.split("-")
+    base, quote = client.safe_currency_code(parts[0]), client.safe_currency_code(parts[1])
+    if kind == "spot":
+        return Instrument(f"{base}/{quote}", market_type, base, quote, "", False, False, Decimal(1))
+    family = f"{parts[0]}-{parts[1]}"
+    sibling = next(
+        (
+            market
+            for market in client.markets.values()
+            if market["type"] == kind and market["info"].get("instFamily") == family
+        ),
+        None,
+    )
+    if sibling is None:
+        # No contract value to count this fill with: fail the stream, never guess amounts.
+        raise ccxt.BadSymbol("okx: a fill of an instrument family no longer listed")
+    settle = sibling["settle"]
+    suffix = "" if kind == "swap" else "-" + "-".join(parts[2:])
+    return Instrument(
+        symbol=f"{base}/{quote}:{settle}{suffix}",
+        market_type=market_type,
+        base=base,
+        quote=quote,
+        settle=settle,
+        contract=True,
+        inverse=bool(sibling.get("inverse")),
+        value=_value(sibling["info"]),
+    )
+
+
+def record_of_fill(
+    client: ccxt.Exchange, row: dict[str, Any], instrument: Instrument
+) -> TradeRecord:
+    """Our record of one raw fill. Read from OKX's own fields because ccxt 4.5.90's
+    parse_trade, with Decimal numbers, drops the fee and prices contracts as if ctVal were 1.
+
+    Contracts are counted the way the position is: linear and option fills in the base coin
+    (contracts x ctVal x ctMult, worth price x that), inverse fills in contracts of ctVal USD
+    (worth contracts x ctVal / price in the settle coin).
+    """
+    price = Decimal(row["fillPx"])
+    size = Decimal(row["fillSz"])
+    if instrument.inverse:
+        amount = size
+        cost = (size * instrument.value / price).quantize(COIN_STEP, rounding=ROUND_DOWN)
+    else:
+        amount = size * instrument.value
+        cost = price * amount
+    # OKX signs fees from the account's side: a charge is negative, a rebate positive.
+    fee = to_decimal(row.get("fee"))
+    return TradeRecord(
+        account="main",
+        market_type=instrument.market_type,
+        symbol=instrument.symbol,
+        base=instrument.base,
+        quote=instrument.quote,
+        settle=instrument.settle,
+        side=row["side"],
+        price=price,
+        amount=amount,
+        cost=cost,
+        fee=None if fee is None else -fee,
+        fee_currency=client.safe_currency_code(row["feeCcy"]) if row.get("feeCcy") else "",
+        executed_at=from_millis(row["ts"]),
+        trade_id=str(row["tradeId"]),
+        order_id=str(row.get("ordId") or ""),
+        taker_or_maker={"T": "taker", "M": "maker"}.get(row.get("execType") or "", ""),
+        # fillPnl: the PnL a closing fill realised (contracts only; "0" on spot)
+        realized_pnl=to_decimal(row.get("fillPnl")) if instrument.contract else None,
+    )

@@ -1,0 +1,380 @@
+"""Importing an OKX account end to end: ccxt over HTTP to the simulator, into the journal.
+
+OKX keeps three months of fills per instType (SPOT, MARGIN, SWAP, FUTURES, OPTION); the
+simulator prints no margin or option fills, so those streams are walked and stay empty.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from connections.models import ExchangeConnection
+from connections.services import connection_create
+from journal.models import Trade
+from portfolio.models import BalanceSnapshot, Position
+from sync import runner
+from sync.exchanges.okx import fills
+from sync.exchanges.registry import adapter_for
+from sync.models import SyncCursor, SyncRun
+from sync.services import sync_connection
+from sync.simulator.exchanges.okx.catalog import NEXT_QUARTER_MS, QUARTER_MS, yymmdd
+from tests.integration.connections.conftest import secret_of
+
+EXCHANGE = "okx"
+FILLS = "okx /api/v5/trade/fills-history"
+STREAMS = {"spot", "margin", "swap", "futures", "option"}
+QUARTER = yymmdd(QUARTER_MS)
+LINEAR_FUTURE = f"BTC/USDT:USDT-{QUARTER}"
+# Several pages of 100 for each type with fills: spot 3, swap 3, futures 2.
+TRADES = {
+    "BTC/USDT": 230,
+    "ETH/USDT": 60,
+    "BTC/USDT:USDT": 140,
+    "ETH/USDT:USDT": 30,
+    "BTC/USD:BTC": 50,
+    LINEAR_FUTURE: 70,
+    f"BTC/USD:BTC-{QUARTER}": 40,
+}
+FIRST_IMPORT_FILLS_REQUESTS = 3 + 3 + 2 + 1 + 1
+
+
+class Crash(BaseException):
+    """A worker dying mid-sync: not an Exception, so nothing in the engine catches it."""
+
+
+def sums(rows, symbol, amount, cost, fee, pnl) -> dict[str, tuple]:
+    totals: dict[str, list] = defaultdict(lambda: [0, Decimal(0), Decimal(0), Decimal(0), None])
+    for row in rows:
+        entry = totals[row[symbol]]
+        entry[0] += 1
+        entry[1] += Decimal(str(row[amount]))
+        entry[2] += Decimal(str(row[cost]))
+        entry[3] += Decimal(str(row[fee]))
+        if row[pnl] is not None:
+            entry[4] = (entry[4] or Decimal(0)) + Decimal(str(row[pnl]))
+    return {key: tuple(values) for key, values in totals.items()}
+
+
+def imported(connection) -> list[dict]:
+    return list(Trade.objects.filter(connection=connection).values())
+
+
+def assert_exactly(connection, truth: list[dict]) -> None:
+    rows = imported(connection)
+    assert len(rows) == len(truth)
+    assert sums(rows, "symbol", "amount", "cost", "fee", "realized_pnl") == sums(
+        truth, "symbol", "amount", "cost", "fee", "realized_pnl"
+    )
+    assert {(row["symbol"], row["market_type"], row["exchange_trade_id"]) for row in rows} == {
+        (fill["symbol"], fill["market_type"], fill["id"]) for fill in truth
+    }
+
+
+def fills_requests(simulator) -> int:
+    return simulator.stats()["endpoints"].get(FILLS, {}).get("requests", 0)
+
+
+def sync(connection, kind: str = "initial"):
+    trigger = "initial" if kind == "initial" else "schedule"
+    return sync_connection(connection_id=connection.pk, kind=kind, trigger=trigger)
+
+
+@pytest.fixture
+def adapter():
+    return adapter_for(EXCHANGE)
+
+
+def make_connection(workspace, owner, account) -> ExchangeConnection:
+    from thrive.models import Workspace
+
+    workspace.plan = Workspace.Plan.PRO
+    workspace.save()
+    return connection_create(
+        workspace=workspace,
+        actor=owner,
+        exchange=EXCHANGE,
+        label="Import",
+        portfolio=None,
+        secret=secret_of(account),
+    )
+
+
+@pytest.fixture
+def unpaced(routed_to_simulator, monkeypatch):
+    """The simulator's limits off and the adapter's pacing with them, for tests about
+    cursors rather than limits (the first two tests run under OKX's real limits)."""
+    routed_to_simulator.ok("POST", "/config", {"rate_limit_scale": 0})
+    monkeypatch.setattr(fills, "FILLS_WINDOW_S", 0)
+
+
+@pytest.fixture
+def account(routed_to_simulator):
+    return routed_to_simulator.create_account(
+        exchange=EXCHANGE, trades=TRADES, days=60, permissions=["read"]
+    )
+
+
+@pytest.fixture
+def connection(workspace, owner, account):
+    return make_connection(workspace, owner, account)
+
+
+@contextmanager
+def crashing(adapter, stream_name: str, pages: int, then=None) -> Iterator[None]:
+    """Inside: `stream_name` dies after `pages` committed pages (`then`: does that instead)."""
+    walk = type(adapter).trade_pages
+
+    def wrapped(self, client, stream, cursor, **kwargs):
+        for number, page in enumerate(walk(self, client, stream, cursor, **kwargs), start=1):
+            yield page
+            if stream.name == stream_name and number == pages:
+                if then is None:
+                    raise Crash
+                then()
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(type(adapter), "trade_pages", wrapped)
+        yield
+
+
+# -- a complete first import, and nothing after it -------------------------------------------
+
+
+def test_the_first_sync_imports_every_market_type_exactly(routed_to_simulator, account, connection):
+    result = sync(connection)
+
+    assert result.status == "succeeded", result
+    truth = routed_to_simulator.ground_truth(account["api_key"])
+    assert_exactly(connection, truth)
+    assert {row["market_type"] for row in imported(connection)} == {"spot", "swap", "future"}
+    run = SyncRun.objects.get(pk=result.run_id)
+    assert run.trades_inserted == len(truth)
+    assert fills_requests(routed_to_simulator) == FIRST_IMPORT_FILLS_REQUESTS
+    cursors = {c.stream: c for c in SyncCursor.objects.filter(connection=connection)}
+    assert set(cursors) == STREAMS
+    assert all(c.reaches_back_to is not None for c in cursors.values())
+    assert all("back" not in c.position for c in cursors.values())
+    assert cursors["margin"].position == {} and cursors["option"].position == {}
+    connection.refresh_from_db()
+    assert connection.status == ExchangeConnection.Status.CONNECTED
+
+
+def test_a_second_sync_asks_once_per_stream_and_inserts_nothing(routed_to_simulator, connection):
+    sync(connection)
+    before = Trade.objects.filter(connection=connection).count()
+    asked = fills_requests(routed_to_simulator)
+
+    result = sync(connection, "trades")
+
+    run = SyncRun.objects.get(pk=result.run_id)
+    assert result.status == "succeeded"
+    assert run.trades_inserted == 0
+    assert Trade.objects.filter(connection=connection).count() == before
+    assert fills_requests(routed_to_simulator) - asked == len(STREAMS)
+    assert run.requests_made == len(STREAMS)
+
+
+def test_a_fill_of_a_delivered_future_keeps_its_contract_value(
+    routed_to_simulator, workspace, owner, monkeypatch
+):
+    """A future delivered inside the three months has left the instrument list but not the
+    fills: its contract value comes from a listed future of the same family."""
+    account = routed_to_simulator.create_account(
+        exchange=EXCHANGE, trades={LINEAR_FUTURE: 30}, days=20, permissions=["read"]
+    )
+    connection = make_connection(workspace, owner, account)
+    ensure = runner.markets_ensure
+
+    def without_the_quarter(client, *, key):
+        ensure(client, key=key)
+        markets = {s: m for s, m in client.markets.items() if s != LINEAR_FUTURE}
+        client.set_markets(markets, client.currencies)
+
+    monkeypatch.setattr(runner, "markets_ensure", without_the_quarter)
+
+    assert sync(connection, "trades").status == "succeeded"
+
+    assert_exactly(connection, routed_to_simulator.ground_truth(account["api_key"]))
+    assert f"BTC/USDT:USDT-{yymmdd(NEXT_QUARTER_MS)}" != LINEAR_FUTURE
+
+
+def test_fills_older_than_three_months_are_out_of_reach(routed_to_simulator, workspace, owner):
+    account = routed_to_simulator.create_account(
+        exchange=EXCHANGE,
+        trades={"BTC/USDT": 160, "BTC/USDT:USDT": 60},
+        days=150,
+        permissions=["read"],
+    )
+    connection = make_connection(workspace, owner, account)
+
+    assert sync(connection, "trades").status == "succeeded"
+
+    reach = SyncCursor.objects.get(connection=connection, stream="spot").reaches_back_to
+    assert timedelta(days=89) < datetime.now(tz=UTC) - reach < timedelta(days=91)
+    rows = imported(connection)
+    truth = {
+        (fill["symbol"], fill["id"]): datetime.fromtimestamp(fill["timestamp"] / 1000, tz=UTC)
+        for fill in routed_to_simulator.ground_truth(account["api_key"])
+    }
+    got = {(row["symbol"], row["exchange_trade_id"]) for row in rows}
+    assert got <= set(truth)
+    assert all(row["executed_at"] >= reach for row in rows)
+    # a fill within a minute of the edge may fall either side of it
+    assert {key for key, at in truth.items() if at > reach + timedelta(minutes=1)} <= got
+    assert len(got) < len(truth), "five months seeded, three reachable"
+
+
+# -- balances and positions ------------------------------------------------------------------
+
+
+def test_balances_and_positions_agree_with_the_exchange(routed_to_simulator, account, connection):
+    assert sync(connection, "balances").status == "succeeded"
+
+    seeded = routed_to_simulator.balances(account["api_key"])
+    latest = BalanceSnapshot.objects.filter(connection=connection, is_latest=True)
+    by_type: dict[str, dict[str, Decimal]] = defaultdict(dict)
+    for row in latest:
+        by_type[row.account_type][row.asset] = row.total
+    trading: dict[str, Decimal] = defaultdict(Decimal)
+    for wallet in ("spot", "linear", "inverse"):
+        for asset, row in seeded["wallets"].get(wallet, {}).items():
+            trading[asset] += Decimal(row["balance"])
+    assert by_type["trading"] == {asset: total for asset, total in trading.items() if total}
+    assert by_type["funding"] == {a: Decimal(v) for a, v in seeded["funding"].items()}
+    assert by_type["earn"] == {a: Decimal(v) for a, v in seeded["earn_flexible"].items()}
+
+    positions = {
+        p.symbol: p for p in Position.objects.filter(connection=connection, is_latest=True)
+    }
+    assert set(positions) == {row["symbol"] for row in seeded["positions"]}
+    for truth in seeded["positions"]:
+        position = positions[truth["symbol"]]
+        amount = Decimal(truth["amount"])
+        inverse = truth["symbol"].startswith("BTC/USD:")
+        per_contract = Decimal(1) if inverse else position.contract_size
+        assert position.contracts * per_contract == abs(amount)
+        assert position.side == ("long" if amount > 0 else "short")
+        assert position.entry_price == Decimal(truth["entry_price"])
+        assert position.mark_price == Decimal(truth["mark_price"])
+        assert position.leverage == truth["leverage"]
+        assert position.margin_mode == truth["margin_mode"]
+        assert position.unrealized_pnl is not None and position.liquidation_price > 0
+        assert position.market_type == ("future" if "-" in truth["symbol"] else "swap")
+
+
+# -- crashes and resumption ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("stream", "pages"), [("spot", 1), ("spot", 2), ("swap", 2)])
+def test_a_crash_after_any_backfill_page_resumes_to_exactly_the_ground_truth(
+    routed_to_simulator, unpaced, account, connection, adapter, stream, pages
+):
+    with crashing(adapter, stream, pages), pytest.raises(Crash):
+        sync(connection)
+    cursor = SyncCursor.objects.get(connection=connection, stream=stream).position
+    assert "back" in cursor and "top" in cursor
+
+    result = sync(connection, "trades")
+
+    assert result.status == "succeeded"
+    truth = routed_to_simulator.ground_truth(account["api_key"])
+    assert_exactly(connection, truth)
+    # the crashed stream went on below its cursor instead of starting again
+    of_type = sum(fill["market_type"] == stream for fill in truth)
+    progress = SyncRun.objects.get(pk=result.run_id).progress[stream]
+    assert progress["fetched"] == of_type - 100 * pages
+
+
+def newest_spot_rows(simulator, account, count: int) -> list[dict]:
+    """OKX's newest `count` spot fills, newest first, read straight through ccxt."""
+    client = simulator.client(account)
+    rows: list[dict] = []
+    params = {"instType": "SPOT", "limit": "100"}
+    while len(rows) < count:
+        page = client.private_get_trade_fills_history(params)["data"]
+        rows += page
+        params = {**params, "after": page[-1]["billId"]}
+    return rows[:count]
+
+
+@pytest.mark.parametrize("crash", [False, True], ids=["straight", "crash-after-a-page"])
+def test_the_forward_walk_brings_every_fill_above_the_cursor(
+    routed_to_simulator, unpaced, account, connection, adapter, crash
+):
+    """What an incremental sync does after new fills: 150 above the cursor, two pages."""
+    sync(connection)
+    rows = newest_spot_rows(routed_to_simulator, account, 151)
+    Trade.objects.filter(
+        connection=connection,
+        market_type="spot",
+        exchange_trade_id__in=[r["tradeId"] for r in rows[:150]],
+    ).delete()
+    SyncCursor.objects.filter(connection=connection, stream="spot").update(
+        position={"top": rows[150]["billId"]}
+    )
+    if crash:
+        with crashing(adapter, "spot", 1), pytest.raises(Crash):
+            sync(connection, "trades")
+        assert SyncCursor.objects.get(connection=connection, stream="spot").position == {
+            "top": rows[50]["billId"]
+        }
+    asked = fills_requests(routed_to_simulator)
+
+    assert sync(connection, "trades").status == "succeeded"
+
+    assert_exactly(connection, routed_to_simulator.ground_truth(account["api_key"]))
+    assert SyncCursor.objects.get(connection=connection, stream="spot").position == {
+        "top": rows[0]["billId"]
+    }
+    spot_pages = 1 if crash else 2
+    assert fills_requests(routed_to_simulator) - asked == len(STREAMS) - 1 + spot_pages
+
+
+def test_a_server_error_mid_walk_is_a_warning_and_the_next_sync_completes(
+    routed_to_simulator, unpaced, account, connection, adapter
+):
+    def fail_the_next_request() -> None:
+        routed_to_simulator.add_fault(
+            "server_error", exchange=EXCHANGE, api_key=account["api_key"], requests=1
+        )
+
+    with crashing(adapter, "spot", 1, then=fail_the_next_request):
+        result = sync(connection)
+
+    assert result.status == SyncRun.Status.PARTIAL
+    assert SyncRun.objects.get(pk=result.run_id).progress["spot"]["error"] == "exchange_unavailable"
+    connection.refresh_from_db()
+    assert connection.status == ExchangeConnection.Status.WARNING
+    assert sync(connection, "trades").status == "succeeded"
+    assert_exactly(connection, routed_to_simulator.ground_truth(account["api_key"]))
+
+
+# -- faults become states --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fault", "status"),
+    [
+        ("maintenance", ExchangeConnection.Status.MAINTENANCE),
+        ("revoked_key", ExchangeConnection.Status.NEEDS_ATTENTION),
+        ("no_read_permission", ExchangeConnection.Status.NEEDS_ATTENTION),
+        ("rate_limit", ExchangeConnection.Status.WARNING),
+    ],
+)
+def test_an_exchange_fault_becomes_the_connections_state(
+    routed_to_simulator, account, connection, fault, status
+):
+    routed_to_simulator.add_fault(fault, exchange=EXCHANGE, api_key=account["api_key"])
+
+    result = sync(connection)
+
+    assert result.status == "failed"
+    connection.refresh_from_db()
+    assert connection.status == status
+    assert not Trade.objects.filter(connection=connection).exists()
