@@ -1,0 +1,423 @@
+"""Importing a Bybit account end to end: ccxt over HTTP to the simulator, into the journal."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from connections.models import ExchangeConnection
+from connections.services import connection_create
+from journal.models import Trade
+from portfolio.models import BalanceSnapshot, Position
+from sync.exchanges.bybit import executions
+from sync.exchanges.registry import adapter_for
+from sync.models import SyncCursor, SyncRun
+from sync.services import sync_connection
+from tests.integration.connections.conftest import secret_of
+
+EXCHANGE = "bybit"
+YEAR = timedelta(days=365)
+CLASSIC_SPOT_REACH = timedelta(days=180)
+EXECUTIONS = "bybit /v5/execution/list"
+WEEK_MS = 7 * 86_400_000
+
+
+def expected_trades(simulator, account, spot_reach: timedelta = YEAR) -> list[dict]:
+    """The ground truth an import must reach: 12 months (a classic account's spot: 180 days)."""
+    now = timezone.now()
+    kept = []
+    for fill in simulator.ground_truth(account["api_key"]):
+        age = now - datetime.fromtimestamp(fill["timestamp"] / 1000, tz=UTC)
+        reach = spot_reach if fill["market_type"] == "spot" else YEAR
+        if age < reach - timedelta(minutes=5):
+            kept.append(fill)
+    return kept
+
+
+def sums(rows, amount, cost, fee) -> dict[str, tuple[int, Decimal, Decimal, Decimal]]:
+    totals: dict[str, list] = defaultdict(lambda: [0, Decimal(0), Decimal(0), Decimal(0)])
+    for row in rows:
+        entry = totals[row["symbol"]]
+        entry[0] += 1
+        entry[1] += Decimal(str(row[amount]))
+        entry[2] += Decimal(str(row[cost]))
+        entry[3] += Decimal(str(row[fee] or 0))
+    return {symbol: tuple(values) for symbol, values in totals.items()}
+
+
+def assert_imported_exactly(connection, truth: list[dict]) -> None:
+    imported = list(Trade.objects.filter(connection=connection).values())
+    assert len(imported) == len(truth)
+    assert {row["exchange_trade_id"] for row in imported} == {fill["id"] for fill in truth}
+    assert sums(imported, "amount", "cost", "fee") == sums(truth, "amount", "cost", "fee")
+    fee_currencies = {(row["symbol"], row["fee_currency"]) for row in imported}
+    assert fee_currencies == {(fill["symbol"], fill["fee_currency"]) for fill in truth}
+
+
+def executions_requested(simulator) -> int:
+    return simulator.stats()["endpoints"].get(EXECUTIONS, {}).get("requests", 0)
+
+
+def connect(workspace, owner, account, label: str = "Import") -> ExchangeConnection:
+    from thrive.models import Workspace
+
+    workspace.plan = Workspace.Plan.PRO
+    workspace.save()
+    return connection_create(
+        workspace=workspace,
+        actor=owner,
+        exchange=EXCHANGE,
+        label=label,
+        portfolio=None,
+        secret=secret_of(account),
+    )
+
+
+def initial(connection):
+    return sync_connection(connection_id=connection.pk, kind="initial", trigger="initial")
+
+
+@pytest.fixture
+def limits_off(routed_to_simulator):
+    """Bybit's per-second limits off, so request counts are the walk's alone (the pacing has
+    its own test)."""
+    routed_to_simulator.ok("POST", "/config", {"rate_limit_scale": 0})
+
+
+@pytest.fixture
+def account(routed_to_simulator):
+    """A Unified Trading Account: a year and more of spot, USDT and inverse perpetual fills."""
+    return routed_to_simulator.create_account(
+        exchange=EXCHANGE,
+        trades={
+            "BTC/USDT": 700,
+            "ETH/USDT": 250,
+            "BTC/USDT:USDT": 400,
+            "ETH/USDT:USDT": 150,
+            "BTC/USD:BTC": 250,
+        },
+        days=400,
+        permissions=["read"],
+    )
+
+
+@pytest.fixture
+def connection(workspace, owner, account):
+    return connect(workspace, owner, account)
+
+
+@pytest.fixture
+def busy(routed_to_simulator):
+    """Three weeks busy enough that every 7-day window spans several 100-fill pages."""
+    return routed_to_simulator.create_account(
+        exchange=EXCHANGE,
+        trades={"BTC/USDT": 700, "BTC/USDT:USDT": 450, "BTC/USD:BTC": 350},
+        days=20,
+        permissions=["read"],
+    )
+
+
+# -- trades -----------------------------------------------------------------------------------
+
+
+def test_the_first_sync_imports_every_category_exactly_and_a_second_changes_nothing(
+    routed_to_simulator, limits_off, account, connection
+):
+    result = initial(connection)
+    assert result.status == "succeeded", result
+
+    truth = expected_trades(routed_to_simulator, account)
+    assert {fill["symbol"] for fill in truth} == {
+        "BTC/USDT",
+        "ETH/USDT",
+        "BTC/USDT:USDT",
+        "ETH/USDT:USDT",
+        "BTC/USD:BTC",
+    }
+    assert_imported_exactly(connection, truth)
+    run = SyncRun.objects.get(pk=result.run_id)
+    assert run.status == SyncRun.Status.SUCCEEDED
+    assert run.trades_inserted == len(truth)
+    # 53 seven-day windows a category, one request each unless a window holds over 100 fills
+    assert executions_requested(routed_to_simulator) == least_requests(truth, run.started_at)
+    cursors = {c.stream: c for c in SyncCursor.objects.filter(connection=connection)}
+    assert set(cursors) == {"spot", "linear", "inverse"}
+    assert all(c.reaches_back_to is None for c in cursors.values())
+    assert all(set(c.position) == {"from_ms"} for c in cursors.values())
+    connection.refresh_from_db()
+    assert connection.status == ExchangeConnection.Status.CONNECTED
+    assert connection.last_trades_sync_at and connection.last_balances_sync_at
+
+    routed_to_simulator.reset()
+    again = sync_connection(connection_id=connection.pk, kind="trades", trigger="schedule")
+
+    assert again.status == "succeeded"
+    assert Trade.objects.filter(connection=connection).count() == len(truth)
+    rerun = SyncRun.objects.get(pk=again.run_id)
+    assert rerun.trades_inserted == 0
+    assert rerun.requests_made == 3
+    endpoints = routed_to_simulator.stats()["endpoints"]
+    assert {name: row["requests"] for name, row in endpoints.items()} == {EXECUTIONS: 3}
+
+
+def test_inverse_fills_keep_bybit_s_coin_value_and_fee(
+    routed_to_simulator, limits_off, workspace, owner
+):
+    account = routed_to_simulator.create_account(
+        exchange=EXCHANGE, trades={"BTC/USD:BTC": 120}, days=30, permissions=["read"]
+    )
+    connection = connect(workspace, owner, account)
+    assert initial(connection).status == "succeeded"
+
+    truth = {fill["id"]: fill for fill in expected_trades(routed_to_simulator, account)}
+    trades = list(Trade.objects.filter(connection=connection))
+    assert len(trades) == len(truth)
+    for trade in trades:
+        fill = truth[trade.exchange_trade_id]
+        # contracts are one US dollar each: the cost is in BTC, not contracts times price
+        assert (trade.amount, trade.cost) == (Decimal(fill["amount"]), Decimal(fill["cost"]))
+        assert (trade.price, trade.side) == (Decimal(fill["price"]), fill["side"])
+        assert (trade.fee, trade.fee_currency) == (Decimal(fill["fee"]), "BTC")
+        assert (trade.market_type, trade.symbol, trade.settle) == ("swap", "BTC/USD:BTC", "BTC")
+        assert trade.order_id == fill["order_id"]
+        assert trade.taker_or_maker == fill["taker_or_maker"]
+        assert int(trade.executed_at.timestamp() * 1000) == fill["timestamp"]
+
+
+def least_requests(truth: list[dict], started: datetime) -> int:
+    """One request a 7-day window, one more for every further 100 fills in it."""
+    since_ms = int((started - YEAR).timestamp() * 1000)
+    per_window: dict[tuple[str, int], int] = defaultdict(int)
+    for fill in truth:
+        per_window[category_of(fill), (fill["timestamp"] - since_ms) // WEEK_MS] += 1
+    return 3 * 53 + sum(-(-count // 100) - 1 for count in per_window.values())
+
+
+def category_of(fill: dict) -> str:
+    if fill["market_type"] == "spot":
+        return "spot"
+    return "inverse" if fill["symbol"].endswith(":BTC") else "linear"
+
+
+def test_busy_windows_are_read_page_by_page_and_a_10006_is_waited_out(
+    routed_to_simulator, limits_off, busy, workspace, owner
+):
+    connection = connect(workspace, owner, busy)
+    # Bybit's per-second limit, once, in the middle of the walk; it lifts a second later
+    routed_to_simulator.add_fault(
+        "rate_limit",
+        exchange=EXCHANGE,
+        api_key=busy["api_key"],
+        path="/v5/execution/list",
+        requests=1,
+        retry_after=1,
+    )
+
+    result = initial(connection)
+
+    assert result.status == "succeeded"
+    truth = expected_trades(routed_to_simulator, busy)
+    assert_imported_exactly(connection, truth)
+    least = least_requests(truth, SyncRun.objects.get(pk=result.run_id).started_at)
+    assert least > 3 * 53 + 8
+    # the refused request is repeated; fills of one order share a millisecond, and a page
+    # boundary inside one costs a re-read
+    assert least + 1 <= executions_requested(routed_to_simulator) <= least + 5
+
+
+def test_a_sync_that_fails_mid_window_resumes_where_it_stopped(
+    routed_to_simulator, limits_off, busy, workspace, owner, monkeypatch
+):
+    connection = connect(workspace, owner, busy)
+    adapter = adapter_for(EXCHANGE)
+    original = adapter.trade_pages
+
+    def failing_after_three_pages(client, stream, cursor, **kwargs):
+        for number, page in enumerate(original(client, stream, cursor, **kwargs), 1):
+            yield page
+            if stream.name == "spot" and page.trades and number >= 3 and "until_ms" in page.cursor:
+                # the exchange fails the next request: a 503 in the middle of a busy window
+                routed_to_simulator.add_fault(
+                    "server_error", exchange=EXCHANGE, api_key=busy["api_key"], requests=1
+                )
+
+    monkeypatch.setattr(adapter, "trade_pages", failing_after_three_pages)
+    first = initial(connection)
+    monkeypatch.undo()
+
+    assert first.status == "partial"
+    spot = SyncCursor.objects.get(connection=connection, stream="spot")
+    assert {"until_ms", "seen"} <= set(spot.position)
+    connection.refresh_from_db()
+    assert connection.status == ExchangeConnection.Status.WARNING
+
+    second = sync_connection(connection_id=connection.pk, kind="trades", trigger="schedule")
+
+    assert second.status == "succeeded"
+    assert_imported_exactly(connection, expected_trades(routed_to_simulator, busy))
+    run = SyncRun.objects.get(pk=second.run_id)
+    # the resumed walk re-reads at most the fills of the boundary millisecond, and the other
+    # categories, finished in the first run, only their last minute
+    assert run.trades_existing <= 10
+
+
+# -- classic accounts -------------------------------------------------------------------------
+
+
+def test_a_classic_account_imports_180_days_of_spot_and_a_year_of_contracts(
+    routed_to_simulator, limits_off, workspace, owner
+):
+    account = routed_to_simulator.create_account(
+        exchange=EXCHANGE,
+        label="classic-import",
+        trades={"BTC/USDT": 300, "BTC/USDT:USDT": 200, "BTC/USD:BTC": 100},
+        days=300,
+        permissions=["read"],
+    )
+    connection = connect(workspace, owner, account)
+
+    assert initial(connection).status == "succeeded"
+
+    truth = expected_trades(routed_to_simulator, account, spot_reach=CLASSIC_SPOT_REACH)
+    assert_imported_exactly(connection, truth)
+    cursors = {c.stream: c for c in SyncCursor.objects.filter(connection=connection)}
+    assert set(cursors) == {"classic-spot", "linear", "inverse"}
+    reach = cursors["classic-spot"].reaches_back_to
+    assert abs(reach - (timezone.now() - CLASSIC_SPOT_REACH)) < timedelta(minutes=5)
+    assert cursors["linear"].reaches_back_to is None
+    balances = BalanceSnapshot.objects.filter(connection=connection, is_latest=True)
+    assert {row.account_type for row in balances} >= {"spot", "contract", "funding"}
+    wallets = routed_to_simulator.balances(account["api_key"])["wallets"]
+    spot = {row.asset: row.total for row in balances if row.account_type == "spot"}
+    assert spot == nonzero(wallets, "spot")
+    contract = {row.asset: row.total for row in balances if row.account_type == "contract"}
+    assert contract == nonzero(wallets, "linear", "inverse")
+
+
+# -- balances and positions -------------------------------------------------------------------
+
+
+def nonzero(wallets: dict, *names: str) -> dict[str, Decimal]:
+    total: dict[str, Decimal] = defaultdict(Decimal)
+    for name in names:
+        for coin, row in wallets.get(name, {}).items():
+            total[coin] += Decimal(row["balance"])
+    return {coin: amount for coin, amount in total.items() if amount}
+
+
+def test_the_unified_and_funding_wallets_and_open_positions_are_recorded(
+    routed_to_simulator, account, connection
+):
+    routed_to_simulator.reset()  # count this sync's requests, not the connect-time check
+    result = sync_connection(connection_id=connection.pk, kind="balances", trigger="schedule")
+
+    assert result.status == "succeeded"
+    # the key, the account mode, the one wallet of a UTA 2.0, funding, positions of both
+    # categories (markets come from the process's cache, or load once)
+    endpoints = routed_to_simulator.stats()["endpoints"]
+    assert {
+        name: row["requests"]
+        for name, row in endpoints.items()
+        if "/market/" not in name and "/coin/query-info" not in name
+    } == {
+        "bybit /v5/user/query-api": 1,
+        "bybit /v5/account/info": 1,
+        "bybit /v5/account/wallet-balance": 1,
+        "bybit /v5/asset/transfer/query-account-coins-balance": 1,
+        "bybit /v5/position/list": 2,
+    }
+
+    seeded = routed_to_simulator.balances(account["api_key"])
+    balances = BalanceSnapshot.objects.filter(connection=connection, is_latest=True)
+    assert {row.account_type for row in balances} == {"unified", "funding"}
+    unified = {row.asset: row for row in balances if row.account_type == "unified"}
+    assert {asset: row.total for asset, row in unified.items()} == nonzero(
+        seeded["wallets"], "spot", "linear", "inverse"
+    )
+    assert all(row.free + row.used == row.total for row in unified.values())
+    funding = {row.asset: row.total for row in balances if row.account_type == "funding"}
+    assert funding == {
+        coin: Decimal(amount) for coin, amount in seeded["funding"].items() if Decimal(amount)
+    }
+
+    positions = {row.symbol: row for row in Position.objects.filter(connection=connection)}
+    assert all(row.is_latest for row in positions.values())
+    assert set(positions) == {row["symbol"] for row in seeded["positions"]}
+    for truth in seeded["positions"]:
+        position = positions[truth["symbol"]]
+        amount = Decimal(truth["amount"])
+        assert position.contracts == abs(amount)
+        assert position.side == ("long" if amount > 0 else "short")
+        assert position.entry_price == Decimal(truth["entry_price"])
+        assert position.mark_price == Decimal(truth["mark_price"])
+        assert position.leverage == truth["leverage"]
+        assert position.margin_mode == truth["margin_mode"]
+        assert position.unrealized_pnl is not None and position.liquidation_price is not None
+
+
+# -- faults -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "status"),
+    [
+        ("maintenance", ExchangeConnection.Status.MAINTENANCE),
+        ("revoked_key", ExchangeConnection.Status.NEEDS_ATTENTION),
+        ("rate_limit", ExchangeConnection.Status.WARNING),
+    ],
+)
+def test_a_fault_becomes_the_connection_s_status(
+    routed_to_simulator, workspace, owner, kind, status
+):
+    account = routed_to_simulator.create_account(
+        exchange=EXCHANGE, trades={"BTC/USDT": 20}, days=30, permissions=["read"]
+    )
+    connection = connect(workspace, owner, account)
+    scope = {} if kind == "maintenance" else {"api_key": account["api_key"]}
+    routed_to_simulator.add_fault(kind, exchange=EXCHANGE, **scope)
+
+    result = initial(connection)
+
+    connection.refresh_from_db()
+    assert result.status == "failed"
+    assert connection.status == status
+    assert not Trade.objects.filter(connection=connection).exists()
+
+
+# -- a market no longer listed ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("category", "market_id", "symbol"),
+    [
+        ("spot", "LUNAUSDT", "LUNA/USDT"),
+        ("linear", "LUNA2USDT", "LUNA2/USDT:USDT"),
+        ("linear", "LUNAPERP", "LUNA/USDC:USDC"),
+        ("inverse", "LUNAUSD", "LUNA/USD:LUNA"),
+        ("spot", "ZZZQQQ", "ZZZQQQ"),
+    ],
+)
+def test_a_fill_of_a_delisted_market_is_kept_under_ccxt_s_name(category, market_id, symbol):
+    market = executions.unlisted_market(market_id, category, {"USDT", "USDC", "BTC"})
+    row = {
+        "symbol": market_id,
+        "side": "Buy",
+        "execPrice": "2",
+        "execQty": "3",
+        "execValue": "",
+        "execFee": "0.01",
+        "feeCurrency": "",
+        "execTime": "1700000000000",
+        "execId": "e1",
+        "orderId": "o1",
+        "isMaker": False,
+    }
+
+    record = executions.fill_record(row, market, category=category)
+
+    assert record.symbol == symbol
+    assert record.cost == (Decimal("1.5") if category == "inverse" else Decimal(6))
