@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
+import ccxt
 import pytest
 
 from connections.models import ExchangeConnection
@@ -89,12 +90,12 @@ def account(routed_to_simulator):
     return routed_to_simulator.create_account(
         exchange=EXCHANGE,
         trades={
-            "BTC/USDT": 1500,
-            "ETH/USDT": 700,
-            "BTC/USDT:USDT": 1300,
-            "ETH/USDT:USDT": 300,
-            "BTC/USD:BTC": 1100,
-            delivery_symbol(routed_to_simulator): 1050,
+            "BTC/USDT": 500,
+            "ETH/USDT": 300,
+            "BTC/USDT:USDT": 1000,
+            "ETH/USDT:USDT": 100,
+            "BTC/USD:BTC": 1020,
+            delivery_symbol(routed_to_simulator): 1020,
         },
         days=360,
         permissions=["read"],
@@ -118,8 +119,7 @@ def test_the_first_sync_imports_every_market_type_exactly(routed_to_simulator, a
     assert_imported_exactly(routed_to_simulator, account, connection)
     run = SyncRun.objects.get(pk=result.run_id)
     assert run.trades_inserted == run.trades_fetched == Trade.objects.count()
-    # 12 months of spot in 13 windows of 30 days; 1600 USDT-settled perpetual fills in two
-    # pages, 1100 BTC-settled in two, 1050 delivery fills in two
+    # 12 months of spot in 13 windows of 30 days; each contract book in two pages of 1000
     assert [requests_to(routed_to_simulator, path) for path in TRADE_ENDPOINTS] == [13, 2, 2, 2]
     # markets 7 (ccxt's mode probe among them), key permissions 1, balances 6, positions 3
     assert run.requests_made == 7 + 1 + 6 + 3 + 19
@@ -134,13 +134,7 @@ def test_the_first_sync_imports_every_market_type_exactly(routed_to_simulator, a
     connection.refresh_from_db()
     assert connection.status == ExchangeConnection.Status.CONNECTED
     assert connection.last_trades_sync_at and connection.last_balances_sync_at
-
-
-def test_contract_fills_count_base_coin_and_inverse_ones_usd(
-    routed_to_simulator, account, connection
-):
-    initial_sync(connection)
-
+    # contract fills count base coin (USD for the inverse perpetual), not contracts
     fill = Trade.objects.filter(connection=connection, symbol="BTC/USDT:USDT").first()
     assert fill.market_type == "swap" and fill.settle == "USDT" and fill.fee_currency == "USDT"
     assert fill.cost == fill.amount * fill.price
@@ -151,7 +145,7 @@ def test_contract_fills_count_base_coin_and_inverse_ones_usd(
     assert delivery.symbol == delivery_symbol(routed_to_simulator)
 
 
-def test_a_second_sync_asks_once_per_stream_and_changes_nothing(
+def test_the_first_sync_records_every_balance_and_a_second_asks_once_per_stream(
     routed_to_simulator, account, connection
 ):
     initial_sync(connection)
@@ -164,6 +158,51 @@ def test_a_second_sync_asks_once_per_stream_and_changes_nothing(
     assert Trade.objects.filter(connection=connection).count() == before
     assert run.trades_inserted == 0
     assert run.requests_made == len(TRADE_ENDPOINTS)
+    assert_balances_and_positions_agree(routed_to_simulator, account, connection)
+
+
+def assert_balances_and_positions_agree(simulator, account, connection) -> None:
+    """Every account type against the simulator's books; positions against its seeds."""
+    seeded = simulator.balances(account["api_key"])
+    rows = BalanceSnapshot.objects.filter(connection=connection, is_latest=True)
+    balances = {(row.account_type, row.asset): row.total for row in rows}
+    spot = {asset: total for (kind, asset), total in balances.items() if kind == "spot"}
+    assert spot == {
+        asset: Decimal(row["balance"])
+        for asset, row in seeded["wallets"]["spot"].items()
+        if Decimal(row["balance"])
+    }
+    for asset, free in seeded["margin"].items():
+        assert balances[("margin", asset)] == Decimal(free)
+    for asset, owed in seeded["margin_borrowed"].items():
+        assert balances[("margin_borrowed", asset)] == -Decimal(owed)
+    assert balances[("lending", "USDT")] == Decimal(seeded["funding"]["USDT"])
+    assert balances[("futures", "BTC")] == Decimal(seeded["wallets"]["inverse"]["BTC"]["balance"])
+    gate = simulator.client(account)
+    usdt = gate.private_futures_get_settle_accounts({"settle": "usdt"})
+    delivery = gate.private_delivery_get_settle_accounts({"settle": "usdt"})
+    assert balances[("futures", "USDT")] == Decimal(usdt["total"])
+    assert balances[("delivery", "USDT")] == Decimal(delivery["total"])
+    # the simulator books every USDT-settled fill in one wallet; Gate splits it in two
+    assert balances[("futures", "USDT")] + balances[("delivery", "USDT")] - Decimal(
+        delivery["history"]["dnw"]
+    ) == Decimal(seeded["wallets"]["linear"]["USDT"]["balance"])
+
+    positions = {row.symbol: row for row in Position.objects.filter(connection=connection)}
+    expected = {row["symbol"]: row for row in seeded["positions"]}
+    assert set(positions) == set(expected)
+    for symbol, truth in expected.items():
+        position = positions[symbol]
+        amount = Decimal(truth["amount"])
+        assert position.is_latest
+        assert position.contracts * position.contract_size == abs(amount)
+        assert position.side == ("long" if amount > 0 else "short")
+        assert position.entry_price == Decimal(truth["entry_price"])
+        assert position.mark_price == Decimal(truth["mark_price"])
+        assert position.margin_mode == truth["margin_mode"]
+        assert position.leverage == truth["leverage"]
+        assert position.liquidation_price > 0
+        assert position.unrealized_pnl is not None
 
 
 def test_a_unified_key_imports_its_fills_and_pooled_balance(routed_to_simulator, workspace, owner):
@@ -199,6 +238,28 @@ def test_a_spot_window_denser_than_gate_pages_is_narrowed(routed_to_simulator, w
     assert requests_to(routed_to_simulator, "/spot/my_trades") >= 13 + 3
 
 
+def test_an_account_that_never_opened_futures_imports_its_spot_fills(
+    routed_to_simulator, workspace, owner
+):
+    """Gate answers USER_NOT_FOUND for a futures or delivery account never funded."""
+    account = routed_to_simulator.create_account(
+        exchange=EXCHANGE, trades={"ETH/USDT": 200}, days=60
+    )
+    connection = connect(workspace, owner, account)
+
+    result = initial_sync(connection)
+
+    assert result.status == "succeeded", result
+    assert_imported_exactly(routed_to_simulator, account, connection)
+    kinds = set(
+        BalanceSnapshot.objects.filter(connection=connection).values_list("account_type", flat=True)
+    )
+    assert "spot" in kinds and not kinds & {"futures", "delivery"}
+    assert not Position.objects.filter(connection=connection).exists()
+    with pytest.raises(ccxt.AccountNotEnabled, match="USER_NOT_FOUND"):
+        routed_to_simulator.client(account).fetch_balance({"type": "swap"})
+
+
 def test_a_fill_of_an_expired_delivery_contract_is_named_from_its_id(routed_to_simulator, account):
     adapter = adapter_for(EXCHANGE)
     client = adapter.client(secret_of(account))
@@ -227,54 +288,6 @@ def test_a_fill_of_an_expired_delivery_contract_is_named_from_its_id(routed_to_s
         Decimal("19.50150"),
     )
     assert (record.fee, record.fee_currency) == (Decimal("0.0975075"), "USDT")
-
-
-# -- balances and positions ---------------------------------------------------------------
-
-
-def test_balances_and_positions_agree_with_the_account(routed_to_simulator, account, connection):
-    initial_sync(connection)
-
-    seeded = routed_to_simulator.balances(account["api_key"])
-    rows = BalanceSnapshot.objects.filter(connection=connection, is_latest=True)
-    balances = {(row.account_type, row.asset): row.total for row in rows}
-    spot = {asset: total for (kind, asset), total in balances.items() if kind == "spot"}
-    assert spot == {
-        asset: Decimal(row["balance"])
-        for asset, row in seeded["wallets"]["spot"].items()
-        if Decimal(row["balance"])
-    }
-    for asset, free in seeded["margin"].items():
-        assert balances[("margin", asset)] == Decimal(free)
-    for asset, owed in seeded["margin_borrowed"].items():
-        assert balances[("margin_borrowed", asset)] == -Decimal(owed)
-    assert balances[("lending", "USDT")] == Decimal(seeded["funding"]["USDT"])
-    assert balances[("futures", "BTC")] == Decimal(seeded["wallets"]["inverse"]["BTC"]["balance"])
-    gate = routed_to_simulator.client(account)
-    usdt = gate.private_futures_get_settle_accounts({"settle": "usdt"})
-    delivery = gate.private_delivery_get_settle_accounts({"settle": "usdt"})
-    assert balances[("futures", "USDT")] == Decimal(usdt["total"])
-    assert balances[("delivery", "USDT")] == Decimal(delivery["total"])
-    # the simulator books every USDT-settled fill in one wallet; Gate splits it in two
-    assert balances[("futures", "USDT")] + balances[("delivery", "USDT")] - Decimal(
-        delivery["history"]["dnw"]
-    ) == Decimal(seeded["wallets"]["linear"]["USDT"]["balance"])
-
-    positions = {row.symbol: row for row in Position.objects.filter(connection=connection)}
-    expected = {row["symbol"]: row for row in seeded["positions"]}
-    assert set(positions) == set(expected)
-    for symbol, truth in expected.items():
-        position = positions[symbol]
-        amount = Decimal(truth["amount"])
-        assert position.is_latest
-        assert position.contracts * position.contract_size == abs(amount)
-        assert position.side == ("long" if amount > 0 else "short")
-        assert position.entry_price == Decimal(truth["entry_price"])
-        assert position.mark_price == Decimal(truth["mark_price"])
-        assert position.margin_mode == truth["margin_mode"]
-        assert position.leverage == truth["leverage"]
-        assert position.liquidation_price > 0
-        assert position.unrealized_pnl is not None
 
 
 # -- crashes and faults -------------------------------------------------------------------
@@ -331,8 +344,10 @@ def test_a_sync_that_breaks_off_mid_stream_resumes_exactly(
     ],
 )
 def test_exchange_faults_become_connection_states(
-    routed_to_simulator, account, connection, kind, status
+    routed_to_simulator, workspace, owner, kind, status
 ):
+    account = routed_to_simulator.account(EXCHANGE, "read-only")
+    connection = connect(workspace, owner, account)
     routed_to_simulator.add_fault(kind, exchange=EXCHANGE, api_key=account["api_key"])
 
     result = initial_sync(connection)

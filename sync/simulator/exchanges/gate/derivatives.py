@@ -16,7 +16,7 @@ from typing import Any
 from sync.simulator.accounts import Account
 from sync.simulator.exchanges.base import Call, Router
 from sync.simulator.exchanges.gate.catalog import contract_of, mark_price
-from sync.simulator.exchanges.gate.common import endpoint, money, plain, settle_of
+from sync.simulator.exchanges.gate.common import endpoint, money, plain, refuse, settle_of
 from sync.simulator.holdings import INVERSE, LINEAR, OpenPosition
 from sync.simulator.instruments import MONEY_DECIMALS, Instrument
 from sync.simulator.trades import Series, decimal_units
@@ -62,6 +62,16 @@ def _effect(series: Series) -> tuple[int, int, int]:
         running += series.pnls[index] - series.fees[index]
         lowest = min(lowest, running)
     return pnl, fees, lowest
+
+
+def opened_account(call: Call, book: str) -> Account:
+    """The signed account, if it has a ``book`` account. Gate opens a perpetual or delivery
+    account on the first transfer into it; until then every private endpoint of that book
+    answers USER_NOT_FOUND (ccxt: AccountNotEnabled). Here an account is open where it traded."""
+    account = call.signed_account()
+    if not any(_belongs(series.instrument, book) for series in account.series().values()):
+        raise refuse(400, "USER_NOT_FOUND", "please transfer funds first to create futures account")
+    return account
 
 
 def book_of(account: Account, book: str) -> Book:
@@ -223,7 +233,7 @@ def flat_row(call: Call, account: Account, instrument: Instrument) -> dict[str, 
 
 
 def _positions(call: Call, book_name: str) -> list[dict[str, Any]]:
-    account = call.signed_account()
+    account = opened_account(call, book_name)
     book = book_of(account, book_name)
     open_ids = {item.instrument.id for item in book.positions}
     rows = [position_row(call, account, item) for item in book.positions]
@@ -240,7 +250,7 @@ def _positions(call: Call, book_name: str) -> list[dict[str, Any]]:
     signed=True,
 )
 def futures_account(call: Call) -> dict[str, Any]:
-    account = call.signed_account()
+    account = opened_account(call, settle_of(call))
     return account_row(account, book_of(account, settle_of(call)))
 
 
@@ -256,7 +266,7 @@ def futures_positions(call: Call) -> list[dict[str, Any]]:
 
 @endpoint(router, "/delivery/{settle}/accounts", paths=("/delivery/usdt/accounts",), signed=True)
 def delivery_account(call: Call) -> dict[str, Any]:
-    account = call.signed_account()
+    account = opened_account(call, DELIVERY)
     row = account_row(account, book_of(account, DELIVERY))
     history = row["history"]
     row["history"] = {

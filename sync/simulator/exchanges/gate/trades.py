@@ -34,7 +34,7 @@ from sync.simulator.exchanges.gate.common import (
     seconds_with_fraction,
     settle_of,
 )
-from sync.simulator.exchanges.gate.derivatives import DELIVERY, size_value
+from sync.simulator.exchanges.gate.derivatives import DELIVERY, opened_account, size_value
 from sync.simulator.http import Response
 from sync.simulator.instruments import Instrument
 from sync.simulator.prices import DAY_MS
@@ -211,6 +211,7 @@ def _contract_row(call: Call, series: Series, index: int, id_field: str) -> dict
 
 def _contract_series(call: Call, book: str) -> list[Series]:
     """The account's series of one book ('usdt', 'btc' or delivery), narrowed to ``contract``."""
+    opened_account(call, book)
     if book == DELIVERY:
         series_list = _series(call, lambda item: item.market_type == "future")
     else:
