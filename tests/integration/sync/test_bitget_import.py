@@ -152,6 +152,26 @@ def test_a_second_sync_changes_nothing_with_one_request_per_stream(
     assert run.requests_made == 1 + streams
 
 
+def test_trades_made_since_the_last_sync_are_imported_by_the_next(unthrottled, account, connection):
+    """As if the last sync had been 45 days ago: more than a page of new spot fills each."""
+    initial_sync(connection)
+    cut = timezone.now() - timedelta(days=45)
+    cut_ms = int(cut.timestamp() * 1000)
+    missing, _ = Trade.objects.filter(connection=connection, executed_at__gte=cut).delete()
+    for cursor in SyncCursor.objects.filter(connection=connection):
+        cursor.position = (
+            {"newest_ms": cut_ms} if cursor.stream.startswith("spot:") else {"from_ms": cut_ms}
+        )
+        cursor.save()
+
+    result = sync_connection(connection_id=connection.pk, kind="trades", trigger="schedule")
+
+    run = SyncRun.objects.get(pk=result.run_id)
+    assert run.trades_inserted == missing > 200
+    assert run.progress["spot:BTC/USDT"]["fetched"] > 100
+    assert_exactly_the_truth(unthrottled, account, connection)
+
+
 def test_the_first_sync_pages_within_bitget_s_windows(unthrottled, account, connection):
     result = initial_sync(connection)
 
