@@ -172,6 +172,7 @@ class CoinbaseAdapter(ExchangeAdapter):
         ]
         spot_ids = {row.get("uuid") for row in spot["info"].get("accounts") or []}
         staked = self._staked(client, spot_ids)
+        # Staked coins cannot be traded or sent until unstaked: all of them are in use.
         records += [
             BalanceRecord(account_type="earn", asset=asset, total=total, free=None, used=total)
             for asset, total in sorted(staked.items())
@@ -246,8 +247,8 @@ def _fill_pages(
             )
             fresh = [row for row in rows if str(row.get("trade_id")) not in seen]
             if rows:
-                # Coinbase filters and orders by `sequence_timestamp`; `trade_time` is the
-                # fallback should a row lack it.
+                # The time bounds are named after `sequence_timestamp` (a moment after
+                # `trade_time`), so the walk keys on it; `trade_time` if a row lacks it.
                 times = [
                     (millis(row.get("sequence_timestamp") or row.get("trade_time")), row)
                     for row in rows
