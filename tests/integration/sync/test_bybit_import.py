@@ -56,6 +56,20 @@ def assert_imported_exactly(connection, truth: list[dict]) -> None:
     assert sums(imported, "amount", "cost", "fee") == sums(truth, "amount", "cost", "fee")
     fee_currencies = {(row["symbol"], row["fee_currency"]) for row in imported}
     assert fee_currencies == {(fill["symbol"], fill["fee_currency"]) for fill in truth}
+    assert realized(imported, "realized_pnl") == realized(truth, "realized_pnl")
+
+
+def realized(rows, pnl) -> dict[str, Decimal | None]:
+    """Realized PnL per symbol: None for spot, the sum of Bybit's execPnl for contracts."""
+    totals: dict[str, Decimal | None] = {}
+    for row in rows:
+        value = row[pnl]
+        before = totals.get(row["symbol"])
+        if value is None:
+            totals.setdefault(row["symbol"], None)
+        else:
+            totals[row["symbol"]] = (before or Decimal(0)) + Decimal(str(value))
+    return totals
 
 
 def executions_requested(simulator) -> int:
@@ -139,6 +153,9 @@ def test_the_first_sync_imports_every_category_exactly_and_a_second_changes_noth
         "BTC/USD:BTC",
     }
     assert_imported_exactly(connection, truth)
+    assert all(
+        realized(truth, "realized_pnl")[symbol] for symbol in ("BTC/USDT:USDT", "BTC/USD:BTC")
+    )
     run = SyncRun.objects.get(pk=result.run_id)
     assert run.status == SyncRun.Status.SUCCEEDED
     assert run.trades_inserted == len(truth)

@@ -8,7 +8,8 @@ https://bybit-exchange.github.io/docs/v5/order/execution:
 - ``limit`` 1-100, default 50; ``nextPageCursor`` continues within the same query;
 - history reaches back 2 years on a Unified Trading Account; classic spot keeps 180 days
   (exchanges.md 3.2);
-- orderId wins over symbol and baseCoin when both are sent.
+- orderId wins over symbol and baseCoin when both are sent;
+- derivatives rows carry ``execPnl``, the fill's realized PnL before fees.
 """
 
 from __future__ import annotations
@@ -217,4 +218,7 @@ def _row(account: Account, series: Series, index: int) -> dict[str, Any]:
     if instrument.contract:
         # derivatives rows carry createType; ccxt reads its presence as "not spot"
         row["createType"] = "CreateByUser"
+        # the fill's realized PnL before fees (Bybit added execPnl to executions in 2025;
+        # ccxt 4.5.90 does not read it)
+        row["execPnl"] = plain(fill.realized_pnl or Decimal(0))
     return row
