@@ -108,8 +108,9 @@ class GateAdapter(ExchangeAdapter):
         own = _own_key(keys, client.apiKey)
         if own is None:
             return Permissions(verifiable=False, read=True, details={"key_listed": False})
-        # The key's mode is what ccxt's own probe (/account/detail) would read: spare the call.
-        client.options["unifiedAccount"] = own.get("mode") == 2
+        if own.get("mode") is not None:
+            # what ccxt's own probe (/account/detail) would read: spare it the call
+            client.options["unifiedAccount"] = own["mode"] == 2
         perms = [item for item in own.get("perms") or [] if isinstance(item, dict)]
         writable = sorted(str(item.get("name")) for item in perms if item.get("read_only") is False)
         return Permissions(

@@ -67,13 +67,13 @@ def range_pages(
                 convert(trades), {"from_s": start, "end_s": end, "to_s": top, "skip": skip}
             )
             continue
-        if end >= now_s:
-            # A fill can become visible a moment after its own time: start the next sync a
-            # little back.
-            yield TradePage(convert(trades), {"from_s": max(end + 1 - OVERLAP_S, since_s)})
-            return
-        start, end = end + 1, None
+        # A fill can become visible a moment after its own time, and a window resumed from an
+        # earlier sync ended at that sync's "now": the next window starts a little back.
+        finished = end >= now_s
+        start, end = max(end + 1 - OVERLAP_S, since_s), None
         yield TradePage(convert(trades), {"from_s": start})
+        if finished:
+            return
 
 
 def last_id_pages(
@@ -91,8 +91,9 @@ def last_id_pages(
     stop_ms: int | None = cursor.get("stop_ms")
     top_ms: int | None = cursor.get("top_ms")
     last_id: str | None = cursor.get("last_id")
-    floor = since_ms if stop_ms is None else max(since_ms, stop_ms - OVERLAP_MS)
+    resumed = last_id is not None
     while True:
+        floor = since_ms if stop_ms is None else max(since_ms, stop_ms - OVERLAP_MS)
         trades = fetch(last_id)
         if trades and top_ms is None:
             top_ms = max(int(trade["timestamp"]) for trade in trades)
@@ -100,8 +101,12 @@ def last_id_pages(
             trades, key=lambda trade: (int(trade["timestamp"]), int(trade["id"])), default=None
         )
         if oldest is None or len(trades) < PAGE or int(oldest["timestamp"]) < floor:
-            newest = top_ms if top_ms is not None else stop_ms
-            yield TradePage(convert(trades), {} if newest is None else {"stop_ms": newest})
-            return
+            stop_ms = top_ms if top_ms is not None else stop_ms
+            yield TradePage(convert(trades), {} if stop_ms is None else {"stop_ms": stop_ms})
+            if not resumed:
+                return
+            # a walk resumed from an earlier sync: what came since is above where it began
+            top_ms, last_id, resumed = None, None, False
+            continue
         last_id = str(oldest["id"])
         yield TradePage(convert(trades), {"stop_ms": stop_ms, "top_ms": top_ms, "last_id": last_id})

@@ -299,9 +299,9 @@ def test_a_sync_that_breaks_off_mid_stream_resumes_exactly(
     account = routed_to_simulator.create_account(
         exchange=EXCHANGE,
         trades={
-            "BTC/USDT": 2600,
-            "BTC/USDT:USDT": 2500,
-            "BTC/USD:BTC": 300,
+            "BTC/USDT": 4200,
+            "BTC/USDT:USDT": 2100,
+            "BTC/USD:BTC": 100,
             delivery_symbol(routed_to_simulator): 2100,
         },
         days=25,
@@ -310,10 +310,13 @@ def test_a_sync_that_breaks_off_mid_stream_resumes_exactly(
     walk = GateAdapter.trade_pages
 
     def breaking_off(self, client, stream, cursor, **window):
-        """After each stream's first page, Gate answers the next request with a 503."""
-        for number, page in enumerate(walk(self, client, stream, cursor, **window)):
+        """After the second page that ends inside a range (spot: below the narrowed bound;
+        perpetual: at offset 2000; delivery: at a last_id), Gate answers a 503."""
+        inside = 0
+        for page in walk(self, client, stream, cursor, **window):
             yield page
-            if number == 0:
+            inside += bool(set(page.cursor) & {"skip", "last_id"})
+            if inside == 2:
                 routed_to_simulator.add_fault(
                     "server_error", exchange=EXCHANGE, api_key=account["api_key"], requests=1
                 )
@@ -327,7 +330,12 @@ def test_a_sync_that_breaks_off_mid_stream_resumes_exactly(
     assert connection.status == ExchangeConnection.Status.WARNING
     run = SyncRun.objects.get(pk=first.run_id)
     assert 0 < run.trades_inserted < len(routed_to_simulator.ground_truth(account["api_key"]))
-    routed_to_simulator.ok("DELETE", "/faults")
+    cursors = dict(
+        SyncCursor.objects.filter(connection=connection).values_list("stream", "position")
+    )
+    assert cursors["spot"]["to_s"] < cursors["spot"]["end_s"]
+    assert cursors["perpetual:usdt"]["skip"] == 2000
+    assert cursors["delivery:usdt"]["last_id"]
 
     second = sync_connection(connection_id=connection.pk, kind="trades", trigger="schedule")
 
