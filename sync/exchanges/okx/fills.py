@@ -143,6 +143,12 @@ class Instrument:
     value: Decimal
 
 
+def _inverse(info: dict[str, Any]) -> bool:
+    """Counted in USD contracts: OKX's ctType. ccxt also calls coin-settled options inverse,
+    but an option contract is ctMult of the base coin, priced in the settle coin."""
+    return info.get("ctType") == "inverse"
+
+
 def _value(info: dict[str, Any]) -> Decimal:
     return Decimal(str(info.get("ctVal") or 1)) * Decimal(str(info.get("ctMult") or 1))
 
@@ -162,7 +168,7 @@ def instrument_of(client: ccxt.Exchange, inst_id: str, inst_type: str) -> Instru
                 quote=market["quote"],
                 settle=market.get("settle") or "",
                 contract=bool(market.get("contract")),
-                inverse=bool(market.get("inverse")),
+                inverse=_inverse(market["info"]),
                 value=_value(market["info"]) if market.get("contract") else Decimal(1),
             )
     parts = inst_id.split("-")
@@ -190,7 +196,7 @@ def instrument_of(client: ccxt.Exchange, inst_id: str, inst_type: str) -> Instru
         quote=quote,
         settle=settle,
         contract=True,
-        inverse=bool(sibling.get("inverse")),
+        inverse=_inverse(sibling["info"]),
         value=_value(sibling["info"]),
     )
 
@@ -226,7 +232,7 @@ def record_of_fill(
         price=price,
         amount=amount,
         cost=cost,
-        fee=None if fee is None else -fee,
+        fee=None if fee is None else 0 - fee,  # 0 - x: a free fill is 0, not -0
         fee_currency=client.safe_currency_code(row["feeCcy"]) if row.get("feeCcy") else "",
         executed_at=from_millis(row["ts"]),
         trade_id=str(row["tradeId"]),

@@ -21,9 +21,10 @@ from portfolio.models import BalanceSnapshot, Position
 from sync import runner
 from sync.exchanges.okx import fills
 from sync.exchanges.registry import adapter_for
+from sync.markets import markets_ensure
 from sync.models import SyncCursor, SyncRun
 from sync.services import sync_connection
-from sync.simulator.exchanges.okx.catalog import NEXT_QUARTER_MS, QUARTER_MS, yymmdd
+from sync.simulator.exchanges.okx.catalog import QUARTER_MS, yymmdd
 from tests.integration.connections.conftest import secret_of
 
 EXCHANGE = "okx"
@@ -74,6 +75,24 @@ def assert_exactly(connection, truth: list[dict]) -> None:
     assert {(row["symbol"], row["market_type"], row["exchange_trade_id"]) for row in rows} == {
         (fill["symbol"], fill["market_type"], fill["id"]) for fill in truth
     }
+
+
+def assert_same_fields(connection, truth: list[dict]) -> None:
+    """Trade by trade, every field the ground truth has."""
+    rows = {(row["symbol"], row["exchange_trade_id"]): row for row in imported(connection)}
+    for fill in truth:
+        row = rows[(fill["symbol"], fill["id"])]
+        assert row["executed_at"] == datetime.fromtimestamp(fill["timestamp"] / 1000, tz=UTC)
+        assert (row["side"], row["order_id"], row["taker_or_maker"], row["fee_currency"]) == (
+            fill["side"],
+            fill["order_id"],
+            fill["taker_or_maker"],
+            fill["fee_currency"],
+        )
+        for field in ("price", "amount", "cost", "fee"):
+            assert row[field] == Decimal(fill[field]), (field, fill)
+        pnl = fill["realized_pnl"]
+        assert row["realized_pnl"] == (None if pnl is None else Decimal(pnl))
 
 
 def fills_requests(simulator) -> int:
@@ -152,6 +171,7 @@ def test_the_first_sync_imports_every_market_type_exactly(routed_to_simulator, a
     assert result.status == "succeeded", result
     truth = routed_to_simulator.ground_truth(account["api_key"])
     assert_exactly(connection, truth)
+    assert_same_fields(connection, truth)
     assert {row["market_type"] for row in imported(connection)} == {"spot", "swap", "future"}
     run = SyncRun.objects.get(pk=result.run_id)
     assert run.trades_inserted == len(truth)
@@ -201,7 +221,40 @@ def test_a_fill_of_a_delivered_future_keeps_its_contract_value(
     assert sync(connection, "trades").status == "succeeded"
 
     assert_exactly(connection, routed_to_simulator.ground_truth(account["api_key"]))
-    assert f"BTC/USDT:USDT-{yymmdd(NEXT_QUARTER_MS)}" != LINEAR_FUTURE
+
+
+def test_an_option_fill_is_counted_in_the_underlying(routed_to_simulator, account):
+    """The simulator prints no option fills, so one shaped like OKX's goes through the same
+    conversion: a BTC-USD option contract is ctMult x ctVal = 0.01 BTC, priced in BTC."""
+    adapter = adapter_for(EXCHANGE)
+    client = adapter.client(secret_of(account))
+    markets_ensure(client, key=adapter.ccxt_id)
+    market = next(m for m in client.markets.values() if m["option"] and m["base"] == "BTC")
+    row = {
+        "instType": "OPTION",
+        "instId": market["id"],
+        "tradeId": "7",
+        "ordId": "9",
+        "billId": "1",
+        "side": "buy",
+        "fillPx": "0.0125",
+        "fillSz": "3",
+        "fee": "-0.00009",
+        "feeCcy": "BTC",
+        "execType": "M",
+        "fillPnl": "0",
+        "ts": "1700000000000",
+    }
+
+    record = fills.record_of_fill(client, row, fills.instrument_of(client, market["id"], "OPTION"))
+
+    assert (record.market_type, record.symbol, record.settle) == ("option", market["symbol"], "BTC")
+    assert (record.amount, record.cost) == (Decimal("0.03"), Decimal("0.000375"))
+    assert (record.fee, record.fee_currency, record.taker_or_maker) == (
+        Decimal("0.00009"),
+        "BTC",
+        "maker",
+    )
 
 
 def test_fills_older_than_three_months_are_out_of_reach(routed_to_simulator, workspace, owner):
