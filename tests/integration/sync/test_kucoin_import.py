@@ -12,6 +12,8 @@ from connections.models import ExchangeConnection
 from connections.services import connection_create
 from journal.models import Trade
 from portfolio.models import BalanceSnapshot, Position
+from sync.exchanges.errors import ErrorCode
+from sync.exchanges.kucoin import KucoinAdapter
 from sync.models import SyncCursor, SyncRun
 from sync.services import sync_connection
 from tests.integration.connections.conftest import secret_of
@@ -133,21 +135,16 @@ def test_the_first_sync_imports_every_reachable_trade_exactly(
         "isolated:ETH/USDT",
     }
     assert streams["futures"] is not None and streams["spot:BTC/USDT"] is None
-
-
-def test_futures_amounts_are_lots_times_the_contract_size(routed_to_simulator, account, connection):
-    sync(connection)
-
+    # trade by trade, futures sizes are lots x contractSize; KuCoin Futures calls bitcoin XBT
     truth = {fill["id"]: fill for fill in routed_to_simulator.ground_truth(account["api_key"])}
-    inverse = Trade.objects.filter(connection=connection, symbol="BTC/USD:BTC").first()
-    linear = Trade.objects.filter(connection=connection, symbol="BTC/USDT:USDT").first()
-    for trade in (inverse, linear):
+    for trade in Trade.objects.filter(connection=connection, market_type="swap"):
         fill = truth[trade.exchange_trade_id]
-        assert trade.amount == Decimal(fill["amount"])
-        assert trade.cost == Decimal(fill["cost"])
-        assert trade.fee == Decimal(fill["fee"])
-    # KuCoin Futures calls bitcoin XBT
-    assert inverse.fee_currency == "BTC" and inverse.settle == "BTC"
+        assert (trade.amount, trade.cost, trade.fee, trade.fee_currency) == (
+            Decimal(fill["amount"]),
+            Decimal(fill["cost"]),
+            Decimal(fill["fee"]),
+            fill["fee_currency"],
+        )
 
 
 def test_a_second_sync_changes_nothing_and_asks_once_per_stream(
@@ -168,19 +165,71 @@ def test_a_second_sync_changes_nothing_and_asks_once_per_stream(
     assert first.requests_made > again.requests_made
 
 
-def test_a_busy_account_pages_through_every_window_exactly(
-    routed_to_simulator, busy, workspace, owner
+class WorkerDied(BaseException):
+    """What the engine cannot catch: the worker process ending mid-sync."""
+
+
+def once_mid_window(monkeypatch, kind: str, action) -> list[dict]:
+    """Runs `action` once, right after the engine committed a page of a `kind` stream that
+    ends inside a window (more pages of that window to come); returns that page's cursor."""
+    original = KucoinAdapter.trade_pages
+    done: list[dict] = []
+
+    def trade_pages(self, client, stream, cursor, **window):
+        for page in original(self, client, stream, cursor, **window):
+            yield page
+            if not done and stream.name.startswith(kind) and "after" in page.cursor:
+                done.append(page.cursor)
+                action()
+
+    monkeypatch.setattr(KucoinAdapter, "trade_pages", trade_pages)
+    return done
+
+
+def test_crashes_inside_a_window_resume_there_and_lose_nothing(
+    routed_to_simulator, busy, workspace, owner, monkeypatch
 ):
     connection = connect(workspace, owner, busy)
 
-    run = sync(connection)
+    # 1. the worker dies inside a futures week (currentPage paging), the first stream walked
+    def die() -> None:
+        raise WorkerDied
 
-    assert run.status == SyncRun.Status.SUCCEEDED
-    assert_imported_exactly(routed_to_simulator, busy, connection, run)
+    died_at = once_mid_window(monkeypatch, "futures", die)
+    with pytest.raises(WorkerDied):
+        sync(connection)
+    assert SyncCursor.objects.get(connection=connection, stream="futures").position == died_at[0]
+    monkeypatch.undo()
+
+    # 2. the exchange fails inside a spot week (lastId paging): that stream stops, the others
+    # go on, and the run says so
+    def fail_next_request() -> None:
+        routed_to_simulator.add_fault(
+            "server_error", exchange=EXCHANGE, api_key=busy["api_key"], requests=1
+        )
+
+    failed_at = once_mid_window(monkeypatch, "spot:", fail_next_request)
+    second = sync(connection)
+
+    assert second.progress["futures"]["before"] == died_at[0]
+    assert second.status == SyncRun.Status.PARTIAL
+    assert second.error_code == ErrorCode.UNAVAILABLE
+    connection.refresh_from_db()
+    assert connection.status == ExchangeConnection.Status.WARNING
+    stream = next(name for name, p in second.progress.items() if p.get("error"))
+    assert second.progress[stream]["after"] == failed_at[0]
+    monkeypatch.undo()
+
+    # 3. the next sync resumes that spot week where it stopped and ends with the ground truth
+    third = sync(connection, kind="trades")
+
+    assert third.status == SyncRun.Status.SUCCEEDED
+    assert third.progress[stream]["before"] == failed_at[0]
+    assert_imported_exactly(routed_to_simulator, busy, connection, third)
     endpoints = routed_to_simulator.stats()["endpoints"]
-    # 53 weeks per spot symbol and some more lastId pages; 13 futures weeks, 3 of them paged
-    assert endpoints["kucoin /api/v1/hf/fills"]["requests"] > 2 * 53
-    assert endpoints["kucoin /api/v1/fills"]["requests"] > 13
+    # several lastId pages in a spot week, a second currentPage page in a futures week
+    assert endpoints["kucoin /api/v1/hf/fills"]["requests"] > 2 * 53 + 4
+    assert endpoints["kucoin /api/v1/fills"]["requests"] > 13 + 1
 
 
 def test_a_low_frequency_account_imports_every_pair_in_one_walk(
@@ -246,3 +295,33 @@ def test_balances_of_every_account_type_and_positions_are_recorded(
         assert position.margin_mode == row["margin_mode"]
         assert position.liquidation_price > 0 and position.unrealized_pnl
         assert position.market_type == "swap"
+
+
+# -- failures become states --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "options", "status"),
+    [
+        ("maintenance", {}, ExchangeConnection.Status.MAINTENANCE),
+        # only the futures host: its client's own answer says maintenance (Retry-After)
+        (
+            "maintenance",
+            {"path": "/api/v1/account-overview"},
+            ExchangeConnection.Status.MAINTENANCE,
+        ),
+        ("revoked_key", {}, ExchangeConnection.Status.NEEDS_ATTENTION),
+        ("rate_limit", {"requests": 1}, ExchangeConnection.Status.WARNING),
+    ],
+)
+def test_exchange_failures_become_connection_states(
+    routed_to_simulator, account, connection, kind, options, status
+):
+    routed_to_simulator.add_fault(kind, exchange=EXCHANGE, api_key=account["api_key"], **options)
+
+    run = sync(connection)
+
+    assert run.status == SyncRun.Status.FAILED
+    connection.refresh_from_db()
+    assert connection.status == status
+    assert not Trade.objects.filter(connection=connection).exists()
