@@ -11,12 +11,11 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
 from connections.models import ExchangeConnection
-
-LEASE_SECONDS = 300
 
 
 class LeaseLost(Exception):
@@ -29,7 +28,10 @@ def lease_claim(*, connection_id: int) -> uuid.UUID | None:
     claimed = (
         ExchangeConnection.objects.filter(pk=connection_id)
         .filter(Q(sync_lease_token__isnull=True) | Q(sync_lease_until__lt=now))
-        .update(sync_lease_token=token, sync_lease_until=now + timedelta(seconds=LEASE_SECONDS))
+        .update(
+            sync_lease_token=token,
+            sync_lease_until=now + timedelta(seconds=settings.THRIVE_SYNC_LEASE_SECONDS),
+        )
     )
     return token if claimed else None
 
@@ -40,7 +42,7 @@ def lease_fence(*, connection_id: int, token: uuid.UUID) -> None:
     # The UPDATE both checks the token and locks the row until the transaction ends.
     held = ExchangeConnection.objects.filter(
         pk=connection_id, sync_lease_token=token, sync_lease_until__gte=now
-    ).update(sync_lease_until=now + timedelta(seconds=LEASE_SECONDS))
+    ).update(sync_lease_until=now + timedelta(seconds=settings.THRIVE_SYNC_LEASE_SECONDS))
     if not held:
         raise LeaseLost()
 

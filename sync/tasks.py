@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 from celery import shared_task
+from django.conf import settings
 
 from . import services
 from .models import SyncRun
@@ -30,6 +31,12 @@ def sync_connection(
     self, connection_id: int, kind: str, trigger: str = SyncRun.Trigger.SCHEDULE
 ) -> str:  # type: ignore[no-untyped-def]
     result = services.sync_connection(connection_id=connection_id, kind=kind, trigger=trigger)
+    if result.status == "busy" and trigger != SyncRun.Trigger.SCHEDULE:
+        # A person is waiting and another sync (perhaps a dead worker's) holds the lease: try
+        # again once it has lapsed. Scheduled syncs simply wait for the next tick.
+        if self.request.retries < MAX_RETRIES:
+            raise self.retry(countdown=settings.THRIVE_SYNC_LEASE_SECONDS)
+        return result.status
     if result.retryable and self.request.retries < MAX_RETRIES:
         raise self.retry(
             args=[connection_id, kind, SyncRun.Trigger.RETRY],

@@ -5,12 +5,16 @@ does before any conftest runs; hence this small module rather than a conftest fi
 """
 
 import os
+import tempfile
 
 # The simulator answers at once; the shared budget need not pace tests like a real exchange.
 os.environ.setdefault("THRIVE_EXCHANGE_BUDGET_SCALE", "50")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "t" * 48)
+# Each test run gets its own data folder (file broker, keyring, SQLite test database): runs
+# side by side must never consume each other's queued tasks. Workers started by a test
+# inherit it through the environment.
 os.environ.setdefault(
-    "THRIVE_DATA_DIR", os.path.join(os.path.dirname(__file__), "..", ".thrive", "test")
+    "THRIVE_DATA_DIR", os.path.join(tempfile.gettempdir(), f"thrive-test-{os.getpid()}")
 )
 if not os.environ.get("THRIVE_KEYRING") and not os.environ.get("THRIVE_KEYRING_FILE"):
     from pathlib import Path
@@ -32,3 +36,7 @@ STORAGES = {
 # Serve static files from the app folders instead of a collected STATIC_ROOT.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# A file, not memory, so that a real Celery worker started by a test sees the test database.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-db.sqlite3")}  # noqa: F405

@@ -243,6 +243,9 @@ CELERY_TASK_TIME_LIMIT = 600
 CELERY_TASK_DEFAULT_QUEUE = "sync"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+# A sync's lease on its connection, renewed at every page it commits. A worker that dies
+# mid-sync holds the connection at most this long; keep it longer than one page takes.
+THRIVE_SYNC_LEASE_SECONDS = env_int("THRIVE_SYNC_LEASE_SECONDS", 120)
 # How old beat's heartbeat may be before /healthz calls beat down.
 BEAT_HEARTBEAT_MAX_AGE_SECONDS = env_int("BEAT_HEARTBEAT_MAX_AGE_SECONDS", 180)
 
