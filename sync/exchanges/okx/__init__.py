@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import ccxt
@@ -41,6 +42,17 @@ ACCOUNT_MODES = {
 # 50120 "API key doesn't have permission to use this feature": ccxt 4.5.90 has no entry for
 # it and raises a bare ExchangeError.
 PERMISSION_ERROR_CODES = frozenset({"50120"})
+
+
+def _balance(client: ccxt.Exchange, account_type: str, row: dict, total: str) -> BalanceRecord:
+    """One currency's row; `availBal`/`frozenBal` where the account has them (not Earn)."""
+    return BalanceRecord(
+        account_type=account_type,
+        asset=client.safe_currency_code(row["ccy"]),
+        total=to_decimal(row.get(total)) or Decimal(0),
+        free=to_decimal(row.get("availBal")),
+        used=to_decimal(row.get("frozenBal")),
+    )
 
 
 class OkxAdapter(ExchangeAdapter):
@@ -139,29 +151,15 @@ class OkxAdapter(ExchangeAdapter):
         trading = client.private_get_account_balance().get("data") or [{}]
         funding = client.private_get_asset_balances().get("data") or []
         savings = client.private_get_finance_savings_balance().get("data") or []
-        rows = [
+        records = [
             *(
-                ("trading", row, "cashBal", "availBal", "frozenBal")
+                _balance(client, "trading", row, "cashBal")
                 for row in trading[0].get("details") or []
             ),
-            *(("funding", row, "bal", "availBal", "frozenBal") for row in funding),
-            *(("earn", row, "amt", None, None) for row in savings),
+            *(_balance(client, "funding", row, "bal") for row in funding),
+            *(_balance(client, "earn", row, "amt") for row in savings),
         ]
-        records = []
-        for account_type, row, total, free, used in rows:
-            amount = to_decimal(row.get(total))
-            if not amount:
-                continue
-            records.append(
-                BalanceRecord(
-                    account_type=account_type,
-                    asset=client.safe_currency_code(row["ccy"]),
-                    total=amount,
-                    free=to_decimal(row.get(free)) if free else None,
-                    used=to_decimal(row.get(used)) if used else None,
-                )
-            )
-        return records
+        return [record for record in records if record.total]
 
     def fetch_positions(self, client: ccxt.Exchange) -> list[PositionRecord]:
         """Every open swap, futures and option position, from one request. MARGIN rows (spot
