@@ -60,7 +60,8 @@ def execution_pages(
         while True:
             rows, more = fetch(start, top, page_cursor)
             fresh = [row for row in rows if str(row["execId"]) not in seen]
-            if not more:
+            # a short page is the last one, whatever cursor comes with it
+            if not more or len(rows) < PAGE:
                 break
             low = min(int(row["execTime"]) for row in rows)
             if low < top:

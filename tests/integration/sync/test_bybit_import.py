@@ -438,3 +438,53 @@ def test_a_fill_of_a_delisted_market_is_kept_under_ccxt_s_name(category, market_
 
     assert record.symbol == symbol
     assert record.cost == (Decimal("1.5") if category == "inverse" else Decimal(6))
+
+
+# -- the walk itself, against a stand-in for execution/list -----------------------------------
+
+
+def stand_in_fetch(rows: list[dict]):
+    """execution/list over `rows`: newest first, 100 a page, an offset as Bybit's cursor."""
+
+    def fetch(start: int, end: int, page_cursor: str) -> tuple[list[dict], str]:
+        assert 0 <= end - start <= executions.WINDOW_MS
+        chosen = sorted(
+            (row for row in rows if start <= int(row["execTime"]) <= end),
+            key=lambda row: (int(row["execTime"]), row["execId"]),
+            reverse=True,
+        )
+        offset = int(page_cursor or 0)
+        more = str(offset + 100) if offset + 100 < len(chosen) else ""
+        return chosen[offset : offset + 100], more
+
+    return fetch
+
+
+def test_the_walk_resumes_exactly_from_every_cursor_even_inside_one_busy_millisecond():
+    now_ms = 1_700_000_000_000
+    since_ms = now_ms - 20 * 86_400_000
+    stamps = [since_ms + 5] * 3 + [now_ms - 86_400_000] * 250  # a page and more in one ms
+    stamps += [now_ms - 3_600_000 - (n // 3) * 1000 for n in range(330)]  # three a second
+    stamps += [since_ms + 9 * 86_400_000 + n for n in range(40)]
+    rows = [{"execId": f"{n:04d}", "execTime": str(stamp)} for n, stamp in enumerate(stamps)]
+    fetch = stand_in_fetch(rows)
+
+    def walk(cursor: dict) -> list[tuple[list[str], dict]]:
+        pages = executions.execution_pages(
+            fetch=fetch,
+            cursor=cursor,
+            since_ms=since_ms,
+            now_ms=now_ms,
+            convert=lambda chunk: [row["execId"] for row in chunk],
+        )
+        return [(page.trades, page.cursor) for page in pages]
+
+    pages = walk({})
+    delivered = [trade_id for trades, _ in pages for trade_id in trades]
+    assert sorted(delivered) == sorted(row["execId"] for row in rows)
+    assert len(pages) >= 2 + 580 // 100  # two quiet windows, a busy one page by page
+    for number, (_, cursor) in enumerate(pages):
+        before = {trade_id for trades, _ in pages[: number + 1] for trade_id in trades}
+        after = [trade_id for trades, _ in walk(cursor) for trade_id in trades]
+        assert before | set(after) == {row["execId"] for row in rows}
+        assert not before & set(after)  # nothing read twice: no fill lies in the last minute
