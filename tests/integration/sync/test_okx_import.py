@@ -431,3 +431,22 @@ def test_an_exchange_fault_becomes_the_connections_state(
     connection.refresh_from_db()
     assert connection.status == status
     assert not Trade.objects.filter(connection=connection).exists()
+
+
+def test_a_refused_fills_request_waits_a_window_and_is_asked_again(
+    routed_to_simulator, unpaced, account, connection
+):
+    """Another process may have spent the key's fills-history window (50011): one refusal
+    costs a wait, not a stream."""
+    routed_to_simulator.add_fault(
+        "rate_limit",
+        exchange=EXCHANGE,
+        api_key=account["api_key"],
+        path="/api/v5/trade/fills-history",
+        requests=2,
+    )
+
+    assert sync(connection, "trades").status == "succeeded"
+
+    assert_exactly(connection, routed_to_simulator.ground_truth(account["api_key"]))
+    assert fills_requests(routed_to_simulator) == FIRST_IMPORT_FILLS_REQUESTS + 2
