@@ -8,8 +8,9 @@ Trades come from four streams, none of which needs a symbol:
   range of any length paged with ``offset`` (``/futures/{settle}/my_trades`` keeps 6 months);
 - ``delivery:usdt``: ``/delivery/{settle}/my_trades``, no time filter, walked back by
   ``last_id``.
-The raw endpoints are called rather than ``fetch_my_trades``: ccxt would add ``account=spot``
-(hiding unified and margin fills) and probe ``/account/detail`` first.
+The raw endpoints are called rather than ``fetch_my_trades``: ccxt always sends an ``account``
+(``spot``, or ``unified`` once its probe of ``/account/detail`` says so), which narrows the
+spot answer to that one account, and makes that probe on a client without the key's mode.
 """
 
 from __future__ import annotations
