@@ -31,7 +31,6 @@ from .wallets import account_mode, open_positions, wallet_balances
 # Permission groups of GET /v5/user/query-api that let a read-write key place orders.
 _TRADING_GROUPS = ("ContractTrade", "Spot", "Options", "Derivatives", "CopyTrading", "BlockTrade")
 _TRANSFERS = ("AccountTransfer", "SubMemberTransfer")
-CATEGORIES = ("spot", "linear", "inverse")
 # A classic account's spot fills reach back 180 days (Get Trade History); its stream carries
 # its own name, so a trades-only sync knows the reach without asking for the account mode.
 CLASSIC_SPOT = "classic-spot"
