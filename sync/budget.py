@@ -57,9 +57,9 @@ def _take_from_database(exchange: str, rate: float, capacity: float, cost: float
 
 
 def take(exchange: str, *, rate_limit_ms: float, cost: float = 1.0) -> float:
-    """Spend `cost` units of `exchange`'s shared budget; sleeps if it is overdrawn. Returns the
-    seconds slept."""
-    rate = 1000.0 / max(rate_limit_ms, 1.0) * settings.THRIVE_EXCHANGE_BUDGET_SCALE
+    """Spend `cost` units of `exchange`'s shared budget (one unit per `rate_limit_ms`); sleeps
+    if it is overdrawn. Returns the seconds slept."""
+    rate = 1000.0 / max(rate_limit_ms, 0.001)
     capacity = max(rate * BURST_SECONDS, cost)
     if settings.REDIS_URL:
         wait = float(

@@ -63,19 +63,23 @@ def build_client(
 
 
 def _share_budget_and_count(client: ccxt.Exchange, *, budget_key: str) -> None:
-    """Every request first waits for the exchange's shared budget, then is counted.
+    """Every request waits for the exchange's shared budget and ccxt's own spacing, then is
+    counted.
 
-    ccxt calls `throttle(cost)` before each request when rate limiting is on, with the cost
-    of that endpoint in its documented weight. ccxt's own throttle spaces one client's calls
-    evenly; the shared bucket replaces it, so that all workers together stay under the
-    exchange's limit while a single sync may still use a short burst.
+    ccxt calls `throttle(cost)` before each request when rate limiting is on, with the
+    endpoint's cost in the exchange's documented weight. ccxt's own throttle spaces one
+    client's calls evenly (some exchanges count per second); the shared bucket keeps all
+    workers together under the exchange's limit. THRIVE_EXCHANGE_BUDGET_SCALE scales both.
     """
     from sync import budget
 
+    client.rateLimit = float(client.rateLimit) / settings.THRIVE_EXCHANGE_BUDGET_SCALE
     client.requests_made = 0
+    own_spacing = client.throttle
 
     def throttle(cost: float | None = None) -> Any:
         client.requests_made += 1
-        budget.take(budget_key, rate_limit_ms=float(client.rateLimit), cost=float(cost or 1))
+        budget.take(budget_key, rate_limit_ms=client.rateLimit, cost=float(cost or 1))
+        own_spacing(cost)
 
     client.throttle = throttle

@@ -10,15 +10,11 @@ window of order/fills for the last 90 days.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
 import ccxt
-from django.conf import settings
-
-from connections.vault import CredentialSecret
 
 from ..base import CredentialShape, ExchangeAdapter, Permissions
 from ..records import BalanceRecord, PositionRecord, Stream, TradePage, TradeRecord, to_decimal
@@ -82,29 +78,6 @@ class BitgetAdapter(ExchangeAdapter):
     # Classic accounts only: without this ccxt probes GET /api/v3/account/settings (the
     # unified-account API) once per client before its first private call.
     client_options = {"uta": False}
-
-    def client(
-        self, secret: CredentialSecret | None = None, *, futures: bool = False
-    ) -> ccxt.Exchange:
-        """A client that also spaces its own requests the way ccxt's throttle would.
-
-        Bitget counts most private endpoints per UID and second (10 a second for fills, 1 for
-        account info: ccxt's cost times its 50 ms), while the shared budget lets several
-        seconds of allowance through at once: a first import would be refused with 429 after
-        ten pages. The spacing follows the budget's scale, which tests raise.
-        """
-        client = super().client(secret, futures=futures)
-        shared = client.throttle
-
-        def throttle(cost: float | None = None) -> None:
-            shared(cost)
-            spacing = client.rateLimit * (cost or 1) / settings.THRIVE_EXCHANGE_BUDGET_SCALE
-            waited = client.milliseconds() - client.lastRestRequestTimestamp
-            if waited < spacing:
-                time.sleep((spacing - waited) / 1000)
-
-        client.throttle = throttle
-        return client
 
     def error_code_of(self, client: ccxt.Exchange) -> str | None:
         """Bitget's ``code`` from the last body. ccxt keeps ``last_json_response`` only when
