@@ -20,7 +20,15 @@ import ccxt
 
 from ..records import Stream, TradePage, TradeRecord
 from ..walking import OVERLAP_MS, window_pages
-from .wire import futures_data, open_positions, spot_account, swap_market
+from .wire import (
+    FUTURES_PACE,
+    MY_TRADES_PACE,
+    futures_data,
+    open_positions,
+    pace,
+    spot_account,
+    swap_market,
+)
 
 DAY_MS = 86_400_000
 PAGE = 100
@@ -71,6 +79,7 @@ def traded_perpetuals(client: ccxt.Exchange) -> set[str] | None:
     floor = client.milliseconds() - SWAP_REACH_DAYS * DAY_MS
     page_num = 1
     while True:
+        pace(client, "history_positions", FUTURES_PACE)
         page = futures_data(
             client,
             f"closed positions {page_num}",
@@ -99,8 +108,13 @@ def spot_pages(
     if int(cursor.get("from_ms", since_ms)) < since_ms:
         # a cursor older than the month MEXC keeps: what it points at is gone
         cursor = {}
+
+    def fetch(start: int, end: int) -> list[dict[str, Any]]:
+        pace(client, "myTrades", MY_TRADES_PACE)
+        return client.fetch_my_trades(symbol, start, PAGE, {"until": end})
+
     return window_pages(
-        fetch=lambda start, end: client.fetch_my_trades(symbol, start, PAGE, {"until": end}),
+        fetch=fetch,
         cursor=cursor,
         since_ms=since_ms,
         now_ms=now_ms,
@@ -134,6 +148,7 @@ def deal_pages(
         if end < start:
             # the window left off fell out of the 90 days: only a fresh one is readable
             end, page_num = now_ms, 1
+        pace(client, "order_deals", FUTURES_PACE)
         trades = client.fetch_my_trades(
             symbol, start, PAGE, {"end_time": end, "page_num": page_num}
         )

@@ -8,6 +8,8 @@ those questions, so each is read once per client rather than once per question.
 from __future__ import annotations
 
 import json
+import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +22,15 @@ import ccxt
 UNKNOWN_KEY_CODES = frozenset({"10072"})
 PERMISSION_CODES = frozenset({"700007", "701", "703"})
 CLOCK_CODES = frozenset({"513", "700003"})
+
+# MEXC limits each endpoint on its own: spot 500 weight per 10 s per IP (myTrades weighs 10),
+# futures 20 calls per 2 s per account. The shared budget spreads calls by ccxt's rateLimit
+# over all endpoints and lets a 10-second burst through, more than one endpoint's window holds,
+# so long walks also keep their endpoint under its own limit: (calls, seconds).
+MY_TRADES_PACE = (50, 10.0)
+FUTURES_PACE = (20, 2.0)
+# a request is counted when it arrives, a little after it leaves
+PACE_MARGIN_S = 0.25
 
 _MEMO = "_thrive_mexc_answers"
 _FUTURES_DENIED = "futures denied"
@@ -57,6 +68,17 @@ def once(client: ccxt.Exchange, name: str, fetch: Callable[[], Any]) -> Any:
     if name not in memo:
         memo[name] = fetch()
     return memo[name]
+
+
+def pace(client: ccxt.Exchange, endpoint: str, limit: tuple[int, float]) -> None:
+    """Wait, if need be, so that this client's calls to `endpoint` stay within `limit`."""
+    calls, seconds = limit
+    sent: deque[float] = once(client, f"sent {endpoint}", lambda: deque(maxlen=calls))
+    if len(sent) == calls:
+        wait = sent[0] + seconds + PACE_MARGIN_S - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+    sent.append(time.monotonic())
 
 
 def futures_data(client: ccxt.Exchange, name: str, fetch: Callable[[], Any]) -> Any:

@@ -187,9 +187,11 @@ def test_a_second_sync_inserts_nothing_with_one_request_per_stream(
 def test_fills_beyond_what_mexc_keeps_are_out_of_reach_and_the_rest_is_exact(
     routed_to_simulator, workspace, owner
 ):
+    """Also more than 20 pages of perpetual fills: MEXC answers futures 20 calls per 2
+    seconds, which the walk keeps to rather than being refused (510)."""
     account = routed_to_simulator.create_account(
         exchange=EXCHANGE,
-        trades={"ETH/USDT": 300, "ETH/USDT:USDT": 400},
+        trades={"ETH/USDT": 300, "ETH/USDT:USDT": 4500},
         days=120,
         permissions=["read"],
     )
@@ -209,6 +211,8 @@ def test_fills_beyond_what_mexc_keeps_are_out_of_reach_and_the_rest_is_exact(
     }
     assert timezone.now() - oldest["spot"] < timedelta(days=30)
     assert timedelta(days=60) < timezone.now() - oldest["swap"] < timedelta(days=90)
+    deals = routed_to_simulator.stats()["endpoints"]["mexc /api/v1/private/order/list/order_deals"]
+    assert deals["requests"] > 20
 
 
 RESUMES_WITH = {"spot_pages": "seen", "deal_pages": "page"}
