@@ -109,11 +109,21 @@ class BinanceAdapter(ExchangeAdapter):
             for market in client.markets.values()
             if market["spot"] and market["active"] is not False and market["base"] in held
         }
-        since = now_ms - YEAR_MS
-        for method, prefix, flag in (
-            ("fapiprivate_get_income", "usdm", "linear"),
-            ("dapiprivate_get_income", "coinm", "inverse"),
+        first_sync = not known
+        # A first sync looks a year back for futures symbols; later ones only need the symbols
+        # first traded since, and a week of income covers any gap between two syncs.
+        since = now_ms - (YEAR_MS if first_sync else FUTURES_WINDOW_MS)
+        for method, prefix, flag, wallet in (
+            ("fapiprivate_get_income", "usdm", "linear", {"type": "swap"}),
+            (
+                "dapiprivate_get_income",
+                "coinm",
+                "inverse",
+                {"type": "future", "subType": "inverse"},
+            ),
         ):
+            if first_sync and not self._wallet_ever_used(client, wallet):
+                continue
             ids = self._income_market_ids(client, method, since_ms=since, now_ms=now_ms)
             names |= {
                 f"{prefix}:{market['symbol']}"
@@ -124,6 +134,18 @@ class BinanceAdapter(ExchangeAdapter):
             Stream(name, reach_days=USDM_REACH_DAYS if name.startswith("usdm:") else None)
             for name in sorted(names)
         ]
+
+    @staticmethod
+    def _wallet_ever_used(client: ccxt.Exchange, params: dict[str, str]) -> bool:
+        """Whether a futures wallet holds or has held anything: one cheap call that spares a
+        spot-only account the year of income pages (weight 30 each) a futures search costs.
+        A wallet emptied to exactly zero reads as unused; its history then needs a CSV."""
+        info = client.fetch_balance(dict(params))["info"]
+        assets = info.get("assets", []) if isinstance(info, dict) else info
+        return any(
+            to_decimal(row.get("walletBalance")) or to_decimal(row.get("crossUnPnl"))
+            for row in assets
+        )
 
     @staticmethod
     def _income_market_ids(

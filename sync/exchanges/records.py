@@ -52,7 +52,6 @@ class TradePage:
 
     trades: list[TradeRecord]
     cursor: dict[str, Any]
-    requests: int = 1
 
 
 @dataclass(frozen=True)

@@ -201,3 +201,19 @@ def test_the_journal_and_portfolio_show_what_was_imported(
     portfolio = owner_client.get("/portfolio/").content.decode()
     assert "USDT" in portfolio
     assert "BTC/USDT" not in outsider_client.get("/journal/").content.decode()
+
+
+def test_schedules_spread_a_thousand_connections_over_the_window():
+    from collections import Counter
+
+    from sync.schedule import BALANCES_EVERY, TRADES_EVERY, next_slot
+
+    now = timezone.now()
+    for every, minutes in ((TRADES_EVERY, 15), (BALANCES_EVERY, 60)):
+        slots = [next_slot(pk, every, now) for pk in range(1, 1001)]
+        assert all(now < slot <= now + every for slot in slots)
+        per_minute = Counter(int((slot - now).total_seconds() // 60) for slot in slots)
+        assert len(per_minute) == minutes  # every minute of the window gets some
+        assert max(per_minute.values()) <= 2 * 1000 / minutes  # and none gets a pile
+        # The phase is stable: the slot after a slot is exactly one period later.
+        assert next_slot(7, every, slots[6]) == slots[6] + every
