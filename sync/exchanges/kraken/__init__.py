@@ -4,28 +4,68 @@ Spot keys describe themselves through ``POST /0/private/GetApiKeyInfo`` (permiss
 allow-list, expiry, a restricted query window), which needs no permission at all. Kraken
 Futures has no such endpoint in ccxt 4.5.90, so a futures key can be shown to work but not what
 it may do.
+
+Trades: one "spot" stream (``TradesHistory``, every pair, margin trades included; `spot.py`)
+and, with a futures key, one "futures" stream (fills plus the account log's fees;
+`futures.py`), both walked newest first with a cursor holding both ends (`walk.py`). Kraken
+keeps the whole history of both. Balances: spot and earn (``BalanceEx``), the futures cash,
+flex and margin accounts. Positions: spot margin and futures.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import ccxt
 
 from connections.vault import CredentialSecret
+from sync.markets import markets_ensure
 
-from .base import CredentialShape, ExchangeAdapter, Permissions
-from .client import build_client
-from .errors import ErrorCode, ExchangeCallFailed, ExchangeFailure, failure_for
+from ..base import CredentialShape, ExchangeAdapter, Permissions
+from ..client import build_client
+from ..errors import ErrorCode, ExchangeCallFailed, ExchangeFailure, failure_for
+from ..records import BalanceRecord, PositionRecord, Stream, TradePage, TradeRecord
+from . import futures as futures_side
+from . import spot as spot_side
+from .walk import newest_first_pages
 
 READ_PERMISSIONS = ("query-funds", "query-closed-trades")
 TRADE_PERMISSIONS = frozenset({"modify-trades", "close-trades"})
 # Kraken names a wrong secret "EAPI:Invalid signature", which ccxt 4.5.90 leaves unmapped
 # (a bare ExchangeError); for a person it is a wrong key pair like any other.
 AUTHENTICATION_ERRORS = frozenset({"EAPI:Invalid signature"})
+# Kraken Futures answers "unavailable" while it is down for maintenance; ccxt 4.5.90 raises a
+# plain ExchangeNotAvailable for it (an outage behind Cloudflare is an HTML page instead).
+FUTURES_MAINTENANCE_ERRORS = frozenset({"unavailable", "Unavailable"})
+SPOT, FUTURES = "spot", "futures"
+
+
+def _increasing_nonce(client: ccxt.Exchange) -> None:
+    """Kraken refuses a nonce that is not above the key's last one. ccxt's is the clock in
+    milliseconds, which two calls inside one millisecond would repeat."""
+    last = 0
+
+    def nonce() -> int:
+        nonlocal last
+        clock = int(client.milliseconds()) - int(client.options.get("timeDifference", 0))
+        last = max(clock, last + 1)
+        return last
+
+    client.nonce = nonce
+
+
+def _with_futures_key(permissions: Permissions, futures: dict[str, Any]) -> Permissions:
+    """What the futures key may do is unknowable: a spot key that can already trade or
+    withdraw keeps its warning, a read-only one can no longer vouch for the pair."""
+    return dataclasses.replace(
+        permissions,
+        verifiable=permissions.verifiable and bool(permissions.trade or permissions.withdraw),
+        details={**permissions.details, "futures": futures},
+    )
 
 
 def _seconds_to_datetime(value: object) -> datetime | None:
@@ -63,6 +103,8 @@ class KrakenAdapter(ExchangeAdapter):
     def client(
         self, secret: CredentialSecret | None = None, *, futures: bool = False
     ) -> ccxt.Exchange:
+        """The spot client; with a futures key pair, the Kraken Futures client rides along as
+        ``client.futures_client`` (None without one)."""
         client = build_client(
             "krakenfutures" if futures else self.ccxt_id,
             route_as=self.exchange_id,
@@ -70,12 +112,22 @@ class KrakenAdapter(ExchangeAdapter):
             futures=futures,
             options=self.client_options,
         )
-        if not futures:
-            # ccxt 4.5.90 loads Kraken's currencies with the markets and then reads their
-            # precision through safe_number, which cannot read a Decimal: load_markets fails
-            # ("missing currencyPrecision"). Kraken's X/Z asset ids resolve without them.
-            client.has = {**client.has, "fetchCurrencies": False}
+        if futures:
+            return client
+        # ccxt 4.5.90 loads Kraken's currencies with the markets and then reads their
+        # precision through safe_number, which cannot read a Decimal: load_markets fails
+        # ("missing currencyPrecision"). Kraken's X/Z asset ids resolve without them.
+        client.has = {**client.has, "fetchCurrencies": False}
+        _increasing_nonce(client)
+        client.futures_client = (
+            self.client(secret, futures=True) if secret and secret.futures_api_key else None
+        )
         return client
+
+    def requests_made(self, client: ccxt.Exchange) -> int:
+        futures = getattr(client, "futures_client", None)
+        extra = int(futures.requests_made) if futures is not None else 0
+        return int(client.requests_made) + extra
 
     def error_code_of(self, client: ccxt.Exchange) -> str | None:
         """The first entry of spot's ``error`` list, or the futures ``error`` code. ccxt keeps
@@ -97,14 +149,14 @@ class KrakenAdapter(ExchangeAdapter):
         return None
 
     def failure(self, exc: BaseException, client: ccxt.Exchange) -> ExchangeFailure:
-        if self.error_code_of(client) in AUTHENTICATION_ERRORS:
+        code = self.error_code_of(client)
+        if code in AUTHENTICATION_ERRORS:
             return failure_for(ErrorCode.AUTHENTICATION)
-        if (
-            isinstance(exc, ccxt.ExchangeNotAvailable)
-            and not isinstance(exc, ccxt.OnMaintenance)
-            and self._in_maintenance(client)
-        ):
-            return failure_for(ErrorCode.MAINTENANCE)
+        if isinstance(exc, ccxt.ExchangeNotAvailable) and not isinstance(exc, ccxt.OnMaintenance):
+            if client.id != self.ccxt_id and code in FUTURES_MAINTENANCE_ERRORS:
+                return failure_for(ErrorCode.MAINTENANCE)
+            if self._in_maintenance(client):
+                return failure_for(ErrorCode.MAINTENANCE)
         return super().failure(exc, client)
 
     def _in_maintenance(self, client: ccxt.Exchange) -> bool:
@@ -136,7 +188,7 @@ class KrakenAdapter(ExchangeAdapter):
                 "to": query_to.isoformat() if query_to else None,
             }
         withdraw = "withdraw-funds" in granted
-        return Permissions(
+        permissions = Permissions(
             verifiable=True,
             read=all(name in granted for name in READ_PERMISSIONS),
             trade=bool(granted & TRADE_PERMISSIONS),
@@ -147,20 +199,16 @@ class KrakenAdapter(ExchangeAdapter):
             expires_at=_seconds_to_datetime(info.get("validUntil")),
             details=details,
         )
+        if getattr(client, "futures_client", None) is None:
+            return permissions
+        return _with_futures_key(permissions, {"verifiable": False})
 
     def check(self, secret: CredentialSecret) -> Permissions:
         """The spot key as usual; a futures key pair, when given, must work too."""
         permissions = self._check_spot(secret)
         if not secret.futures_api_key:
             return permissions
-        futures = self._check_futures(secret)
-        return dataclasses.replace(
-            permissions,
-            # what the futures key may do is unknowable; a spot key that can already trade or
-            # withdraw keeps its warning, a read-only one can no longer vouch for the pair
-            verifiable=permissions.verifiable and bool(permissions.trade or permissions.withdraw),
-            details={**permissions.details, "futures": futures},
-        )
+        return _with_futures_key(permissions, self._check_futures(secret))
 
     def _check_spot(self, secret: CredentialSecret) -> Permissions:
         client = self.client(secret)
@@ -194,3 +242,94 @@ class KrakenAdapter(ExchangeAdapter):
         except Exception as exc:
             raise ExchangeCallFailed(self.failure(exc, client)) from None
         return {"verifiable": False, "works": True, "accounts": sorted(accounts)}
+
+    # -- the futures client -----------------------------------------------------------------
+
+    def _futures(self, client: ccxt.Exchange) -> ccxt.Exchange:
+        """The futures client with its markets (cached like the spot ones)."""
+        futures = client.futures_client
+        if not futures.markets:
+            self._guarded(futures, markets_ensure)(futures, key="krakenfutures")
+        return futures
+
+    def _guarded(self, futures: ccxt.Exchange, function: Callable[..., Any]) -> Callable[..., Any]:
+        """`function` with its failures classified from the futures client's own last answer
+        (the engine only sees the spot client's)."""
+
+        def run(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return function(*args, **kwargs)
+            except ExchangeCallFailed:
+                raise
+            except Exception as exc:
+                raise ExchangeCallFailed(self.failure(exc, futures)) from None
+
+        return run
+
+    # -- trades -----------------------------------------------------------------------------
+
+    def trade_streams(self, client: ccxt.Exchange, *, known: set[str]) -> list[Stream]:
+        """TradesHistory and the futures fills each cover every market at once: no discovery.
+        A futures stream walked before is left alone once its key is gone (nothing to ask
+        with)."""
+        names = [SPOT]
+        if client.futures_client is not None:
+            names.append(FUTURES)
+        return [Stream(name) for name in names]
+
+    def trade_pages(
+        self,
+        client: ccxt.Exchange,
+        stream: Stream,
+        cursor: dict[str, Any],
+        *,
+        since_ms: int,
+        now_ms: int,
+    ) -> Iterator[TradePage]:
+        if stream.name == FUTURES:
+            return self._futures_pages(client, cursor, since_ms=since_ms)
+        return newest_first_pages(
+            fetch=spot_side.trades_fetch(client),
+            identify=spot_side.identify,
+            convert=lambda rows: [spot_side.record_of_trade(client, row) for row in rows],
+            cursor=cursor,
+            since_ms=since_ms,
+        )
+
+    def _futures_pages(
+        self, client: ccxt.Exchange, cursor: dict[str, Any], *, since_ms: int
+    ) -> Iterator[TradePage]:
+        futures = self._futures(client)
+        log = futures_side.AccountLog(futures)
+        identify = futures_side.identify(futures)
+
+        def convert(rows: list[dict[str, Any]]) -> list[TradeRecord]:
+            entries = log.entries([identify(row) for row in rows])
+            return [
+                futures_side.record_of_fill(futures, row, entries.get(row["fill_id"]))
+                for row in rows
+            ]
+
+        return newest_first_pages(
+            fetch=self._guarded(futures, futures_side.fills_fetch(futures)),
+            identify=identify,
+            convert=self._guarded(futures, convert),
+            cursor=cursor,
+            since_ms=since_ms,
+        )
+
+    # -- balances and positions -------------------------------------------------------------
+
+    def fetch_balances(self, client: ccxt.Exchange) -> list[BalanceRecord]:
+        records = spot_side.balances(client)
+        if client.futures_client is not None:
+            futures = self._futures(client)
+            records += self._guarded(futures, futures_side.balances)(futures)
+        return records
+
+    def fetch_positions(self, client: ccxt.Exchange) -> list[PositionRecord]:
+        records = spot_side.margin_positions(client)
+        if client.futures_client is not None:
+            futures = self._futures(client)
+            records += self._guarded(futures, futures_side.positions)(futures)
+        return records

@@ -1,0 +1,242 @@
+"""Importing a Kraken account end to end: spot (margin trades included) and Kraken Futures, ccxt
+over HTTP to the simulator, into the journal.
+
+A Kraken connection holds two key pairs: the spot key (``kraken`` in the simulator) and the
+Kraken Futures key (``krakenfutures``), each with an account of its own.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import ccxt
+import pytest
+
+from connections.models import ExchangeConnection
+from connections.services import connection_create
+from connections.vault import CredentialSecret
+from journal.models import Trade
+from portfolio.models import BalanceSnapshot, Position
+from sync import budget
+from sync.exchanges.registry import adapter_for
+from sync.models import SyncCursor, SyncRun
+from sync.services import sync_connection
+from sync.simulator.exchanges.kraken.book import is_leveraged, market_index
+from sync.simulator.exchanges.kraken.catalog import FUTURES_INSTRUMENTS
+from sync.simulator.exchanges.kraken.common import futures_uuid, txid
+
+EXCHANGE = "kraken"
+FUTURES = "krakenfutures"
+TRADES_HISTORY = "kraken /0/private/TradesHistory"
+FILLS = "krakenfutures /derivatives/api/v3/fills"
+ACCOUNT_LOG = "krakenfutures /api/history/v3/account-log"
+SPOT_TRADES = {"BTC/USDT": 260, "ETH/USDT": 120, "SOL/USDT": 50}
+FUTURES_TRADES = {"BTC/USD:USD": 220, "ETH/USD:USD": 70, "BTC/USD:BTC": 110}
+FUTURES_IDS = {instrument.symbol: instrument.id for instrument in FUTURES_INSTRUMENTS}
+
+
+class Crash(BaseException):
+    """A worker dying mid-sync: not an Exception, so nothing in the engine catches it."""
+
+
+@pytest.fixture(autouse=True)
+def unpaced(routed_to_simulator, monkeypatch):
+    """Kraken private calls cost 3 to 6 of ccxt's 1-second units, which the shared budget
+    spaces out; right in production, only slow here. The simulator's own per-key counter
+    (20 per 40 s) is off for the same reason; the faults below stand in for its refusals."""
+    monkeypatch.setattr(budget, "take", lambda exchange, **spend: 0.0)
+    routed_to_simulator.ok("POST", "/config", {"rate_limit_scale": 0})
+
+
+def truth_key(fill: dict) -> tuple[str, str, str]:
+    """(symbol, our market type, trade id as Kraken prints it) of a ground-truth fill."""
+    if fill["market_type"] == "spot":
+        market_type = "margin" if is_leveraged(int(fill["order_id"])) else "spot"
+        return fill["symbol"], market_type, fill["id"]
+    trade_id = futures_uuid("fill", FUTURES_IDS[fill["symbol"]], int(fill["id"]))
+    return fill["symbol"], fill["market_type"], trade_id
+
+
+def truth_order_id(fill: dict) -> str:
+    if fill["market_type"] == "spot":
+        return txid("O", market_index(fill["symbol"]), int(fill["order_id"]))
+    return futures_uuid("order", FUTURES_IDS[fill["symbol"]], int(fill["order_id"]))
+
+
+def ground_truth(simulator, *accounts) -> list[dict]:
+    return [fill for account in accounts for fill in simulator.ground_truth(account["api_key"])]
+
+
+def imported(connection) -> list[dict]:
+    return list(Trade.objects.filter(connection=connection).values())
+
+
+def sums(rows, key) -> dict[tuple, tuple]:
+    totals: dict[tuple, list] = defaultdict(lambda: [0, Decimal(0), Decimal(0), Decimal(0), None])
+    for row in rows:
+        entry = totals[key(row)]
+        entry[0] += 1
+        entry[1] += Decimal(str(row["amount"]))
+        entry[2] += Decimal(str(row["cost"]))
+        entry[3] += Decimal(str(row["fee"]))
+        if row["realized_pnl"] is not None:
+            entry[4] = (entry[4] or Decimal(0)) + Decimal(str(row["realized_pnl"]))
+    return {name: tuple(values) for name, values in totals.items()}
+
+
+def assert_exactly(connection, truth: list[dict]) -> None:
+    rows = imported(connection)
+    assert len(rows) == len(truth)
+    assert {(r["symbol"], r["market_type"], r["exchange_trade_id"]) for r in rows} == {
+        truth_key(fill) for fill in truth
+    }
+    assert sums(rows, lambda r: (r["symbol"], r["market_type"])) == sums(
+        truth, lambda fill: truth_key(fill)[:2]
+    )
+
+
+def assert_same_fields(connection, truth: list[dict]) -> None:
+    """Trade by trade, every field the ground truth has."""
+    rows = {(r["symbol"], r["market_type"], r["exchange_trade_id"]): r for r in imported(connection)}
+    for fill in truth:
+        row = rows[truth_key(fill)]
+        assert row["executed_at"] == datetime.fromtimestamp(fill["timestamp"] / 1000, tz=UTC)
+        assert (row["side"], row["order_id"], row["taker_or_maker"], row["fee_currency"]) == (
+            fill["side"],
+            truth_order_id(fill),
+            fill["taker_or_maker"],
+            fill["fee_currency"],
+        )
+        for field in ("price", "amount", "cost", "fee"):
+            assert row[field] == Decimal(fill[field]), (field, fill)
+        pnl = fill["realized_pnl"]
+        assert row["realized_pnl"] == (None if pnl is None else Decimal(pnl))
+
+
+def requests_to(simulator, endpoint: str) -> int:
+    return simulator.stats()["endpoints"].get(endpoint, {}).get("requests", 0)
+
+
+def requests_in_all(simulator) -> int:
+    return sum(row["requests"] for row in simulator.stats()["exchanges"].values())
+
+
+def sync(connection, kind: str = "initial"):
+    trigger = "initial" if kind == "initial" else "schedule"
+    return sync_connection(connection_id=connection.pk, kind=kind, trigger=trigger)
+
+
+def make_connection(workspace, owner, spot: dict, futures: dict | None) -> ExchangeConnection:
+    from thrive.models import Workspace
+
+    workspace.plan = Workspace.Plan.PRO
+    workspace.save()
+    secret = CredentialSecret(
+        api_key=spot["api_key"],
+        secret=spot["secret"],
+        futures_api_key=futures["api_key"] if futures else "",
+        futures_secret=futures["secret"] if futures else "",
+    )
+    return connection_create(
+        workspace=workspace, actor=owner, exchange=EXCHANGE, label="Import", portfolio=None,
+        secret=secret,
+    )
+
+
+@pytest.fixture
+def adapter():
+    return adapter_for(EXCHANGE)
+
+
+@pytest.fixture
+def spot(routed_to_simulator):
+    return routed_to_simulator.create_account(
+        exchange=EXCHANGE, trades=SPOT_TRADES, days=300, permissions=["read"]
+    )
+
+
+@pytest.fixture
+def futures(routed_to_simulator):
+    return routed_to_simulator.create_account(
+        exchange=FUTURES, trades=FUTURES_TRADES, days=300, permissions=["read"]
+    )
+
+
+@pytest.fixture
+def connection(workspace, owner, spot, futures):
+    return make_connection(workspace, owner, spot, futures)
+
+
+@contextmanager
+def crashing(adapter, stream_name: str, pages: int, then=None) -> Iterator[None]:
+    """Inside: `stream_name` dies after `pages` committed pages (`then`: does that instead)."""
+    walk = type(adapter).trade_pages
+
+    def wrapped(self, client, stream, cursor, **kwargs):
+        for number, page in enumerate(walk(self, client, stream, cursor, **kwargs), start=1):
+            yield page
+            if stream.name == stream_name and number == pages:
+                if then is None:
+                    raise Crash
+                then()
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(type(adapter), "trade_pages", wrapped)
+        yield
+
+
+def raw_client(simulator, account: dict) -> ccxt.Exchange:
+    return simulator.client(account, enableRateLimit=False, has={"fetchCurrencies": False})
+
+
+# -- a complete first import, and nothing after it -------------------------------------------
+
+
+def test_the_first_sync_imports_spot_margin_and_futures_exactly(
+    routed_to_simulator, spot, futures, connection
+):
+    asked = requests_in_all(routed_to_simulator)
+
+    result = sync(connection)
+
+    assert result.status == "succeeded", result
+    truth = ground_truth(routed_to_simulator, spot, futures)
+    assert_exactly(connection, truth)
+    assert_same_fields(connection, truth)
+    assert {row["market_type"] for row in imported(connection)} == {"spot", "margin", "swap"}
+    run = SyncRun.objects.get(pk=result.run_id)
+    assert run.trades_inserted == len(truth)
+    # TradesHistory: 50 a page until `count`; fills: 100 a page, each overlapping the last
+    # millisecond of the one before; the account log: one chunk holds every fee
+    spot_count = sum(SPOT_TRADES.values())
+    futures_count = sum(FUTURES_TRADES.values())
+    assert requests_to(routed_to_simulator, TRADES_HISTORY) == -(-spot_count // 50)
+    assert -(-futures_count // 100) <= requests_to(routed_to_simulator, FILLS)
+    assert requests_to(routed_to_simulator, FILLS) <= -(-futures_count // 95)
+    assert requests_to(routed_to_simulator, ACCOUNT_LOG) == 1
+    assert run.requests_made == requests_in_all(routed_to_simulator) - asked
+    cursors = {c.stream: c.position for c in SyncCursor.objects.filter(connection=connection)}
+    assert set(cursors) == {"spot", "futures"}
+    assert all("walk" not in cursor and cursor["top"] for cursor in cursors.values())
+    connection.refresh_from_db()
+    assert connection.status == ExchangeConnection.Status.CONNECTED
+
+
+def test_a_second_sync_asks_once_per_stream_and_inserts_nothing(routed_to_simulator, connection):
+    sync(connection)
+    before = Trade.objects.filter(connection=connection).count()
+    asked = requests_in_all(routed_to_simulator)
+
+    result = sync(connection, "trades")
+
+    run = SyncRun.objects.get(pk=result.run_id)
+    assert result.status == "succeeded"
+    assert (run.trades_inserted, run.trades_fetched) == (0, 0)
+    assert Trade.objects.filter(connection=connection).count() == before
+    assert requests_in_all(routed_to_simulator) - asked == 2
+    assert run.requests_made == 2
