@@ -25,9 +25,14 @@ def main() -> int:
     missed = []
     for name, metric in results.items():
         value, target, unit = metric["value"], metric["target"], str(metric["unit"])
-        ok = value >= target if unit.endswith("/s") else value <= target
-        missed += [] if ok else [name]
-        print(f"  {name:<40} {value:>12} {unit:<10} target {target} {'ok' if ok else 'MISSED'}")
+        if target is None:
+            verdict = "(for comparison)"
+        else:
+            ok = value >= target if unit.endswith("/s") else value <= target
+            missed += [] if ok else [name]
+            verdict = f"target {target} {'ok' if ok else 'MISSED'}"
+        extra = {k: v for k, v in metric.items() if k not in {"value", "unit", "target"}}
+        print(f"  {name:<40} {value:>12} {unit:<10} {verdict} {extra or ''}")
     (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"wrote {HERE / 'results.json'}")
     return 1 if missed else 0

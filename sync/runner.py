@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
@@ -55,11 +55,6 @@ class SyncResult:
         return self.failure is not None and self.failure.retryable
 
 
-class _Abort(Exception):
-    def __init__(self, failure: ExchangeFailure) -> None:
-        self.failure = failure
-
-
 def _call(adapter: ExchangeAdapter, client: Any, function: Any, *args: Any, **kwargs: Any) -> Any:
     try:
         return function(*args, **kwargs)
@@ -81,6 +76,14 @@ def sync_connection(*, connection_id: int, kind: str, trigger: str) -> SyncResul
     token = lease_claim(connection_id=connection.pk)
     if token is None:
         return SyncResult("busy")
+    # The lease was free, so no other sync of this connection is alive: a run still marked
+    # running belonged to a worker that died.
+    SyncRun.objects.filter(connection=connection, status=SyncRun.Status.RUNNING).update(
+        status=SyncRun.Status.FAILED,
+        error_code="worker_lost",
+        message="The worker running this sync stopped; the next sync carried on.",
+        finished_at=timezone.now(),
+    )
     run = SyncRun.objects.create(
         workspace_id=connection.workspace_id,
         connection=connection,
@@ -104,20 +107,16 @@ def _run(connection: ExchangeConnection, run: SyncRun, token: Any) -> SyncResult
         logger.warning("connection %s: credential failed to open", connection.pk)
         return _finish(connection, run, failure_for(ErrorCode.CREDENTIAL_UNREADABLE))
     client = adapter.client(secret)
-    started = timezone.now()
-    stream_failures: list[ExchangeFailure] = []
+    failure: ExchangeFailure | None = None
     try:
         _call(adapter, client, markets_ensure, client, key=adapter.ccxt_id)
         if run.kind in {SyncRun.Kind.INITIAL, SyncRun.Kind.FULL, SyncRun.Kind.BALANCES}:
             _sync_balances(adapter, client, connection, run, token)
         if run.kind in {SyncRun.Kind.INITIAL, SyncRun.Kind.FULL, SyncRun.Kind.TRADES}:
             stream_failures = _sync_trades(adapter, client, connection, run, token)
+            failure = stream_failures[0] if stream_failures else None
     except ExchangeCallFailed as failed:
-        run.requests_made = adapter.requests_made(client)
-        return _finish(connection, run, failed.failure)
-    except _Abort as aborted:
-        run.requests_made = adapter.requests_made(client)
-        return _finish(connection, run, aborted.failure)
+        failure = failed.failure
     except LeaseLost:
         run.requests_made = adapter.requests_made(client)
         run.status = SyncRun.Status.FAILED
@@ -127,9 +126,7 @@ def _run(connection: ExchangeConnection, run: SyncRun, token: Any) -> SyncResult
         run.save()
         return SyncResult("failed", run.pk)
     run.requests_made = adapter.requests_made(client)
-    return _finish(
-        connection, run, stream_failures[0] if stream_failures else None, started=started
-    )
+    return _finish(connection, run, failure)
 
 
 def _sync_balances(
@@ -138,7 +135,7 @@ def _sync_balances(
     permissions = _call(adapter, client, adapter.fetch_permissions, client)
     access = access_for(permissions)
     if access == ExchangeConnection.Access.NO_READ:
-        raise _Abort(failure_for(ErrorCode.PERMISSION))
+        raise ExchangeCallFailed(failure_for(ErrorCode.PERMISSION))
     balances = _call(adapter, client, adapter.fetch_balances, client)
     positions = _call(adapter, client, adapter.fetch_positions, client)
     now = timezone.now()
@@ -231,11 +228,7 @@ def _sync_trades(
 
 
 def _finish(
-    connection: ExchangeConnection,
-    run: SyncRun,
-    failure: ExchangeFailure | None,
-    *,
-    started: datetime | None = None,
+    connection: ExchangeConnection, run: SyncRun, failure: ExchangeFailure | None
 ) -> SyncResult:
     now = timezone.now()
     run.finished_at = now
@@ -243,7 +236,7 @@ def _finish(
         run.status = SyncRun.Status.SUCCEEDED
         status, message = Status.CONNECTED, ""
     else:
-        partial = started is not None and run.trades_fetched > 0
+        partial = run.trades_fetched > 0 or "balances" in run.progress
         run.status = SyncRun.Status.PARTIAL if partial else SyncRun.Status.FAILED
         run.error_code = failure.code.value
         run.message = failure.message

@@ -88,6 +88,8 @@ def test_a_worker_killed_mid_import_and_restarted_ends_with_exactly_the_ground_t
         what="the restarted import to finish",
     )
     assert Trade.objects.filter(connection=connection).count() == truth
+    lost = SyncRun.objects.get(connection=connection, error_code="worker_lost")
+    assert lost.status == "failed" and lost.finished_at is not None
 
 
 def test_a_manual_sync_never_waits_behind_scheduled_ones(

@@ -1,0 +1,53 @@
+"""The benchmarks' world: PostgreSQL when it is there (as the issue asks), the simulator, and
+a migrated database of their own that they empty again afterwards."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH_DATABASE = "thrive_bench"
+
+
+def postgres_url() -> str | None:
+    """A dedicated PostgreSQL database on the local server, created on first use."""
+    try:
+        import psycopg
+
+        with psycopg.connect(
+            "host=127.0.0.1 user=postgres dbname=postgres", connect_timeout=3, autocommit=True
+        ) as conn:
+            if not conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", (BENCH_DATABASE,)
+            ).fetchone():
+                conn.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
+    except Exception:
+        return None
+    return f"postgres://postgres@127.0.0.1:5432/{BENCH_DATABASE}"
+
+
+def setup() -> str:
+    """Configure Django for the benchmarks; returns a line saying which database they use."""
+    sys.path.insert(0, str(ROOT))
+    data_dir = Path(tempfile.mkdtemp(prefix="thrive-bench-"))
+    os.environ.setdefault("THRIVE_DATA_DIR", str(data_dir))
+    os.environ.setdefault("DEBUG", "1")
+    url = os.environ.get("BENCH_DATABASE_URL") or postgres_url()
+    if url:
+        os.environ["DATABASE_URL"] = url
+        where = "PostgreSQL (" + url.rsplit("/", 1)[1] + ")"
+    else:
+        os.environ.pop("DATABASE_URL", None)
+        where = "SQLite (PostgreSQL was not reachable)"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "thrive.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)
+    return where
