@@ -7,7 +7,6 @@ Kraken Futures key (``krakenfutures``), each with an account of its own.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,7 +26,11 @@ from sync.exchanges.registry import adapter_for
 from sync.models import SyncCursor, SyncRun
 from sync.services import sync_connection
 from sync.simulator.exchanges.kraken.book import is_leveraged, market_index
-from sync.simulator.exchanges.kraken.catalog import FUTURES_INSTRUMENTS
+from sync.simulator.exchanges.kraken.catalog import (
+    FUTURES_INSTRUMENTS,
+    REWARDS_ASSET,
+    STAKED_ASSET,
+)
 from sync.simulator.exchanges.kraken.common import futures_uuid, txid
 
 EXCHANGE = "kraken"
@@ -76,6 +79,14 @@ def imported(connection) -> list[dict]:
     return list(Trade.objects.filter(connection=connection).values())
 
 
+def key_of(row: dict) -> tuple[str, str, str]:
+    return row["symbol"], row["market_type"], row["exchange_trade_id"]
+
+
+def cursors_of(connection) -> dict[str, dict]:
+    return {c.stream: c.position for c in SyncCursor.objects.filter(connection=connection)}
+
+
 def sums(rows, key) -> dict[tuple, tuple]:
     totals: dict[tuple, list] = defaultdict(lambda: [0, Decimal(0), Decimal(0), Decimal(0), None])
     for row in rows:
@@ -92,9 +103,7 @@ def sums(rows, key) -> dict[tuple, tuple]:
 def assert_exactly(connection, truth: list[dict]) -> None:
     rows = imported(connection)
     assert len(rows) == len(truth)
-    assert {(r["symbol"], r["market_type"], r["exchange_trade_id"]) for r in rows} == {
-        truth_key(fill) for fill in truth
-    }
+    assert {key_of(row) for row in rows} == {truth_key(fill) for fill in truth}
     assert sums(rows, lambda r: (r["symbol"], r["market_type"])) == sums(
         truth, lambda fill: truth_key(fill)[:2]
     )
@@ -102,7 +111,9 @@ def assert_exactly(connection, truth: list[dict]) -> None:
 
 def assert_same_fields(connection, truth: list[dict]) -> None:
     """Trade by trade, every field the ground truth has."""
-    rows = {(r["symbol"], r["market_type"], r["exchange_trade_id"]): r for r in imported(connection)}
+    rows = {
+        (r["symbol"], r["market_type"], r["exchange_trade_id"]): r for r in imported(connection)
+    }
     for fill in truth:
         row = rows[truth_key(fill)]
         assert row["executed_at"] == datetime.fromtimestamp(fill["timestamp"] / 1000, tz=UTC)
@@ -143,7 +154,11 @@ def make_connection(workspace, owner, spot: dict, futures: dict | None) -> Excha
         futures_secret=futures["secret"] if futures else "",
     )
     return connection_create(
-        workspace=workspace, actor=owner, exchange=EXCHANGE, label="Import", portfolio=None,
+        workspace=workspace,
+        actor=owner,
+        exchange=EXCHANGE,
+        label="Import",
+        portfolio=None,
         secret=secret,
     )
 
@@ -220,7 +235,7 @@ def test_the_first_sync_imports_spot_margin_and_futures_exactly(
     assert requests_to(routed_to_simulator, FILLS) <= -(-futures_count // 95)
     assert requests_to(routed_to_simulator, ACCOUNT_LOG) == 1
     assert run.requests_made == requests_in_all(routed_to_simulator) - asked
-    cursors = {c.stream: c.position for c in SyncCursor.objects.filter(connection=connection)}
+    cursors = cursors_of(connection)
     assert set(cursors) == {"spot", "futures"}
     assert all("walk" not in cursor and cursor["top"] for cursor in cursors.values())
     connection.refresh_from_db()
@@ -240,3 +255,112 @@ def test_a_second_sync_asks_once_per_stream_and_inserts_nothing(routed_to_simula
     assert Trade.objects.filter(connection=connection).count() == before
     assert requests_in_all(routed_to_simulator) - asked == 2
     assert run.requests_made == 2
+
+
+def test_a_spot_key_alone_walks_spot_only(routed_to_simulator, workspace, owner, spot):
+    connection = make_connection(workspace, owner, spot, None)
+
+    assert sync(connection).status == "succeeded"
+
+    assert_exactly(connection, ground_truth(routed_to_simulator, spot))
+    assert set(
+        SyncCursor.objects.filter(connection=connection).values_list("stream", flat=True)
+    ) == {"spot"}
+    assert not routed_to_simulator.stats()["exchanges"].get(FUTURES)
+
+
+def test_trades_older_than_twelve_months_are_left_alone(routed_to_simulator, workspace, owner):
+    spot = routed_to_simulator.create_account(
+        exchange=EXCHANGE, trades={"BTC/USDT": 150}, days=420, permissions=["read"]
+    )
+    futures = routed_to_simulator.create_account(
+        exchange=FUTURES, trades={"ETH/USD:USD": 150}, days=420, permissions=["read"]
+    )
+    connection = make_connection(workspace, owner, spot, futures)
+    started = datetime.now(tz=UTC)
+
+    assert sync(connection, "trades").status == "succeeded"
+
+    finished = datetime.now(tz=UTC)
+    truth = ground_truth(routed_to_simulator, spot, futures)
+    keys = {key_of(row) for row in imported(connection)}
+
+    def at(fill):
+        return datetime.fromtimestamp(fill["timestamp"] / 1000, tz=UTC)
+
+    # the engine's year starts somewhere between the two clock readings
+    assert {truth_key(f) for f in truth if at(f) >= finished - timedelta(days=365)} <= keys
+    assert keys <= {truth_key(f) for f in truth if at(f) >= started - timedelta(days=365)}
+    assert len(keys) < len(truth), "fourteen months seeded, twelve imported"
+
+
+# -- balances and positions ------------------------------------------------------------------
+
+
+def expected_balances(simulator, spot: dict, futures: dict) -> dict[tuple[str, str], Decimal]:
+    """What the two accounts hold, by (our account type, asset): Kraken serves the spot wallet
+    and the staked and rewards assets on spot, the cash, flex and margin accounts on futures."""
+    seeded = simulator.balances(spot["api_key"])
+    expected: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for asset, row in seeded["wallets"]["spot"].items():
+        expected[("spot", asset)] += Decimal(row["balance"])
+    for wallet, names in (("earn_locked", STAKED_ASSET), ("earn_flexible", REWARDS_ASSET)):
+        for asset, amount in seeded[wallet].items():
+            if asset in names:
+                expected[("earn", asset)] += Decimal(amount)
+    seeded = simulator.balances(futures["api_key"])
+    for wallet, account_type in (("linear", "futures"), ("inverse", "inverse")):
+        for asset, row in seeded["wallets"].get(wallet, {}).items():
+            expected[(account_type, asset)] += Decimal(row["balance"])
+    for asset, amount in seeded["funding"].items():
+        expected[("funding", asset)] += Decimal(amount)
+    return {key: total for key, total in expected.items() if total}
+
+
+def test_balances_and_positions_agree_with_the_exchange(
+    routed_to_simulator, spot, futures, connection
+):
+    assert sync(connection, "balances").status == "succeeded"
+
+    latest = BalanceSnapshot.objects.filter(connection=connection, is_latest=True)
+    assert {(row.account_type, row.asset): row.total for row in latest} == expected_balances(
+        routed_to_simulator, spot, futures
+    )
+    for row in latest.filter(account_type__in=("spot", "earn")):
+        assert (row.free, row.used) == (row.total, Decimal(0))
+
+    positions = Position.objects.filter(connection=connection, is_latest=True)
+    seeded = routed_to_simulator.balances(futures["api_key"])["positions"]
+    contracts = {p.symbol: p for p in positions if p.market_type == "swap"}
+    assert set(contracts) == {row["symbol"] for row in seeded}
+    for truth in seeded:
+        position = contracts[truth["symbol"]]
+        amount = Decimal(truth["amount"])
+        assert (position.side, position.contracts) == (
+            "long" if amount > 0 else "short",
+            abs(amount),
+        )
+        assert position.entry_price == Decimal(truth["entry_price"])
+        assert position.mark_price == Decimal(truth["mark_price"])
+        assert position.margin_mode == truth["margin_mode"]
+        assert position.unrealized_pnl is not None
+        if truth["margin_mode"] == "isolated":
+            assert position.leverage == truth["leverage"]
+
+    # spot margin: Kraken's own rows, one per opening trade, add up to one position per side
+    rows = raw_client(routed_to_simulator, spot).private_post_openpositions({"docalcs": "true"})
+    grouped: dict[tuple[str, str], list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 4)
+    for row in rows["result"].values():
+        symbol = {"XBTUSDT": "BTC/USDT", "ETHUSDT": "ETH/USDT", "SOLUSDT": "SOL/USDT"}[row["pair"]]
+        entry = grouped[(symbol, "long" if row["type"] == "buy" else "short")]
+        entry[0] += Decimal(row["vol"]) - Decimal(row["vol_closed"])
+        entry[1] += Decimal(row["net"])
+        entry[2] += Decimal(row["cost"])
+        entry[3] += Decimal(row["vol"])
+    margin = {(p.symbol, p.side): p for p in positions if p.market_type == "margin"}
+    assert margin and set(margin) == set(grouped)
+    for key, (open_volume, net, cost, volume) in grouped.items():
+        position = margin[key]
+        assert (position.contracts, position.unrealized_pnl) == (open_volume, net)
+        assert position.leverage > 1 and position.mark_price > 0
+        assert abs(position.entry_price - cost / volume) < Decimal("1E-8")
