@@ -29,6 +29,7 @@ from sync.simulator.exchanges.kraken.book import is_leveraged, market_index
 from sync.simulator.exchanges.kraken.catalog import (
     FUTURES_INSTRUMENTS,
     REWARDS_ASSET,
+    SPOT_INSTRUMENTS,
     STAKED_ASSET,
 )
 from sync.simulator.exchanges.kraken.common import futures_uuid, txid
@@ -41,6 +42,7 @@ ACCOUNT_LOG = "krakenfutures /api/history/v3/account-log"
 SPOT_TRADES = {"BTC/USDT": 260, "ETH/USDT": 120, "SOL/USDT": 50}
 FUTURES_TRADES = {"BTC/USD:USD": 220, "ETH/USD:USD": 70, "BTC/USD:BTC": 110}
 FUTURES_IDS = {instrument.symbol: instrument.id for instrument in FUTURES_INSTRUMENTS}
+SPOT_SYMBOLS = {instrument.id: instrument.symbol for instrument in SPOT_INSTRUMENTS}
 
 
 class Crash(BaseException):
@@ -317,9 +319,13 @@ def expected_balances(simulator, spot: dict, futures: dict) -> dict[tuple[str, s
     return {key: total for key, total in expected.items() if total}
 
 
-def test_balances_and_positions_agree_with_the_exchange(
-    routed_to_simulator, spot, futures, connection
-):
+def test_balances_and_positions_agree_with_the_exchange(routed_to_simulator, workspace, owner):
+    """On the seeded demo accounts: the simulator's public mark price is the price at its start,
+    which is where the demo accounts value their positions."""
+    spot = routed_to_simulator.account(EXCHANGE, "demo")
+    futures = routed_to_simulator.account(FUTURES, "demo")
+    connection = make_connection(workspace, owner, spot, futures)
+
     assert sync(connection, "balances").status == "succeeded"
 
     latest = BalanceSnapshot.objects.filter(connection=connection, is_latest=True)
@@ -351,7 +357,7 @@ def test_balances_and_positions_agree_with_the_exchange(
     rows = raw_client(routed_to_simulator, spot).private_post_openpositions({"docalcs": "true"})
     grouped: dict[tuple[str, str], list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 4)
     for row in rows["result"].values():
-        symbol = {"XBTUSDT": "BTC/USDT", "ETHUSDT": "ETH/USDT", "SOLUSDT": "SOL/USDT"}[row["pair"]]
+        symbol = SPOT_SYMBOLS[row["pair"]]
         entry = grouped[(symbol, "long" if row["type"] == "buy" else "short")]
         entry[0] += Decimal(row["vol"]) - Decimal(row["vol_closed"])
         entry[1] += Decimal(row["net"])
@@ -364,3 +370,155 @@ def test_balances_and_positions_agree_with_the_exchange(
         assert (position.contracts, position.unrealized_pnl) == (open_volume, net)
         assert position.leverage > 1 and position.mark_price > 0
         assert abs(position.entry_price - cost / volume) < Decimal("1E-8")
+
+
+def test_futures_fills_sharing_a_millisecond_across_pages_are_all_imported(
+    routed_to_simulator, workspace, owner, spot
+):
+    """One contract, 300 fills: the simulator ties a fill's time to the one before every 100
+    fills, right on the page boundaries of a newest-first walk of 100."""
+    futures = routed_to_simulator.create_account(
+        exchange=FUTURES, trades={"BTC/USD:USD": 300}, days=20, permissions=["read"]
+    )
+    connection = make_connection(workspace, owner, spot, futures)
+
+    assert sync(connection, "trades").status == "succeeded"
+
+    assert_exactly(connection, ground_truth(routed_to_simulator, spot, futures))
+
+
+# -- crashes and resumption ------------------------------------------------------------------
+
+
+def stream_truth(simulator, stream: str, spot: dict, futures: dict) -> list[dict]:
+    return ground_truth(simulator, spot if stream == "spot" else futures)
+
+
+@pytest.mark.parametrize(
+    ("stream", "pages"), [("spot", 1), ("spot", 6), ("futures", 1), ("futures", 3)]
+)
+def test_a_crash_after_any_backfill_page_resumes_to_exactly_the_ground_truth(
+    routed_to_simulator, spot, futures, connection, adapter, stream, pages
+):
+    with crashing(adapter, stream, pages), pytest.raises(Crash):
+        sync(connection)
+    crashed = SyncRun.objects.get(connection=connection, status=SyncRun.Status.RUNNING)
+    assert "walk" in cursors_of(connection)[stream]
+
+    result = sync(connection, "trades")
+
+    assert result.status == "succeeded"
+    assert_exactly(connection, ground_truth(routed_to_simulator, spot, futures))
+    # the crashed stream went on below its cursor instead of starting again
+    fetched = crashed.progress[stream]["fetched"]
+    resumed = SyncRun.objects.get(pk=result.run_id).progress[stream]["fetched"]
+    assert fetched + resumed == len(stream_truth(routed_to_simulator, stream, spot, futures))
+    assert "walk" not in cursors_of(connection)[stream]
+
+
+def newest_rows(simulator, stream: str, spot: dict, futures: dict, count: int) -> list[dict]:
+    """The stream's newest `count` rows as Kraken prints them, newest first, with their id
+    (txid or fill id) and time in ms."""
+    if stream == "spot":
+        client = raw_client(simulator, spot)
+        rows: list[dict] = []
+        while len(rows) < count:
+            page = client.private_post_tradeshistory(
+                {"consolidate_taker": "false", "ofs": len(rows)}
+            )["result"]["trades"]
+            rows += [
+                {"id": key, "ms": int(Decimal(repr(row["time"])) * 1000)}
+                for key, row in page.items()
+            ]
+        return rows[:count]
+    client = simulator.client(futures, enableRateLimit=False)
+    rows = []
+    params: dict = {}
+    while len(rows) < count:
+        page = client.private_get_fills(params)["fills"]
+        rows += [
+            {"id": row["fill_id"], "ms": client.parse8601(row["fillTime"])}
+            for row in page
+            if row["fill_id"] not in {seen["id"] for seen in rows}
+        ]
+        params = {"lastFillTime": client.iso8601(rows[-1]["ms"] + 1)}
+    return rows[:count]
+
+
+@pytest.mark.parametrize("crash", [False, True], ids=["straight", "crash-after-a-page"])
+@pytest.mark.parametrize(("stream", "missing"), [("spot", 120), ("futures", 150)])
+def test_the_next_sync_walks_down_to_the_last_top_and_brings_every_newer_trade(
+    routed_to_simulator, spot, futures, connection, adapter, stream, missing, crash
+):
+    """What an incremental sync does after new trades: `missing` of them above the cursor."""
+    sync(connection)
+    rows = newest_rows(routed_to_simulator, stream, spot, futures, missing + 1)
+    newest = Trade.objects.filter(connection=connection).order_by("-executed_at")
+    market_types = ("spot", "margin") if stream == "spot" else ("swap",)
+    doomed = newest.filter(market_type__in=market_types).values_list("pk", flat=True)[:missing]
+    Trade.objects.filter(pk__in=list(doomed)).delete()
+    top = rows[missing]
+    SyncCursor.objects.filter(connection=connection, stream=stream).update(
+        position={"top": top["ms"], "recent": [top["id"]]}
+    )
+    if crash:
+        with crashing(adapter, stream, 1), pytest.raises(Crash):
+            sync(connection, "trades")
+        assert cursors_of(connection)[stream]["top"] == top["ms"]
+        assert "walk" in cursors_of(connection)[stream]
+
+    assert sync(connection, "trades").status == "succeeded"
+
+    assert_exactly(connection, ground_truth(routed_to_simulator, spot, futures))
+    assert cursors_of(connection)[stream]["top"] == rows[0]["ms"]
+
+
+def test_a_server_error_mid_walk_is_a_warning_and_the_next_sync_completes(
+    routed_to_simulator, spot, futures, connection, adapter
+):
+    def fail_the_next_request() -> None:
+        routed_to_simulator.add_fault(
+            "server_error", exchange=FUTURES, api_key=futures["api_key"], requests=1
+        )
+
+    with crashing(adapter, "futures", 1, then=fail_the_next_request):
+        result = sync(connection)
+
+    assert result.status == SyncRun.Status.PARTIAL
+    progress = SyncRun.objects.get(pk=result.run_id).progress
+    assert progress["futures"]["error"] == "exchange_unavailable"
+    connection.refresh_from_db()
+    assert connection.status == ExchangeConnection.Status.WARNING
+    assert sync(connection, "trades").status == "succeeded"
+    assert_exactly(connection, ground_truth(routed_to_simulator, spot, futures))
+
+
+# -- faults become states --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fault", "exchange", "status"),
+    [
+        ("maintenance", EXCHANGE, ExchangeConnection.Status.MAINTENANCE),
+        ("maintenance", FUTURES, ExchangeConnection.Status.MAINTENANCE),
+        ("revoked_key", EXCHANGE, ExchangeConnection.Status.NEEDS_ATTENTION),
+        ("revoked_key", FUTURES, ExchangeConnection.Status.NEEDS_ATTENTION),
+        ("no_read_permission", EXCHANGE, ExchangeConnection.Status.NEEDS_ATTENTION),
+        ("rate_limit", EXCHANGE, ExchangeConnection.Status.WARNING),
+        ("rate_limit", FUTURES, ExchangeConnection.Status.WARNING),
+    ],
+)
+def test_an_exchange_fault_becomes_the_connections_state(
+    routed_to_simulator, spot, futures, connection, fault, exchange, status
+):
+    # maintenance is the whole exchange's (Kraken's public status says so), the rest one key's
+    account = spot if exchange == EXCHANGE else futures
+    key = {} if fault == "maintenance" else {"api_key": account["api_key"]}
+    routed_to_simulator.add_fault(fault, exchange=exchange, **key)
+
+    result = sync(connection)
+
+    assert result.status == "failed"
+    connection.refresh_from_db()
+    assert connection.status == status
+    assert not Trade.objects.filter(connection=connection).exists()
