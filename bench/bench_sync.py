@@ -22,7 +22,7 @@ def _workspace():
     from thrive.models import User, Workspace
     from thrive.services import workspace_create
 
-    user = User.objects.create_user(email=f"bench{time.time_ns()}@thrive.local", password="x")
+    user = User.objects.create_user(email=f"bench{time.time_ns()}@thrive.local")
     return workspace_create(name="Bench", owner=user, plan=Workspace.Plan.PRO), user
 
 
@@ -123,7 +123,7 @@ def _bulk_write_figure() -> dict:
     from journal.services import trades_record
     from sync.exchanges.records import TradeRecord
 
-    workspace, user = _workspace()
+    workspace, _ = _workspace()
     from connections.models import ExchangeConnection
     from portfolio.services import portfolio_default_ensure
 
@@ -225,7 +225,7 @@ def _memory_figure(simulator) -> dict:
     connection = _connect(workspace, user, account)
     env = {**os.environ, "THRIVE_EXCHANGE_BUDGET_SCALE": "50"}
     started = time.perf_counter()
-    subprocess.run(
+    subprocess.run(  # noqa: S603 -- our own manage.py with a fixed argument list
         [
             sys.executable,
             "manage.py",

@@ -29,6 +29,16 @@ def postgres_url() -> str | None:
     return f"postgres://postgres@127.0.0.1:5432/{BENCH_DATABASE}"
 
 
+def redis_url() -> str | None:
+    try:
+        import redis
+
+        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=2).ping()
+    except Exception:
+        return None
+    return "redis://127.0.0.1:6379/15"
+
+
 def setup() -> str:
     """Configure Django for the benchmarks; returns a line saying which database they use."""
     sys.path.insert(0, str(ROOT))
@@ -42,6 +52,12 @@ def setup() -> str:
     else:
         os.environ.pop("DATABASE_URL", None)
         where = "SQLite (PostgreSQL was not reachable)"
+    broker = os.environ.get("BENCH_REDIS_URL") or redis_url()
+    if broker:
+        os.environ["REDIS_URL"] = broker
+        where += ", Redis (db 15)"
+    else:
+        where += ", the file broker"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "thrive.settings")
     import django
 
@@ -50,4 +66,8 @@ def setup() -> str:
 
     call_command("migrate", verbosity=0)
     call_command("flush", interactive=False, verbosity=0)
+    if broker:
+        import redis
+
+        redis.Redis.from_url(broker).flushdb()
     return where

@@ -78,6 +78,10 @@ class ExchangeAdapter:
     ip_error_codes: ClassVar[frozenset[str]] = frozenset()
     auth_error_codes: ClassVar[frozenset[str]] = frozenset()
     client_options: ClassVar[dict[str, Any]] = {}
+    # Whether one client also keeps ccxt's even spacing between its calls: needed where the
+    # exchange counts requests per second; an exchange that counts weight per minute is kept
+    # in bounds by the shared budget alone and may burst.
+    spaces_requests: ClassVar[bool] = True
 
     def client(
         self, secret: CredentialSecret | None = None, *, futures: bool = False
@@ -88,6 +92,7 @@ class ExchangeAdapter:
             secret=secret,
             futures=futures,
             options=self.client_options,
+            spaced=self.spaces_requests,
         )
 
     def fetch_permissions(self, client: ccxt.Exchange) -> Permissions:

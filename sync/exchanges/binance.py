@@ -60,6 +60,9 @@ class BinanceAdapter(ExchangeAdapter):
     # how a key revoked mid-sync looks: it is an authentication failure, not a rate limit.
     auth_error_codes = frozenset({"-2015", "-2014", "-1022"})
     client_options = {"fetchMarkets": {"types": ["spot", "linear", "inverse"]}}
+    # Binance counts request weight per minute (6000 spot, 2400 futures), so a sync may burst
+    # within the shared budget instead of spacing every call.
+    spaces_requests = False
 
     def read_probe(self, client: ccxt.Exchange) -> None:
         client.fetch_balance({"type": "spot"})

@@ -29,11 +29,12 @@ def build_client(
     secret: CredentialSecret | None = None,
     futures: bool = False,
     options: dict[str, Any] | None = None,
+    spaced: bool = True,
 ) -> ccxt.Exchange:
     """A ccxt client for `ccxt_id`; `route_as` is our exchange id in THRIVE_EXCHANGE_URLS.
 
     `futures` uses the credential's second key pair (Kraken Futures). `options` come from the
-    adapter's code, never from a person.
+    adapter's code, never from a person. `spaced` keeps ccxt's per-client spacing as well.
     """
     # ccxt logs signed URLs and the API key header at DEBUG: clamp it before every client, so
     # that nothing (a LOG_LEVEL=DEBUG, a library's basicConfig) can let those records through.
@@ -58,11 +59,11 @@ def build_client(
         point_client_at(client, base_url)
     if settings.THRIVE_EGRESS_PROXY:
         client.httpsProxy = settings.THRIVE_EGRESS_PROXY
-    _share_budget_and_count(client, budget_key=ccxt_id)
+    _share_budget_and_count(client, budget_key=ccxt_id, spaced=spaced)
     return client
 
 
-def _share_budget_and_count(client: ccxt.Exchange, *, budget_key: str) -> None:
+def _share_budget_and_count(client: ccxt.Exchange, *, budget_key: str, spaced: bool) -> None:
     """Every request waits for the exchange's shared budget and ccxt's own spacing, then is
     counted.
 
@@ -80,6 +81,7 @@ def _share_budget_and_count(client: ccxt.Exchange, *, budget_key: str) -> None:
     def throttle(cost: float | None = None) -> Any:
         client.requests_made += 1
         budget.take(budget_key, rate_limit_ms=client.rateLimit, cost=float(cost or 1))
-        own_spacing(cost)
+        if spaced:
+            own_spacing(cost)
 
     client.throttle = throttle
