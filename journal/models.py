@@ -19,7 +19,11 @@ class Trade(models.Model):
         BUY = "buy", "Buy"
         SELL = "sell", "Sell"
 
-    workspace = models.ForeignKey("thrive.Workspace", on_delete=models.CASCADE, related_name="+")
+    # Both foreign keys below are the leading column of an index further down already; their
+    # own indexes would only slow the bulk import down.
+    workspace = models.ForeignKey(
+        "thrive.Workspace", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     portfolio = models.ForeignKey(
         "portfolio.Portfolio", on_delete=models.PROTECT, related_name="trades"
     )
@@ -30,6 +34,7 @@ class Trade(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="trades",
+        db_index=False,
     )
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.API)
     exchange = models.CharField(max_length=16)
