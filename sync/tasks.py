@@ -43,3 +43,19 @@ def sync_connection(
             countdown=backoff_seconds(self.request.retries),
         )
     return result.status
+
+
+@shared_task(name="sync.tasks.sync_due", ignore_result=True)
+def sync_due(kind: str, connection_ids: list[int]) -> None:
+    """A batch of scheduled syncs from the dispatcher, one after another. One that fails in a
+    way worth retrying gets its own retry task, so the rest of the batch never waits on it."""
+    for connection_id in connection_ids:
+        result = services.sync_connection(
+            connection_id=connection_id, kind=kind, trigger=SyncRun.Trigger.SCHEDULE
+        )
+        if result.retryable:
+            sync_connection.apply_async(
+                args=[connection_id, kind, SyncRun.Trigger.RETRY],
+                countdown=backoff_seconds(0),
+                queue="sync",
+            )

@@ -64,4 +64,4 @@ def test_no_task_takes_anything_but_ids_and_names():
         for parameter in signature.replace("self,", "").split(","):
             parameter = parameter.strip()
             if parameter and parameter != "self":
-                assert re.match(r"^\w+: (int|str)( = .+)?$", parameter), parameter
+                assert re.match(r"^\w+: (int|str|list\[int\])( = .+)?$", parameter), parameter

@@ -217,3 +217,32 @@ def test_schedules_spread_a_thousand_connections_over_the_window():
         assert max(per_minute.values()) <= 2 * 1000 / minutes  # and none gets a pile
         # The phase is stable: the slot after a slot is exactly one period later.
         assert next_slot(7, every, slots[6]) == slots[6] + every
+
+
+def test_a_dispatched_batch_runs_each_sync_and_retries_only_the_one_that_failed(
+    routed_to_simulator, connection, workspace, owner, django_capture_on_commit_callbacks
+):
+    from sync.tasks import sync_due
+
+    other_account = routed_to_simulator.create_account(
+        exchange="binance", trades={"ETH/USDT": 20}, days=30, permissions=["read"]
+    )
+    other = connection_create(
+        workspace=workspace,
+        actor=owner,
+        exchange="binance",
+        label="Other",
+        portfolio=None,
+        secret=secret_of(other_account),
+    )
+    routed_to_simulator.ok(
+        "POST",
+        "/faults",
+        {"kind": "server_error", "api_key": other_account["api_key"]},
+    )
+    purge("sync")
+    sync_due("trades", [connection.pk, other.pk])
+    assert SyncRun.objects.get(connection=connection).status == "succeeded"
+    assert SyncRun.objects.get(connection=other).error_code == "exchange_unavailable"
+    retries = [m for m in queued_messages("sync") if '"retry"' in m or "retry" in m]
+    assert len(queued_messages("sync")) == 1 and retries

@@ -40,12 +40,14 @@ def workers():
     started: list[Worker] = []
 
     def start(**kwargs) -> Worker:
+        if not started:
+            # Connecting queues each connection's first sync; a test enqueues its own.
+            purge("sync")
+            purge("manual")
         worker = Worker(**kwargs)
         started.append(worker)
         return worker
 
-    purge("sync")
-    purge("manual")
     yield start
     for worker in started:
         worker.stop()
