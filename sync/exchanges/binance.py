@@ -1,9 +1,9 @@
 """Binance: spot, USDⓈ-M and COIN-M futures, sub-accounts.
 
-Trades: spot needs a symbol per call and walks upward by `fromId` (1000 a page, no window
-limit); futures need a symbol too and walk 7-day windows, USDⓈ-M only 6 months back. Which
-symbols to walk comes from the spot balance (spot) and the income history (futures: every
-fill leaves a commission row), plus every stream walked before.
+Trades: every market needs a symbol per call and walks upward by `fromId` (1000 a page, no
+window limit; USDⓈ-M keeps 6 months). Which symbols to walk comes from the spot balance (spot)
+and the income history (futures: every fill leaves a commission row), plus every stream
+walked before.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ import ccxt
 
 from .base import CredentialShape, ExchangeAdapter, Permissions
 from .records import BalanceRecord, PositionRecord, Stream, TradePage, to_decimal
-from .walking import id_pages, window_pages
+from .walking import id_pages
 
 DAY_MS = 86_400_000
 PAGE = 1000
-FUTURES_WINDOW_MS = 7 * DAY_MS
+FUTURES_WINDOW_MS = 7 * DAY_MS  # the longest span futures income and trade lists allow
 INCOME_WINDOW_MS = 90 * DAY_MS
 YEAR_MS = 365 * DAY_MS
 # USDⓈ-M userTrades reach back 6 months (Binance API docs, "Account Trade List").
@@ -133,9 +133,11 @@ class BinanceAdapter(ExchangeAdapter):
                 for market in client.markets.values()
                 if market.get("contract") and market.get(flag) and market["id"] in ids
             }
+        # Spot first: it is what most people trade, so the journal fills from it first.
+        order = {"spot": 0, "usdm": 1, "coinm": 2}
         return [
             Stream(name, reach_days=USDM_REACH_DAYS if name.startswith("usdm:") else None)
-            for name in sorted(names)
+            for name in sorted(names, key=lambda name: (order[name.split(":")[0]], name))
         ]
 
     @staticmethod
@@ -177,26 +179,18 @@ class BinanceAdapter(ExchangeAdapter):
         since_ms: int,
         now_ms: int,
     ) -> Iterator[TradePage]:
-        kind, symbol = stream.name.split(":", 1)
+        symbol = stream.name.split(":", 1)[1]
 
         def convert(trades: list[dict[str, Any]]) -> list:
             return [self.record_of(client, trade) for trade in trades]
 
-        if kind == "spot":
-            return id_pages(
-                fetch=lambda from_id: client.fetch_my_trades(
-                    symbol, None, PAGE, {"fromId": from_id}
-                ),
-                cursor=cursor,
-                page_size=PAGE,
-                convert=convert,
-            )
-        return window_pages(
-            fetch=lambda start, end: client.fetch_my_trades(symbol, start, PAGE, {"endTime": end}),
+        # Every market walks upward by trade id: `fromId` is not limited to a time window
+        # (futures windows are 7 days at most), so a quiet year costs one request, not 53.
+        # USDⓈ-M answers only what it still keeps (6 months); the engine drops anything
+        # older than 12 months.
+        return id_pages(
+            fetch=lambda from_id: client.fetch_my_trades(symbol, None, PAGE, {"fromId": from_id}),
             cursor=cursor,
-            since_ms=since_ms,
-            now_ms=now_ms,
-            window_ms=FUTURES_WINDOW_MS,
             page_size=PAGE,
             convert=convert,
         )
