@@ -4,8 +4,8 @@ import pytest
 
 from connections.models import ExchangeConnection
 from connections.services import connection_create
-from connections.vault import CredentialSecret
 from portfolio.services import portfolio_default_ensure
+from tests.exchange_keys import secret_of
 
 
 def form_data(account: dict, **overrides: str) -> dict[str, str]:
@@ -18,12 +18,6 @@ def form_data(account: dict, **overrides: str) -> dict[str, str]:
         "action": "connect",
         **overrides,
     }
-
-
-def secret_of(account: dict) -> CredentialSecret:
-    return CredentialSecret(
-        api_key=account["api_key"], secret=account["secret"], passphrase=account["passphrase"] or ""
-    )
 
 
 @pytest.fixture

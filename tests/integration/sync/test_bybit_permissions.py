@@ -4,33 +4,19 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
 
 from connections.services import access_for
-from connections.vault import CredentialSecret
 from sync.exchanges.errors import ErrorCode, ExchangeCallFailed
 from sync.exchanges.registry import adapter_for
+from tests.exchange_keys import check_key
 
 EXCHANGE = "bybit"
+check = partial(check_key, exchange=EXCHANGE)
 # clients draw on the shared request budget, which lives in the database without Redis
 pytestmark = pytest.mark.django_db
-
-
-def secret_of(account: dict) -> CredentialSecret:
-    return CredentialSecret(
-        api_key=account["api_key"],
-        secret=account["secret"],
-        passphrase=account["passphrase"] or "",
-    )
-
-
-def check(simulator, label: str, **changes: str):
-    account = simulator.account(EXCHANGE, label)
-    secret = secret_of(account)
-    if changes:
-        secret = CredentialSecret(**{**secret.__dict__, **changes})
-    return adapter_for(EXCHANGE).check(secret)
 
 
 def failure_of(simulator, label: str, **changes: str) -> ErrorCode:

@@ -3,31 +3,17 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 
 import pytest
 
 from connections.services import access_for
-from connections.vault import CredentialSecret
 from sync.exchanges.errors import ErrorCode, ExchangeCallFailed
 from sync.exchanges.registry import adapter_for
+from tests.exchange_keys import check_key
 
 EXCHANGE = "okx"
-
-
-def secret_of(account: dict) -> CredentialSecret:
-    return CredentialSecret(
-        api_key=account["api_key"],
-        secret=account["secret"],
-        passphrase=account["passphrase"] or "",
-    )
-
-
-def check(simulator, label: str, **changes: str):
-    account = simulator.account(EXCHANGE, label)
-    secret = secret_of(account)
-    if changes:
-        secret = CredentialSecret(**{**secret.__dict__, **changes})
-    return adapter_for(EXCHANGE).check(secret)
+check = partial(check_key, exchange=EXCHANGE)
 
 
 def test_the_simulators_keys_have_the_shape_the_form_enforces(routed_to_simulator):
