@@ -198,6 +198,9 @@ class BinanceAdapter(ExchangeAdapter):
     # -- balances and positions -----------------------------------------------------------
 
     def fetch_balances(self, client: ccxt.Exchange) -> list[BalanceRecord]:
+        return self._own_balances(client) + self._sub_account_balances(client)
+
+    def _own_balances(self, client: ccxt.Exchange) -> list[BalanceRecord]:
         records: list[BalanceRecord] = []
         for account_type, params in BALANCE_TYPES.items():
             balance = client.fetch_balance(dict(params))
@@ -214,6 +217,54 @@ class BinanceAdapter(ExchangeAdapter):
                     )
                 )
         return records
+
+    def _sub_account_balances(self, client: ccxt.Exchange) -> list[BalanceRecord]:
+        """A master key also sees its sub-accounts' spot and USDⓈ-M wallets (account = the
+        sub-account's email). Any other key is refused the list (-1002): it has none."""
+        try:
+            emails = self._sub_account_emails(client)
+        except (ccxt.AuthenticationError, ccxt.BadRequest):
+            return []
+        records: list[BalanceRecord] = []
+        for email in emails:
+            spot = client.sapiv4_get_sub_account_assets({"email": email})["balances"]
+            records += [
+                BalanceRecord(
+                    account=email,
+                    account_type="spot",
+                    asset=row["asset"],
+                    free=to_decimal(row["free"]),
+                    used=to_decimal(row["locked"]),
+                    total=to_decimal(row["free"]) + to_decimal(row["locked"]),
+                )
+                for row in spot
+                if to_decimal(row["free"]) or to_decimal(row["locked"])
+            ]
+            futures = client.sapiv2_get_sub_account_futures_account(
+                {"email": email, "futuresType": 1}
+            )["futureAccountResp"]["assets"]
+            records += [
+                BalanceRecord(
+                    account=email,
+                    account_type="futures",
+                    asset=row["asset"],
+                    total=to_decimal(row["walletBalance"]),
+                )
+                for row in futures
+                if to_decimal(row["walletBalance"])
+            ]
+        return records
+
+    @staticmethod
+    def _sub_account_emails(client: ccxt.Exchange) -> list[str]:
+        emails: list[str] = []
+        page = 1
+        while True:
+            rows = client.sapi_get_sub_account_list({"page": page, "limit": 200})["subAccounts"]
+            emails += [row["email"] for row in rows]
+            if len(rows) < 200:
+                return emails
+            page += 1
 
     def fetch_positions(self, client: ccxt.Exchange) -> list[PositionRecord]:
         positions = client.fetch_positions() + client.fetch_positions(None, {"subType": "inverse"})

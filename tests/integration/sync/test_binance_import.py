@@ -103,3 +103,37 @@ def test_a_second_sync_changes_nothing(routed_to_simulator, account, connection)
     run = SyncRun.objects.get(pk=result.run_id)
     assert Trade.objects.filter(connection=connection).count() == before
     assert run.trades_inserted == 0
+
+
+def test_a_master_key_records_its_sub_accounts_balances(routed_to_simulator, workspace, owner):
+    master = routed_to_simulator.account("binance", "master")
+    sub = routed_to_simulator.account("binance", "sub-1")
+    connection = connection_create(
+        workspace=workspace,
+        actor=owner,
+        exchange="binance",
+        label="Master",
+        portfolio=None,
+        secret=secret_of(master),
+    )
+    assert sync_connection(connection_id=connection.pk, kind="balances").status == "succeeded"
+    recorded = {
+        row.asset: row.total
+        for row in BalanceSnapshot.objects.filter(
+            connection=connection, is_latest=True, account=sub["email"], account_type="spot"
+        )
+    }
+    truth = routed_to_simulator.balances(sub["api_key"])["wallets"]["spot"]
+    assert recorded == {
+        asset: Decimal(row["balance"]).quantize(Decimal("1E-8"))
+        for asset, row in truth.items()
+        if Decimal(row["balance"])
+    }
+
+
+def test_a_key_without_sub_accounts_records_only_its_own(account, connection):
+    sync_connection(connection_id=connection.pk, kind="balances")
+    accounts = set(
+        BalanceSnapshot.objects.filter(connection=connection).values_list("account", flat=True)
+    )
+    assert accounts == {"main"}
