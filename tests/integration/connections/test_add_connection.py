@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils.html import escape
 
 from connections.models import AuditEvent, Credential, ExchangeConnection
 from thrive.models import Workspace
@@ -154,3 +155,26 @@ def test_the_form_shows_how_to_make_a_read_only_key_and_our_ips(owner_client, se
 def test_choosing_an_exchange_comes_first(owner_client):
     page = owner_client.get("/settings/connections/add/").content.decode()
     assert "?exchange=binance" in page
+
+
+@pytest.mark.parametrize(
+    "exchange",
+    ["binance", "bybit", "okx", "bitget", "coinbase", "kraken", "kucoin", "mexc", "gate"],
+)
+def test_every_exchange_connects_its_read_only_demo_key_through_the_form(
+    owner_client, workspace, routed_to_simulator, exchange
+):
+    account = routed_to_simulator.account(exchange, "demo")
+    response = owner_client.post(
+        f"/settings/connections/add/?exchange={exchange}", form_data(account)
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    connection = ExchangeConnection.objects.get(workspace=workspace)
+    assert connection.exchange == exchange
+    assert connection.access in {
+        ExchangeConnection.Access.READ_ONLY,
+        ExchangeConnection.Access.UNVERIFIABLE,
+    }
+    page = owner_client.get(response["Location"]).content.decode()
+    assert escape(connection.get_access_display()) in page
+    assert account["secret"] not in page
