@@ -66,7 +66,7 @@ def _call(adapter: ExchangeAdapter, client: Any, function: Any, *args: Any, **kw
         raise ExchangeCallFailed(adapter.failure(exc, client)) from None
 
 
-def sync_connection(*, connection_id: int, kind: str, trigger: str) -> SyncResult:
+def sync_connection(*, connection_id: int, kind: str, trigger: str = "schedule") -> SyncResult:
     # Cross-tenant by design: a task receives an id and takes the workspace from the row.
     connection = ExchangeConnection.objects.filter(pk=connection_id).first()
     if connection is None or connection.is_disconnected:

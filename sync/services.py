@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
 
 from connections.models import ExchangeConnection
 
+from .lease import lease_held
 from .models import ExchangePause, SyncRun
-from .runner import MAINTENANCE_PAUSE_AFTER, MAINTENANCE_PROBE_EVERY, SyncResult
-from .runner import sync_connection as _run_sync
+from .runner import MAINTENANCE_PAUSE_AFTER, MAINTENANCE_PROBE_EVERY
+from .runner import sync_connection as sync_connection  # the engine's entry point
 from .schedule import BALANCES_EVERY, TRADES_EVERY
 
 logger = logging.getLogger(__name__)
@@ -24,14 +25,9 @@ NOT_SCHEDULED = (Status.DISCONNECTED, Status.NEEDS_ATTENTION)
 DISPATCH_BATCH = 10
 
 
-def sync_connection(*, connection_id: int, kind: str, trigger: str = "schedule") -> SyncResult:
-    return _run_sync(connection_id=connection_id, kind=kind, trigger=trigger)
-
-
 def sync_now_request(*, connection: ExchangeConnection) -> bool:
     """Queue a full sync on the manual queue; False (and nothing queued) while one runs."""
-    from .lease import lease_held
-    from .tasks import sync_connection as sync_connection_task
+    from .tasks import sync_connection as sync_connection_task  # tasks import this module
 
     if connection.is_disconnected or lease_held(connection):
         return False
@@ -41,9 +37,10 @@ def sync_now_request(*, connection: ExchangeConnection) -> bool:
     return True
 
 
-def _paused_exchanges(now) -> tuple[set[str], set[str]]:  # type: ignore[no-untyped-def]
+def _paused_exchanges(now: datetime) -> tuple[set[str], set[str]]:
     """(paused, to probe now): an exchange in a maintenance streak is probed with one sync."""
-    paused, probe = set(), set()
+    paused: set[str] = set()
+    probe: set[str] = set()
     for pause in ExchangePause.objects.filter(consecutive_maintenance__gte=MAINTENANCE_PAUSE_AFTER):
         if pause.paused_until and pause.paused_until > now:
             paused.add(pause.exchange)
@@ -66,7 +63,7 @@ def dispatch_due() -> int:
     short, so a batch runs one after another on one worker). A message lost in a broker
     restart heals itself: the row stays due until its sync actually runs and reschedules it.
     """
-    from .tasks import sync_due as sync_due_task
+    from .tasks import sync_due as sync_due_task  # tasks import this module
 
     now = timezone.now()
     paused, probe = _paused_exchanges(now)
