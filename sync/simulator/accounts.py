@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sync.simulator.holdings import Holdings, derive_holdings
+from sync.simulator.instruments import Instrument
 from sync.simulator.prices import DAY_MS, PriceOracle
 from sync.simulator.trades import Fill, GenerationPlan, Series, generate_series
 
@@ -41,7 +42,7 @@ class AccountSpec:
     ip_whitelist: tuple[str, ...] = ()
     master_label: str | None = None  # set on sub-accounts
 
-    def validate(self, known_symbols: set[str]) -> None:
+    def validate(self, instruments: Mapping[str, Instrument], anchor_ms: int) -> None:
         """Raise ``ValueError`` with a message fit for the /_sim API caller."""
         unknown = [name for name in self.permissions if name not in PERMISSIONS]
         if unknown:
@@ -52,13 +53,24 @@ class AccountSpec:
             raise ValueError(f"days must be an integer between 1 and {MAX_DAYS}")
         total = 0
         for symbol, count in self.trades.items():
-            if symbol not in known_symbols:
-                raise ValueError(f"unknown symbol {symbol!r}; choose from {sorted(known_symbols)}")
+            if symbol not in instruments:
+                raise ValueError(f"unknown symbol {symbol!r}; choose from {sorted(instruments)}")
             if not isinstance(count, int) or isinstance(count, bool) or count < 0:
                 raise ValueError(f"trade count for {symbol} must be a non-negative integer")
+            if count and _last_trade_ms(instruments[symbol], anchor_ms) <= (
+                anchor_ms - self.days * DAY_MS
+            ):
+                raise ValueError(f"{symbol} expired before this account's {self.days} days")
             total += count
         if total > MAX_TRADES:
             raise ValueError(f"at most {MAX_TRADES} trades per account")
+
+
+def _last_trade_ms(instrument: Instrument, end_ms: int) -> int:
+    """Nothing trades after its expiry: an option's fills stop a minute before it."""
+    if instrument.expiry_ms is None:
+        return end_ms
+    return min(end_ms, instrument.expiry_ms - 60_000)
 
 
 class Account:
@@ -105,21 +117,26 @@ class Account:
         return permission in self.spec.permissions
 
     def series(self) -> dict[str, Series]:
-        """Fills by unified symbol, generated on first use and then kept."""
+        """Fills by instrument key (the unified symbol, or e.g. "BTC/USDT cross margin"),
+        generated on first use and then kept."""
         with self._lock:
             if self._series is None:
                 start = self.anchor_ms - self.spec.days * DAY_MS
                 end = self.anchor_ms - 60_000
                 instruments = self.exchange.instruments_by_symbol()
                 self._series = {
-                    symbol: generate_series(
+                    key: generate_series(
                         GenerationPlan(
-                            instruments[symbol], count, start, end, f"{self.seed_key}:{symbol}"
+                            instruments[key],
+                            count,
+                            start,
+                            _last_trade_ms(instruments[key], end),
+                            f"{self.seed_key}:{key}",
                         ),
                         self.oracle,
                         self.exchange.fee_policy,
                     )
-                    for symbol, count in self.spec.trades.items()
+                    for key, count in self.spec.trades.items()
                     if count > 0
                 }
             return self._series
@@ -147,10 +164,10 @@ class Account:
         by_type: dict[str, int] = {}
         by_symbol: dict[str, int] = {}
         instruments = self.exchange.instruments_by_symbol()
-        for symbol, count in self.spec.trades.items():
-            market_type = instruments[symbol].market_type
+        for key, count in self.spec.trades.items():
+            market_type = instruments[key].market_type
             by_type[market_type] = by_type.get(market_type, 0) + count
-            by_symbol[symbol] = count
+            by_symbol[key] = count
         return {"by_type": by_type, "by_symbol": by_symbol}
 
     def describe(self) -> dict[str, Any]:

@@ -4,9 +4,11 @@ JSON in and out; mistakes answer 400 with ``{"error": "..."}`` saying what to se
 
 - ``GET /_sim/``: seed, anchor, exchanges and their hosts, rate-limit scale;
 - ``GET /_sim/accounts[?exchange=]``, ``POST /_sim/accounts`` (``exchange``, ``trades``:
-  {unified symbol: count}, ``days``, ``permissions``, optional ``label``, ``status``,
-  ``ip_whitelist``, ``master``, ``anchor_ms``) -> 201 with the account;
-- ``GET /_sim/accounts/<api_key>/trades[?symbol=&market_type=]``: every fill, oldest first;
+  {unified symbol: count}, where a margin book is "BTC/USDT cross margin" or "BTC/USDT isolated
+  margin" on exchanges that list one, ``days``, ``permissions``, optional ``label``,
+  ``status``, ``ip_whitelist``, ``master``, ``anchor_ms``) -> 201 with the account;
+- ``GET /_sim/accounts/<api_key>/trades[?symbol=&market_type=]``: every fill, oldest first
+  (market types spot, margin, swap, future, option; margin fills add ``margin_mode``);
 - ``GET /_sim/accounts/<api_key>/balances``: deposits, balances, side wallets, positions;
 - ``GET|POST|DELETE[?id=] /_sim/faults``: see ``faults.py`` for kinds and options;
 - ``GET /_sim/stats``; ``POST /_sim/reset``;

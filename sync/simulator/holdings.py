@@ -15,11 +15,14 @@ from typing import Any
 
 from sync.simulator.instruments import MONEY_DECIMALS, Instrument
 from sync.simulator.prices import PriceOracle
-from sync.simulator.trades import Series, units_text
+from sync.simulator.trades import Series, option_premium, units_text
 
 SPOT = "spot"
 LINEAR = "linear"
 INVERSE = "inverse"
+OPTION = "option"
+CROSS_MARGIN = "cross_margin"
+ISOLATED_MARGIN = "isolated_margin"
 _SCALE = 10**MONEY_DECIMALS
 
 
@@ -124,7 +127,18 @@ class Holdings:
         }
 
 
+def isolated_wallet(symbol: str) -> str:
+    """Isolated margin is one account per pair: "isolated_margin:ETH/USDT"."""
+    return f"{ISOLATED_MARGIN}:{symbol}"
+
+
 def wallet_of(instrument: Instrument) -> str:
+    if instrument.margin_mode == "cross":
+        return CROSS_MARGIN
+    if instrument.margin_mode == "isolated":
+        return isolated_wallet(instrument.symbol)
+    if instrument.option:
+        return OPTION
     if not instrument.contract:
         return SPOT
     return INVERSE if instrument.inverse else LINEAR
@@ -138,7 +152,12 @@ def _events(series: Series) -> Iterator[tuple[int, str, str, int]]:
     for index in range(len(series)):
         timestamp = series.timestamps[index]
         sell = series.flags[index] & 1
-        if instrument.contract:
+        if instrument.option:
+            # the premium changes hands at the fill; the PnL a close realises is its sum
+            settle = instrument.settle or instrument.quote
+            cost = series.costs[index]
+            yield timestamp, wallet, settle, cost if sell else -cost
+        elif instrument.contract:
             settle = instrument.settle or instrument.quote
             yield timestamp, wallet, settle, series.pnls[index]
         else:
@@ -181,7 +200,8 @@ def derive_holdings(
         holdings.last_update_ms[wallet] = timestamp
     for (wallet, asset), balance in sorted(running.items()):
         # futures wallets also carry the margin of positions worth up to $80k
-        low, high = (100, 2_500) if wallet == SPOT or asset == discount_asset else (20_000, 40_000)
+        futures = wallet in (LINEAR, INVERSE) and asset != discount_asset
+        low, high = (20_000, 40_000) if futures else (100, 2_500)
         deposit = -lowest.get((wallet, asset), 0) + _usd_units(
             rng, oracle, asset, anchor_ms, low, high
         )
@@ -198,8 +218,11 @@ def _open_position(
     series: Series, oracle: PriceOracle, anchor_ms: int, rng: random.Random
 ) -> OpenPosition:
     instrument = series.instrument
-    mark = oracle.price(instrument.base, instrument.quote, anchor_ms)
-    mark_units = round(mark * 10**instrument.price_decimals)
+    if instrument.option:
+        mark = option_premium(instrument, oracle, anchor_ms)
+    else:
+        mark = oracle.price(instrument.base, instrument.quote, anchor_ms)
+    mark_units = max(1, round(mark * 10**instrument.price_decimals))
     assert series.entry_price is not None
     return OpenPosition(
         instrument=instrument,

@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass
 
 DAY_MS = 86_400_000
+YEAR_MS = 365 * DAY_MS
 HISTORY_DAYS = 800
 
 
@@ -77,3 +78,23 @@ class PriceOracle:
 
     def price(self, base: str, quote: str, timestamp_ms: int) -> float:
         return self.usd(base, timestamp_ms) / self.usd(quote, timestamp_ms)
+
+    def volatility(self, asset: str) -> float:
+        """Annualised volatility of the asset's daily walk, what options are priced with."""
+        return ASSETS[asset].daily_volatility * math.sqrt(365)
+
+
+def black_scholes(spot: float, strike: float, years: float, volatility: float, call: bool) -> float:
+    """A European option's value in the currency of ``spot`` and ``strike`` (no rates)."""
+    if years <= 0:
+        return max(spot - strike, 0.0) if call else max(strike - spot, 0.0)
+    deviation = volatility * math.sqrt(years)
+    d1 = (math.log(spot / strike) + deviation * deviation / 2) / deviation
+    d2 = d1 - deviation
+
+    def normal(x: float) -> float:
+        return (1 + math.erf(x / math.sqrt(2))) / 2
+
+    if call:
+        return spot * normal(d1) - strike * normal(d2)
+    return strike * normal(-d2) - spot * normal(-d1)

@@ -84,14 +84,15 @@ class SimulatorState:
             raise ValueError(
                 f"unknown exchange {exchange_id!r}; choose from {list(self.exchanges)}"
             )
-        spec.validate(set(exchange.instruments_by_symbol()))
+        anchor_ms = self.wall_anchor() if anchor_ms is None else anchor_ms
+        spec.validate(exchange.instruments_by_symbol(), anchor_ms)
         label_key = f"{exchange_id}:{spec.label}"
         account = Account(
             exchange,
             spec,
             exchange.credentials(self.seed, label_key),
             seed_key=f"{self.seed}:{label_key}",
-            anchor_ms=self.wall_anchor() if anchor_ms is None else anchor_ms,
+            anchor_ms=anchor_ms,
             oracle=self.oracle,
             uid=int.from_bytes(derive_bytes(self.seed, f"{label_key}:uid", 4)) % 900_000_000
             + 100_000_000,

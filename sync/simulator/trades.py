@@ -17,7 +17,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
 from sync.simulator.instruments import MONEY_DECIMALS, Instrument
-from sync.simulator.prices import PriceOracle
+from sync.simulator.prices import YEAR_MS, PriceOracle, black_scholes
 
 _MONEY = Decimal(1).scaleb(-MONEY_DECIMALS)
 _SELL = 1
@@ -46,6 +46,10 @@ class FeePolicy:
     spot_taker: Decimal = Decimal("0.001")
     contract_maker: Decimal = Decimal("0.0002")
     contract_taker: Decimal = Decimal("0.0005")
+    # options: a rate of the underlying's value, capped at a share of the premium
+    option_maker: Decimal = Decimal("0.0002")
+    option_taker: Decimal = Decimal("0.0003")
+    option_fee_cap: Decimal = Decimal("0.125")
     spot_fee_asset: str = "received"  # "received" (Binance, OKX) or "quote" (Kraken, Coinbase)
     discount_asset: str | None = None  # BNB on Binance, paid at a discount when enabled
     discount_factor: Decimal = Decimal("0.75")
@@ -67,7 +71,7 @@ class Fill(NamedTuple):
     realized_pnl: Decimal | None
 
     def ground_truth(self) -> dict:
-        return {
+        truth = {
             "symbol": self.instrument.symbol,
             "market_type": self.instrument.market_type,
             "id": str(self.id),
@@ -82,6 +86,9 @@ class Fill(NamedTuple):
             "taker_or_maker": "maker" if self.maker else "taker",
             "realized_pnl": None if self.realized_pnl is None else format(self.realized_pnl, "f"),
         }
+        if self.instrument.margin_mode is not None:
+            truth["margin_mode"] = self.instrument.margin_mode
+        return truth
 
 
 class Series:
@@ -243,7 +250,12 @@ def generate_series(plan: GenerationPlan, oracle: PriceOracle, fees: FeePolicy) 
         order_id += 1 + int(random_unit() * 40_000)
         trade_id += 1 + int(random_unit() * 4000)
         mid = oracle.price(instrument.base, instrument.quote, timestamp)
-        price_units = max(1, round(mid * (1 + rng.gauss(0, 0.0015)) * price_step))
+        if instrument.option:
+            # option quotes are wide: a few percent around the model's value
+            premium = option_premium(instrument, oracle, timestamp) * (1 + rng.gauss(0, 0.02))
+            price_units = max(1, round(premium * price_step))
+        else:
+            price_units = max(1, round(mid * (1 + rng.gauss(0, 0.0015)) * price_step))
         notional_usd = min(max(math.exp(rng.gauss(math.log(600), 1.0)), 15.0), 60_000.0)
         quote_usd = oracle.usd(instrument.quote, timestamp)
         if instrument.inverse:
@@ -263,9 +275,22 @@ def generate_series(plan: GenerationPlan, oracle: PriceOracle, fees: FeePolicy) 
             if part:
                 trade_id += 1 + int(random_unit() * 3)
             cost_units = _cost_units(instrument, price_units, part_units)
-            fee_units, fee_asset = _fee(
-                instrument, fees, side_sell, maker, part_units, cost_units, quote_usd, discount_usd
-            )
+            if instrument.option:
+                fee_units = _option_fee(
+                    instrument, fees, maker, part_units, cost_units, oracle, timestamp
+                )
+                fee_asset = instrument.settle or instrument.quote
+            else:
+                fee_units, fee_asset = _fee(
+                    instrument,
+                    fees,
+                    side_sell,
+                    maker,
+                    part_units,
+                    cost_units,
+                    quote_usd,
+                    discount_usd,
+                )
             pnl_units = 0
             if position is not None:
                 price = decimal_units(price_units, instrument.price_decimals)
@@ -324,6 +349,40 @@ def _cost_units(instrument: Instrument, price_units: int, amount_units: int) -> 
         return int(value.quantize(_MONEY, rounding=ROUND_DOWN).scaleb(MONEY_DECIMALS))
     scale = MONEY_DECIMALS - instrument.price_decimals - instrument.amount_decimals
     return price_units * amount_units * 10**scale
+
+
+def option_premium(instrument: Instrument, oracle: PriceOracle, timestamp_ms: int) -> float:
+    """An option's model value at ``timestamp_ms``, in its settle currency per unit of the
+    underlying: Black-Scholes on the oracle's price and volatility of the underlying."""
+    assert instrument.strike is not None and instrument.expiry_ms is not None
+    quote_usd = oracle.usd(instrument.quote, timestamp_ms)
+    value = black_scholes(
+        oracle.usd(instrument.base, timestamp_ms) / quote_usd,
+        float(instrument.strike),
+        (instrument.expiry_ms - timestamp_ms) / YEAR_MS,
+        oracle.volatility(instrument.base),
+        instrument.option_type == "call",
+    )
+    return value * quote_usd / oracle.usd(instrument.settle or instrument.quote, timestamp_ms)
+
+
+def _option_fee(
+    instrument: Instrument,
+    fees: FeePolicy,
+    maker: bool,
+    amount_units: int,
+    cost_units: int,
+    oracle: PriceOracle,
+    timestamp_ms: int,
+) -> int:
+    """A rate of the underlying's value in the settle currency, at most ``option_fee_cap`` of
+    the premium paid: how OKX, Bybit and Binance charge option fills."""
+    rate = fees.option_maker if maker else fees.option_taker
+    underlying = Decimal(amount_units * 10 ** (MONEY_DECIMALS - instrument.amount_decimals))
+    settle = instrument.settle or instrument.quote
+    if settle != instrument.base:
+        underlying *= Decimal(repr(oracle.price(instrument.base, settle, timestamp_ms)))
+    return min(_round_units(underlying * rate), _round_units(cost_units * fees.option_fee_cap))
 
 
 def _round_units(value: Decimal) -> int:

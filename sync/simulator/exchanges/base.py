@@ -142,7 +142,7 @@ class ExchangeSimulator:
 
     def __init__(self, state: SimulatorState) -> None:
         self.state = state
-        self._by_symbol = {instrument.symbol: instrument for instrument in self.instruments}
+        self._by_symbol = {instrument.key: instrument for instrument in self.instruments}
         self._by_id: dict[tuple[str, str], Instrument] = {
             (instrument.market_type if not instrument.inverse else "inverse", instrument.id): (
                 instrument
@@ -196,6 +196,7 @@ class ExchangeSimulator:
     # -- helpers for modules -------------------------------------------------------------------
 
     def instruments_by_symbol(self) -> dict[str, Instrument]:
+        """By unified symbol; a margin book by its key, e.g. "BTC/USDT cross margin"."""
         return self._by_symbol
 
     def instrument(self, kind: str, market_id: str) -> Instrument | None:

@@ -1,6 +1,6 @@
 """OKX through an unmodified ccxt client, pointed at the simulator by URL rewriting only:
 markets, the trading and funding accounts, positions, key permissions, the complete trade
-history of every market type, and every refusal."""
+history of every market type (options included), and every refusal."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 EXCHANGE = "okx"
 DAY_MS = 86_400_000
 PAGE = 100
-INST_TYPES = {"spot": "SPOT", "swap": "SWAP", "future": "FUTURES"}
+INST_TYPES = {"spot": "SPOT", "swap": "SWAP", "future": "FUTURES", "option": "OPTION"}
 
 
 @pytest.fixture
@@ -21,9 +21,24 @@ def demo(simulator):
     return simulator.account(EXCHANGE, "demo")
 
 
+def option_symbols(simulator) -> list[str]:
+    """The options the simulator's accounts trade (struck around the seed's prices): BTC
+    calls and puts, then ETH's."""
+    demo = simulator.account(EXCHANGE, "demo")
+    return [symbol for symbol in demo["trades_by_symbol"] if symbol.endswith(("-C", "-P"))]
+
+
+def contract_value(market: dict) -> Decimal:
+    """Base coin (USD for inverse contracts) per contract: ctVal, times ctMult on options
+    (ccxt's contractSize is ctVal alone)."""
+    info = market["info"]
+    return Decimal(info["ctVal"]) * Decimal(info["ctMult"] or 1)
+
+
 @pytest.fixture(scope="module")
 def history(simulator):
     """Several pages per instrument type, inside OKX's three months."""
+    options = option_symbols(simulator)
     account = simulator.create_account(
         exchange=EXCHANGE,
         label="paging",
@@ -38,14 +53,18 @@ def history(simulator):
                     symbol
                     # the delivery futures of the quarter, e.g. BTC/USDT:USDT-261225
                     for symbol in simulator.account(EXCHANGE, "demo")["trades_by_symbol"]
-                    if "-" in symbol
+                    if "-" in symbol and symbol not in options
                 ],
                 115,
             ),
+            options[0]: 140,
+            options[1]: 45,
+            options[-1]: 60,
         },
         days=20,
     )
     assert account["trades"]["future"] == 230
+    assert account["trades"]["option"] == 245
     return account
 
 
@@ -107,16 +126,17 @@ def assert_same_fills(client, fetched: list[dict], truth: list[dict]) -> None:
         assert trade["side"] == fill["side"]
         assert trade["takerOrMaker"] == fill["taker_or_maker"]
         assert trade["price"] == Decimal(fill["price"])
-        # OKX counts derivatives in contracts of ctVal (base coin, or USD for inverse)
-        contract_value = Decimal(market["info"]["ctVal"]) if market["contract"] else Decimal(1)
-        if market["inverse"]:
+        # OKX counts derivatives in contracts (base coin, or USD for inverse); ccxt calls a
+        # coin-settled option inverse, but its price is the premium in coin per coin
+        value = contract_value(market) if market["contract"] else Decimal(1)
+        if market["inverse"] and not market["option"]:
             assert trade["amount"] == Decimal(fill["amount"])
             # the core truncates an inverse fill's value in coin to 8 decimals
-            cost = trade["amount"] * contract_value / trade["price"]
+            cost = trade["amount"] * value / trade["price"]
             assert cost.quantize(Decimal("1E-8"), rounding=ROUND_DOWN) == Decimal(fill["cost"])
         else:
-            assert trade["amount"] * contract_value == Decimal(fill["amount"])
-            assert trade["price"] * trade["amount"] * contract_value == Decimal(fill["cost"])
+            assert trade["amount"] * value == Decimal(fill["amount"])
+            assert trade["price"] * trade["amount"] * value == Decimal(fill["cost"])
         # OKX signs a charged fee negative; ccxt 4.5.90 loses fees with Decimal numbers (see
         # the last test), so read them where an adapter has to
         assert -Decimal(info["fee"]) == Decimal(fill["fee"])
@@ -163,6 +183,19 @@ def test_load_markets_with_a_key_also_fetches_the_signed_currencies(simulator, d
     assert endpoints["okx /api/v5/public/instruments"]["requests"] == 5
 
 
+def test_the_options_the_accounts_trade_are_listed_with_their_multiplier(simulator, demo):
+    client = simulator.client(demo)
+
+    markets = client.load_markets()
+
+    for symbol in option_symbols(simulator):
+        market = markets[symbol]
+        assert market["option"] and market["settle"] == market["base"]
+        assert market["expiry"] > time.time() * 1000
+        assert contract_value(market) == Decimal("0.01" if market["base"] == "BTC" else "0.1")
+        assert market["precision"]["price"] == Decimal("0.0001")
+
+
 # -- balances and positions ------------------------------------------------------------------
 
 
@@ -179,10 +212,13 @@ def expected_cash(truth: list[dict], deposits: dict) -> dict[str, Decimal]:
     for fill in truth:
         base, rest = fill["symbol"].split("/")
         quote, _, settle = rest.partition(":")
+        sign = 1 if fill["side"] == "buy" else -1
         if fill["market_type"] == "spot":
-            sign = 1 if fill["side"] == "buy" else -1
             add(base, sign * Decimal(fill["amount"]))
             add(quote, -sign * Decimal(fill["cost"]))
+        elif fill["market_type"] == "option":
+            # the premium is paid from, or received into, the settle coin
+            add(settle.split("-")[0], -sign * Decimal(fill["cost"]))
         else:
             add(settle.split("-")[0], Decimal(fill["realized_pnl"]))
         add(fill["fee_currency"], -Decimal(fill["fee"]))
@@ -223,7 +259,7 @@ def test_it_reports_the_funding_account_and_simple_earn(simulator, demo):
     }
 
 
-def test_it_reports_swap_and_futures_positions_left_open_by_the_fills(simulator, demo):
+def test_it_reports_every_position_left_open_by_the_fills(simulator, demo):
     client = simulator.client(demo)
     client.load_markets()
     seeded = {row["symbol"]: row for row in simulator.balances(demo["api_key"])["positions"]}
@@ -231,26 +267,35 @@ def test_it_reports_swap_and_futures_positions_left_open_by_the_fills(simulator,
     positions = client.fetch_positions()
     swaps = client.fetch_positions(None, {"instType": "SWAP"})
     futures = client.fetch_positions(None, {"instType": "FUTURES"})
+    options = client.fetch_positions(None, {"instType": "OPTION"})
 
     assert {item["symbol"] for item in positions} == set(seeded)
-    assert {item["symbol"] for item in swaps + futures} == set(seeded)
+    assert {item["symbol"] for item in swaps + futures + options} == set(seeded)
     assert all(client.market(item["symbol"])["future"] for item in futures)
+    assert options and all(client.market(item["symbol"])["option"] for item in options)
     for position in positions:
         truth = seeded[position["symbol"]]
         market = client.market(position["symbol"])
         amount = Decimal(truth["amount"])
-        per_contract = Decimal(1) if market["inverse"] else Decimal(market["info"]["ctVal"])
+        coin_contracts = market["inverse"] and not market["option"]
+        per_contract = Decimal(1) if coin_contracts else contract_value(market)
         assert position["contracts"] * per_contract == abs(amount)
         assert position["side"] == ("long" if amount > 0 else "short")
         assert position["entryPrice"] == Decimal(truth["entry_price"])
         assert position["markPrice"] == Decimal(truth["mark_price"])
         assert position["leverage"] == truth["leverage"]
         assert position["marginMode"] == truth["margin_mode"]
-        assert position["liquidationPrice"] > 0
         mark, entry = Decimal(truth["mark_price"]), Decimal(truth["entry_price"])
-        if market["linear"]:
+        if market["option"]:
+            # valued at its premium, in the coin; no liquidation price
+            assert position["info"]["liqPx"] == ""
+            assert Decimal(position["info"]["optVal"]) == (amount * mark).quantize(Decimal("1E-8"))
+            expected = amount * (mark - entry)
+        elif market["linear"]:
+            assert position["liquidationPrice"] > 0
             expected = amount * (mark - entry)
         else:
+            assert position["liquidationPrice"] > 0
             expected = amount * Decimal(market["info"]["ctVal"]) * (1 / entry - 1 / mark)
         assert position["unrealizedPnl"] == expected.quantize(Decimal("1E-8"))
 
@@ -287,7 +332,7 @@ def test_an_ip_restricted_key_works_from_an_allowed_address(simulator):
 # -- trade history ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("market_type", ["spot", "swap", "future"])
+@pytest.mark.parametrize("market_type", ["spot", "swap", "future", "option"])
 def test_it_pages_the_complete_history_back_with_the_after_cursor(simulator, history, market_type):
     client = simulator.client(history)
 
@@ -304,10 +349,50 @@ def test_it_pages_the_complete_history_forward_with_the_before_cursor(simulator,
     assert_same_fills(client, fetched, truth_of(simulator, history, "swap"))
 
 
-def test_options_and_margin_have_no_fills_here(simulator, history):
+def test_it_pages_the_option_history_forward_too(simulator, history):
     client = simulator.client(history)
 
-    assert client.fetch_my_trades(None, None, PAGE, {"instType": "OPTION"}) == []
+    fetched = walk_forward(client, "OPTION")
+
+    assert_same_fills(client, fetched, truth_of(simulator, history, "option"))
+
+
+def test_an_option_fill_is_priced_in_the_coin_with_okx_s_option_fields(simulator, history):
+    """Premium in coin per coin of underlying, size in contracts of ctMult, a fee capped at
+    12.5% of the premium; the index, USD price and volatility of the moment ride along."""
+    client = simulator.client(history)
+    client.load_markets()
+    truth = {fill["id"]: fill for fill in truth_of(simulator, history, "option")}
+    symbol = option_symbols(simulator)[0]
+    market = client.market(symbol)
+
+    rows = client.private_get_trade_fills_history(
+        {"instType": "OPTION", "instId": market["id"], "limit": "100"}
+    )["data"]
+
+    assert len(rows) == 100
+    for row in rows:
+        fill = truth[row["tradeId"]]
+        size, price = Decimal(row["fillSz"]), Decimal(row["fillPx"])
+        assert size == size.to_integral_value() and size * Decimal("0.01") == Decimal(
+            fill["amount"]
+        )
+        assert (row["instType"], row["feeCcy"], row["posSide"]) == ("OPTION", "BTC", "net")
+        assert -Decimal(row["fee"]) == Decimal(fill["fee"])
+        assert Decimal(fill["fee"]) <= Decimal(fill["cost"]) * Decimal("0.125")
+        assert Decimal(row["fillPnl"]) == Decimal(fill["realized_pnl"])
+        assert row["subType"] in ({"3", "6"} if row["side"] == "buy" else {"4", "5"})
+        index = Decimal(row["fillIdxPx"])
+        assert 20_000 < index < 200_000 and Decimal(row["fillFwdPx"]) == index
+        assert Decimal(row["fillPxUsd"]) == (price * index).quantize(Decimal("1E-8"))
+        assert 0 < Decimal(row["fillPxVol"]) == Decimal(row["fillMarkVol"]) < 2
+        assert row["fillMarkPx"] == row["fillPx"] and row["tradeQuoteCcy"] == ""
+    assert {row["subType"] for row in rows} & {"5", "6"}, "some fills close a position"
+
+
+def test_margin_has_no_fills_here(simulator, history):
+    client = simulator.client(history)
+
     assert client.fetch_my_trades(None, None, PAGE, {"instType": "MARGIN"}) == []
 
 

@@ -1,7 +1,7 @@
 """Importing an OKX account end to end: ccxt over HTTP to the simulator, into the journal.
 
 OKX keeps three months of fills per instType (SPOT, MARGIN, SWAP, FUTURES, OPTION); the
-simulator prints no margin or option fills, so those streams are walked and stay empty.
+simulator prints no margin fills, so that stream is walked and stays empty.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from portfolio.models import BalanceSnapshot, Position
 from sync import runner
 from sync.exchanges.okx import fills
 from sync.exchanges.registry import adapter_for
-from sync.markets import markets_ensure
 from sync.models import SyncCursor, SyncRun
 from sync.services import sync_connection
 from sync.simulator.exchanges.okx.catalog import QUARTER_MS, yymmdd
@@ -32,7 +31,7 @@ FILLS = "okx /api/v5/trade/fills-history"
 STREAMS = {"spot", "margin", "swap", "futures", "option"}
 QUARTER = yymmdd(QUARTER_MS)
 LINEAR_FUTURE = f"BTC/USDT:USDT-{QUARTER}"
-# Several pages of 100 for each type with fills: spot 3, swap 3, futures 2.
+# Several pages of 100 for each type with fills: spot 3, swap 3, futures 2, options 2.
 TRADES = {
     "BTC/USDT": 230,
     "ETH/USDT": 60,
@@ -42,7 +41,8 @@ TRADES = {
     LINEAR_FUTURE: 70,
     f"BTC/USD:BTC-{QUARTER}": 40,
 }
-FIRST_IMPORT_FILLS_REQUESTS = 3 + 3 + 2 + 1 + 1
+OPTION_FILLS = (90, 40, 30)
+FIRST_IMPORT_FILLS_REQUESTS = 3 + 3 + 2 + 1 + 2
 
 
 class Crash(BaseException):
@@ -132,10 +132,19 @@ def unpaced(routed_to_simulator, monkeypatch):
     monkeypatch.setattr(fills, "FILLS_WINDOW_S", 0)
 
 
+def option_symbols(simulator) -> list[str]:
+    """The options the simulator's accounts trade, struck around its prices: BTC's first."""
+    demo = simulator.account(EXCHANGE, "demo")
+    return [symbol for symbol in demo["trades_by_symbol"] if symbol.endswith(("-C", "-P"))]
+
+
 @pytest.fixture
 def account(routed_to_simulator):
+    options = option_symbols(routed_to_simulator)
+    # BTC calls and puts, and ETH's call: ctMult 0.01 and 0.1
+    chosen = dict(zip((options[0], options[1], options[-2]), OPTION_FILLS, strict=True))
     return routed_to_simulator.create_account(
-        exchange=EXCHANGE, trades=TRADES, days=60, permissions=["read"]
+        exchange=EXCHANGE, trades={**TRADES, **chosen}, days=60, permissions=["read"]
     )
 
 
@@ -172,7 +181,12 @@ def test_the_first_sync_imports_every_market_type_exactly(routed_to_simulator, a
     truth = routed_to_simulator.ground_truth(account["api_key"])
     assert_exactly(connection, truth)
     assert_same_fields(connection, truth)
-    assert {row["market_type"] for row in imported(connection)} == {"spot", "swap", "future"}
+    assert {row["market_type"] for row in imported(connection)} == {
+        "spot",
+        "swap",
+        "future",
+        "option",
+    }
     run = SyncRun.objects.get(pk=result.run_id)
     assert run.trades_inserted == len(truth)
     assert fills_requests(routed_to_simulator) == FIRST_IMPORT_FILLS_REQUESTS
@@ -180,7 +194,7 @@ def test_the_first_sync_imports_every_market_type_exactly(routed_to_simulator, a
     assert set(cursors) == STREAMS
     assert all(c.reaches_back_to is not None for c in cursors.values())
     assert all("back" not in c.position for c in cursors.values())
-    assert cursors["margin"].position == {} and cursors["option"].position == {}
+    assert cursors["margin"].position == {} and "top" in cursors["option"].position
     connection.refresh_from_db()
     assert connection.status == ExchangeConnection.Status.CONNECTED
 
@@ -223,38 +237,34 @@ def test_a_fill_of_a_delivered_future_keeps_its_contract_value(
     assert_exactly(connection, routed_to_simulator.ground_truth(account["api_key"]))
 
 
-def test_an_option_fill_is_counted_in_the_underlying(routed_to_simulator, account):
-    """The simulator prints no option fills, so one shaped like OKX's goes through the same
-    conversion: a BTC-USD option contract is ctMult x ctVal = 0.01 BTC, priced in BTC."""
-    adapter = adapter_for(EXCHANGE)
-    client = adapter.client(secret_of(account))
-    markets_ensure(client, key=adapter.ccxt_id)
-    market = next(m for m in client.markets.values() if m["option"] and m["base"] == "BTC")
-    row = {
-        "instType": "OPTION",
-        "instId": market["id"],
-        "tradeId": "7",
-        "ordId": "9",
-        "billId": "1",
-        "side": "buy",
-        "fillPx": "0.0125",
-        "fillSz": "3",
-        "fee": "-0.00009",
-        "feeCcy": "BTC",
-        "execType": "M",
-        "fillPnl": "0",
-        "ts": "1700000000000",
-    }
-
-    record = fills.record_of_fill(client, row, fills.instrument_of(client, market["id"], "OPTION"))
-
-    assert (record.market_type, record.symbol, record.settle) == ("option", market["symbol"], "BTC")
-    assert (record.amount, record.cost) == (Decimal("0.03"), Decimal("0.000375"))
-    assert (record.fee, record.fee_currency, record.taker_or_maker) == (
-        Decimal("0.00009"),
-        "BTC",
-        "maker",
+def test_a_fill_of_an_expired_option_keeps_its_multiplier(
+    routed_to_simulator, workspace, owner, monkeypatch
+):
+    """An option expired inside the three months has left the instrument list but not the
+    fills: its contract (ctVal x ctMult of the coin) comes from a listed option of the same
+    family, its name from its id."""
+    option = option_symbols(routed_to_simulator)[0]
+    account = routed_to_simulator.create_account(
+        exchange=EXCHANGE, trades={option: 40}, days=20, permissions=["read"]
     )
+    connection = make_connection(workspace, owner, account)
+    ensure = runner.markets_ensure
+
+    def without_the_option(client, *, key):
+        ensure(client, key=key)
+        markets = {s: m for s, m in client.markets.items() if s != option}
+        client.set_markets(markets, client.currencies)
+
+    monkeypatch.setattr(runner, "markets_ensure", without_the_option)
+
+    assert sync(connection, "trades").status == "succeeded"
+
+    truth = routed_to_simulator.ground_truth(account["api_key"])
+    assert_exactly(connection, truth)
+    assert_same_fields(connection, truth)
+    assert {(row["market_type"], row["settle"]) for row in imported(connection)} == {
+        ("option", "BTC")
+    }
 
 
 def test_fills_older_than_three_months_are_out_of_reach(routed_to_simulator, workspace, owner):
@@ -295,7 +305,7 @@ def test_balances_and_positions_agree_with_the_exchange(routed_to_simulator, acc
     for row in latest:
         by_type[row.account_type][row.asset] = row.total
     trading: dict[str, Decimal] = defaultdict(Decimal)
-    for wallet in ("spot", "linear", "inverse"):
+    for wallet in ("spot", "linear", "inverse", "option"):
         for asset, row in seeded["wallets"].get(wallet, {}).items():
             trading[asset] += Decimal(row["balance"])
     assert by_type["trading"] == {asset: total for asset, total in trading.items() if total}
@@ -306,10 +316,13 @@ def test_balances_and_positions_agree_with_the_exchange(routed_to_simulator, acc
         p.symbol: p for p in Position.objects.filter(connection=connection, is_latest=True)
     }
     assert set(positions) == {row["symbol"] for row in seeded["positions"]}
+    assert {p.market_type for p in positions.values()} == {"swap", "future", "option"}
     for truth in seeded["positions"]:
         position = positions[truth["symbol"]]
         amount = Decimal(truth["amount"])
-        inverse = truth["symbol"].startswith("BTC/USD:")
+        option = truth["symbol"].endswith(("-C", "-P"))
+        inverse = truth["symbol"].startswith("BTC/USD:") and not option
+        # counted in contracts of ctVal (x ctMult, options) of the coin, or of USD (inverse)
         per_contract = Decimal(1) if inverse else position.contract_size
         assert position.contracts * per_contract == abs(amount)
         assert position.side == ("long" if amount > 0 else "short")
@@ -317,8 +330,15 @@ def test_balances_and_positions_agree_with_the_exchange(routed_to_simulator, acc
         assert position.mark_price == Decimal(truth["mark_price"])
         assert position.leverage == truth["leverage"]
         assert position.margin_mode == truth["margin_mode"]
-        assert position.unrealized_pnl is not None and position.liquidation_price > 0
-        assert position.market_type == ("future" if "-" in truth["symbol"] else "swap")
+        assert position.unrealized_pnl is not None
+        if option:
+            assert position.market_type == "option" and position.liquidation_price is None
+            assert position.contract_size == Decimal(
+                "0.01" if truth["symbol"][:3] == "BTC" else "0.1"
+            )
+        else:
+            assert position.liquidation_price > 0
+            assert position.market_type == ("future" if "-" in truth["symbol"] else "swap")
 
 
 # -- crashes and resumption ------------------------------------------------------------------

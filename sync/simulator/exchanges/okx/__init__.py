@@ -5,16 +5,26 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sync.simulator.accounts import Account, Credentials
 from sync.simulator.exchanges.base import ExchangeSimulator, Router
 from sync.simulator.exchanges.okx import account, auth, errors, public, trades
-from sync.simulator.exchanges.okx.catalog import INSTRUMENTS, QUARTER_MS, yymmdd
+from sync.simulator.exchanges.okx.catalog import (
+    INSTRUMENTS,
+    MAX_INSTRUMENTS,
+    QUARTER_MS,
+    traded_options,
+    yymmdd,
+)
 from sync.simulator.http import Request, Response
 from sync.simulator.ratelimit import RateLimit
 from sync.simulator.signing import derive_bytes
 from sync.simulator.trades import FeePolicy
+
+if TYPE_CHECKING:
+    from sync.simulator.instruments import Instrument
+    from sync.simulator.state import SimulatorState
 
 _READABLE = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
 _SYMBOLS = "!@#$%^&*_-"
@@ -35,13 +45,17 @@ class OkxSimulator(ExchangeSimulator):
     router = Router.combine(public.router, account.router, trades.router)
     instruments = INSTRUMENTS
     uses_passphrase = True
-    # https://www.okx.com/fees: regular users (Lv1) pay 0.08%/0.10% on spot and 0.02%/0.05%
-    # on swaps and futures; spot fees are taken from the currency received
+    # https://www.okx.com/fees: regular users (Lv1) pay 0.08%/0.10% on spot, 0.02%/0.05% on
+    # swaps and futures, and 0.02%/0.03% of the underlying on options (at most 12.5% of the
+    # premium); spot fees are taken from the currency received
     fee_policy = FeePolicy(
         spot_maker=Decimal("0.0008"),
         spot_taker=Decimal("0.001"),
         contract_maker=Decimal("0.0002"),
         contract_taker=Decimal("0.0005"),
+        option_maker=Decimal("0.0002"),
+        option_taker=Decimal("0.0003"),
+        option_fee_cap=Decimal("0.125"),
         spot_fee_asset="received",
     )
     # Each endpoint's own limit from its documentation page: public ones per IP, private ones
@@ -80,6 +94,23 @@ class OkxSimulator(ExchangeSimulator):
         "BTC/USD:BTC": 10,
         f"BTC/USDT:USDT-{_QUARTER}": 10,
     }
+
+    def __init__(self, state: SimulatorState) -> None:
+        # The options traded are struck around the seed's prices: per simulator, like the
+        # demo account that trades them.
+        self.options = traded_options(state.oracle, state.anchor_ms)
+        self.instruments = (*INSTRUMENTS, *self.options)
+        if len(self.instruments) > MAX_INSTRUMENTS:
+            raise ValueError(f"okx: bill ids number at most {MAX_INSTRUMENTS} instruments")
+        self.by_id: dict[str, Instrument] = {item.id: item for item in self.instruments}
+        self.indexes = {item.id: index for index, item in enumerate(self.instruments)}
+        self.demo_trades = {
+            **type(self).demo_trades,
+            **dict(
+                zip([item.symbol for item in self.options], (30, 25, 15, 10, 20, 10), strict=True)
+            ),
+        }
+        super().__init__(state)
 
     def credentials(self, seed: int, label: str) -> Credentials:
         """A UUID key, a 32-hex-digit uppercase secret and a passphrase, as OKX issues them."""

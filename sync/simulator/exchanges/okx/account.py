@@ -3,30 +3,33 @@ currencies.
 
 The seeded accounts are unified trading accounts in "Spot and futures mode" (``acctLv`` 2):
 spot and every derivative share one balance per currency, so a currency's ``cashBal`` is the
-sum of the core's spot, linear and inverse wallets, and ``eq`` adds the unrealized PnL of the
-positions settled in it.
+sum of the core's spot, linear, inverse and option wallets (option premiums are paid from
+it), and ``eq`` adds the unrealized PnL of the positions settled in it.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sync.simulator.accounts import Account
 from sync.simulator.exchanges.base import Call, Router
 from sync.simulator.exchanges.okx import catalog
-from sync.simulator.exchanges.okx.catalog import HOST, INDEX
+from sync.simulator.exchanges.okx.catalog import HOST
 from sync.simulator.exchanges.okx.common import ok, plain, rounded, usd
 from sync.simulator.exchanges.okx.errors import invalid
-from sync.simulator.holdings import INVERSE, LINEAR, SPOT, OpenPosition
+from sync.simulator.holdings import INVERSE, LINEAR, OPTION, SPOT, OpenPosition
 from sync.simulator.trades import decimal_units
+
+if TYPE_CHECKING:
+    from sync.simulator.exchanges.okx import OkxSimulator
 
 router = Router()
 
 ACCOUNT_LEVEL = "2"  # Spot and futures mode (single-currency margin)
 MAINTENANCE_RATE = Decimal("0.005")
 _ZERO = Decimal(0)
-_WALLETS = (SPOT, LINEAR, INVERSE)
+_WALLETS = (SPOT, LINEAR, INVERSE, OPTION)
 
 
 def _wanted(call: Call) -> set[str] | None:
@@ -198,7 +201,8 @@ def currencies(call: Call) -> dict[str, Any]:
 
 
 def position_id(account: Account, position: OpenPosition) -> str:
-    return str(600_000_000_000_000_000 + account.uid * 100 + INDEX[position.instrument.id])
+    place = cast("OkxSimulator", account.exchange).indexes[position.instrument.id]
+    return str(600_000_000_000_000_000 + account.uid * 100 + place)
 
 
 def position_row(account: Account, position: OpenPosition, now_ms: int) -> dict[str, Any]:
@@ -211,6 +215,10 @@ def position_row(account: Account, position: OpenPosition, now_ms: int) -> dict[
     maintenance = notional * MAINTENANCE_RATE
     series = account.series()[instrument.symbol]
     notional_usd = notional * usd(account.oracle.usd(settle, now_ms))
+    # an option's mark is its premium; its index is the underlying's, and it has a value
+    # (optVal) rather than a liquidation price
+    option = instrument.option
+    index = usd(account.oracle.price(instrument.base, "USD", now_ms)) if option else None
     return {
         "adl": "2",
         "availPos": "",
@@ -231,7 +239,7 @@ def position_row(account: Account, position: OpenPosition, now_ms: int) -> dict[
         "fundingFee": "",
         "gammaBS": "",
         "gammaPA": "",
-        "idxPx": plain(position.mark_price),
+        "idxPx": rounded(index) if index is not None else plain(position.mark_price),
         "imr": "" if position.isolated else rounded(margin),
         "instId": instrument.id,
         "instType": catalog.inst_type(instrument),
@@ -241,7 +249,7 @@ def position_row(account: Account, position: OpenPosition, now_ms: int) -> dict[
         "liab": "",
         "liabCcy": "",
         "liqPenalty": "0",
-        "liqPx": rounded(position.liquidation_price),
+        "liqPx": "" if option else rounded(position.liquidation_price),
         "margin": rounded(margin) if position.isolated else "",
         "markPx": plain(position.mark_price),
         "maxSpotInUseAmt": "",
@@ -249,7 +257,7 @@ def position_row(account: Account, position: OpenPosition, now_ms: int) -> dict[
         "mgnRatio": rounded((margin + upl) / maintenance),
         "mmr": rounded(maintenance),
         "notionalUsd": rounded(notional_usd),
-        "optVal": "",
+        "optVal": rounded(position.notional) if option else "",
         "pendingCloseOrdLiabVal": "",
         "pnl": "",
         "pos": plain(catalog.contracts(instrument, position.amount)),

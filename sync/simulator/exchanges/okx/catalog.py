@@ -1,10 +1,14 @@
 """OKX instruments as ``/api/v5/public/instruments`` describes them, and its currencies.
 
 OKX counts derivatives in contracts: ``BTC-USDT-SWAP`` is 0.01 BTC a contract (``ctVal``), the
-inverse ``BTC-USD-SWAP`` 100 USD. The core keeps linear amounts in the base coin, so every
-contract market here carries its ``ctVal`` and the wire converts (``contracts()``). Amount
-steps are the base-coin equivalent of ``lotSz`` x ``ctVal``. Spot lot sizes are coarser than
-OKX's 1e-8 where the core needs price x amount to stay exact at 8 decimals.
+inverse ``BTC-USD-SWAP`` 100 USD, the option ``BTC-USD-250328-90000-C`` 0.01 BTC (``ctVal`` 1 x
+``ctMult`` 0.01). The core keeps linear and option amounts in the base coin, so every contract
+market here carries its contract value and the wire converts (``contracts()``). Amount steps
+are the base-coin equivalent of ``lotSz`` x ``ctVal``. Spot lot sizes are coarser than OKX's
+1e-8 where the core needs price x amount to stay exact at 8 decimals.
+
+Options are coin-settled and priced in the coin per coin of underlying: a fill of 3 contracts
+at 0.0125 costs 3 x 0.01 x 0.0125 = 0.000375 BTC.
 """
 
 from __future__ import annotations
@@ -16,8 +20,14 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sync.simulator.instruments import Instrument, inverse_perpetual, linear_perpetual, spot
-from sync.simulator.prices import DAY_MS
+from sync.simulator.instruments import (
+    Instrument,
+    inverse_perpetual,
+    linear_perpetual,
+    option,
+    spot,
+)
+from sync.simulator.prices import DAY_MS, PriceOracle
 
 HOST = "www.okx.com"
 LISTED_MS = 1_606_468_572_000
@@ -156,22 +166,75 @@ INSTRUMENTS: tuple[Instrument, ...] = (
     *(item for item, _ in _FUTURES),
 )
 BY_ID: dict[str, Instrument] = {item.id: item for item in INSTRUMENTS}
-# the instrument's place in INSTRUMENTS goes into every bill id (see trades.bill_id)
+# the instrument's place in INSTRUMENTS: its instIdCode, and its place in bill ids, where the
+# simulator's options follow them (see trades.bill_id)
 INDEX: dict[str, int] = {item.id: index for index, item in enumerate(INSTRUMENTS)}
 
 INST_TYPES = ("SPOT", "MARGIN", "SWAP", "FUTURES", "OPTION")
 OPTION_FAMILIES = ("BTC-USD", "ETH-USD")
+# per underlying: contracts' ctMult (ctVal is 1 coin) and the strike grid
+OPTION_MULTIPLIERS = {"BTC": "0.01", "ETH": "0.1"}
+OPTION_STRIKE_STEPS = {"BTC": 1000, "ETH": 100}
+OPTION_PRICE_DECIMALS = 4
+# quarterly options are listed half a year ahead, weekly ones two weeks
+QUARTERLY_LISTING_MS = 180 * DAY_MS
+WEEKLY_LISTING_MS = 14 * DAY_MS
+# bill ids keep five bits for the instrument's place (see trades.bill_id)
+MAX_INSTRUMENTS = 32
 
 
 def inst_type(instrument: Instrument) -> str:
-    return {"spot": "SPOT", "swap": "SWAP", "future": "FUTURES"}[instrument.market_type]
+    return {"spot": "SPOT", "swap": "SWAP", "future": "FUTURES", "option": "OPTION"}[
+        instrument.market_type
+    ]
 
 
 def contracts(instrument: Instrument, amount: Decimal) -> Decimal:
     """An amount in the core's units as OKX prints it: contracts for derivatives."""
+    if instrument.option:
+        assert instrument.multiplier is not None
+        return amount / instrument.multiplier
     if not instrument.contract or instrument.inverse:
         return amount
     return amount / CONTRACTS[instrument.id].ct_val
+
+
+def option_instrument(family: str, expiry_ms: int, strike: int, kind: str) -> Instrument:
+    """A coin-settled OKX option, e.g. BTC-USD-250328-90000-C."""
+    base, quote = family.split("-")
+    return option(
+        base,
+        quote,
+        f"{family}-{yymmdd(expiry_ms)}-{strike}-{kind}",
+        settle=base,
+        expiry_ms=expiry_ms,
+        strike=Decimal(strike),
+        option_type="call" if kind == "C" else "put",
+        multiplier=OPTION_MULTIPLIERS[base],
+        price_decimals=OPTION_PRICE_DECIMALS,
+    )
+
+
+def _at_the_money(base: str, price: float) -> int:
+    step = OPTION_STRIKE_STEPS[base]
+    return round(price / step) * step
+
+
+def traded_options(oracle: PriceOracle, anchor_ms: int) -> tuple[Instrument, ...]:
+    """The options accounts trade: the quarter's, listed before any history begins, struck
+    at the money as the history ends (and, on BTC, two steps out of it either way). They
+    depend on the seed's prices, so they belong to one simulator, not to the module."""
+    expiry_ms = quarterly_expiries(anchor_ms)[0]
+    chosen = []
+    for family in OPTION_FAMILIES:
+        base = family.split("-")[0]
+        middle = _at_the_money(base, oracle.price(base, "USD", anchor_ms))
+        strikes = [(middle, "C"), (middle, "P")]
+        if base == "BTC":
+            step = OPTION_STRIKE_STEPS[base]
+            strikes += [(middle + 2 * step, "C"), (middle - 2 * step, "P")]
+        chosen += [option_instrument(family, expiry_ms, strike, kind) for strike, kind in strikes]
+    return tuple(chosen)
 
 
 def step(decimals: int) -> str:
@@ -265,45 +328,54 @@ def contract_row(instrument: Instrument) -> dict[str, Any]:
     )
 
 
-def option_rows(family: str, underlying_price: float, now_ms: int) -> list[dict[str, Any]]:
-    """Calls and puts on the two next weekly expiries, strikes around the current price.
+def option_row(instrument: Instrument, listed_ms: int) -> dict[str, Any]:
+    assert instrument.expiry_ms is not None and instrument.strike is not None
+    assert instrument.multiplier is not None
+    family = f"{instrument.base}-{instrument.quote}"
+    return _row(
+        instType="OPTION",
+        instId=instrument.id,
+        ctMult=format(instrument.multiplier, "f"),
+        ctVal="1",
+        ctValCcy=instrument.base,
+        expTime=str(instrument.expiry_ms),
+        instFamily=family,
+        uly=family,
+        optType="C" if instrument.option_type == "call" else "P",
+        settleCcy=instrument.settle,
+        stk=format(instrument.strike.normalize(), "f"),
+        tickSz=step(instrument.price_decimals),
+        lotSz="1",
+        minSz="1",
+        maxMktSz="5000",
+        listTime=str(listed_ms),
+    )
 
-    Options are listed for ``load_markets``; the core generates no option fills.
-    """
+
+def option_rows(
+    family: str, underlying_price: float, now_ms: int, traded: tuple[Instrument, ...]
+) -> list[dict[str, Any]]:
+    """Calls and puts on the two next weekly expiries, strikes around the current price, and
+    the ``traded`` options of the family not expired yet."""
     base = family.split("-")[0]
-    strike_step = 1000 if base == "BTC" else 100
-    middle = round(underlying_price / strike_step) * strike_step
+    strike_step = OPTION_STRIKE_STEPS[base]
+    middle = _at_the_money(base, underlying_price)
     today = datetime.fromtimestamp(now_ms / 1000, tz=UTC).replace(
         hour=DELIVERY_HOUR, minute=0, second=0, microsecond=0
     )
     friday = today + timedelta(days=(calendar.FRIDAY - today.weekday()) % 7 or 7)
-    rows = []
+    rows = {}
     for week in (0, 1):
         expiry_ms = int((friday + timedelta(weeks=week)).timestamp() * 1000)
         for offset in (-2, -1, 0, 1, 2):
-            strike = middle + offset * strike_step
             for kind in ("C", "P"):
-                rows.append(
-                    _row(
-                        instType="OPTION",
-                        instId=f"{family}-{yymmdd(expiry_ms)}-{strike}-{kind}",
-                        ctMult="0.01" if base == "BTC" else "0.1",
-                        ctVal="1",
-                        ctValCcy=base,
-                        expTime=str(expiry_ms),
-                        instFamily=family,
-                        uly=family,
-                        optType=kind,
-                        settleCcy=base,
-                        stk=str(strike),
-                        tickSz="0.0005",
-                        lotSz="1",
-                        minSz="1",
-                        maxMktSz="5000",
-                        listTime=str(expiry_ms - 14 * DAY_MS),
-                    )
-                )
-    return rows
+                item = option_instrument(family, expiry_ms, middle + offset * strike_step, kind)
+                rows[item.id] = option_row(item, expiry_ms - WEEKLY_LISTING_MS)
+    for item in traded:
+        assert item.expiry_ms is not None
+        if f"{item.base}-{item.quote}" == family and item.expiry_ms > now_ms:
+            rows[item.id] = option_row(item, item.expiry_ms - QUARTERLY_LISTING_MS)
+    return list(rows.values())
 
 
 # currency -> (name, [(chain, min withdrawal, fee, withdrawal decimals)])

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sync.simulator.exchanges.base import Call
 from sync.simulator.exchanges.okx.errors import invalid
 
+if TYPE_CHECKING:
+    from sync.simulator.exchanges.okx import OkxSimulator
+
 _EIGHT = Decimal(1).scaleb(-8)
+
+
+def okx(call: Call) -> OkxSimulator:
+    """The OKX simulator serving ``call``: its options depend on the seed's prices."""
+    return cast("OkxSimulator", call.exchange)
 
 
 def ok(data: list[Any]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 from sync.simulator.exchanges.base import Call, Router
 from sync.simulator.exchanges.okx import catalog
 from sync.simulator.exchanges.okx.catalog import HOST, INSTRUMENTS
-from sync.simulator.exchanges.okx.common import ok
+from sync.simulator.exchanges.okx.common import ok, okx
 from sync.simulator.exchanges.okx.errors import invalid, missing, refuse
 
 router = Router()
@@ -37,7 +37,7 @@ def instruments(call: Call) -> dict[str, Any]:
             raise invalid("instFamily")
         base = family.split("-")[0]
         price = call.exchange.state.oracle.price(base, "USD", call.now_ms)
-        rows = catalog.option_rows(family, price, call.now_ms)
+        rows = catalog.option_rows(family, price, call.now_ms, okx(call).options)
     elif kind in ("SPOT", "MARGIN"):
         # every spot pair here may be traded on margin too (lever "10")
         rows = [catalog.spot_row(item) for item in INSTRUMENTS if not item.contract]

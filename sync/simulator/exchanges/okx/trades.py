@@ -23,8 +23,8 @@ from typing import Any
 
 from sync.simulator.exchanges.base import Call, Router
 from sync.simulator.exchanges.okx import catalog
-from sync.simulator.exchanges.okx.catalog import HOST, INDEX
-from sync.simulator.exchanges.okx.common import ok, optional_int, page_limit, plain
+from sync.simulator.exchanges.okx.catalog import HOST
+from sync.simulator.exchanges.okx.common import ok, okx, optional_int, page_limit, plain, rounded
 from sync.simulator.exchanges.okx.errors import invalid, missing, unknown_instrument
 from sync.simulator.prices import DAY_MS
 from sync.simulator.trades import Fill, Series
@@ -38,19 +38,20 @@ _INSTRUMENT_SHIFT = 17
 _TIME_SHIFT = 22
 
 
-def bill_id(series: Series, index: int) -> int:
+def bill_id(indexes: dict[str, int], series: Series, index: int) -> int:
+    """``indexes``: each instrument's place in the simulator's list."""
     timestamp = series.timestamps[index]
     place = index - bisect_left(series.timestamps, timestamp)
     return (
         (timestamp - BILL_EPOCH_MS) << _TIME_SHIFT
-        | INDEX[series.instrument.id] << _INSTRUMENT_SHIFT
+        | indexes[series.instrument.id] << _INSTRUMENT_SHIFT
         | place
     )
 
 
-def _first_bill_at_least(series: Series, bill: int) -> int:
+def _first_bill_at_least(indexes: dict[str, int], series: Series, bill: int) -> int:
     """Index of the first fill whose bill id is ``bill`` or more (bill ids grow with index)."""
-    return bisect_left(range(len(series)), bill, key=lambda index: bill_id(series, index))
+    return bisect_left(range(len(series)), bill, key=lambda index: bill_id(indexes, series, index))
 
 
 def _order_run(series: Series, order_id: int) -> tuple[int, int]:
@@ -66,7 +67,7 @@ def _selected_series(call: Call, kind: str | None) -> list[Series]:
     if kind is not None and kind not in catalog.INST_TYPES:
         raise invalid("instType")
     wanted_id = call.params.get("instId")
-    if wanted_id and wanted_id not in catalog.BY_ID:
+    if wanted_id and wanted_id not in okx(call).by_id:
         raise unknown_instrument()
     family = call.params.get("instFamily") or call.params.get("uly")
     chosen = []
@@ -92,6 +93,7 @@ def _page(call: Call, kind: str | None, retention_ms: int) -> list[tuple[int, Se
     order_id = optional_int(call, "ordId")
     oldest = max(call.now_ms - retention_ms, begin or 0)
     forward = before is not None and after is None
+    indexes = okx(call).indexes
     picked: list[tuple[int, Series, int]] = []
     for series in _selected_series(call, kind):
         low = series.index_from_time(oldest)
@@ -100,13 +102,13 @@ def _page(call: Call, kind: str | None, retention_ms: int) -> list[tuple[int, Se
             run_start, run_stop = _order_run(series, order_id)
             low, high = max(low, run_start), min(high, run_stop)
         if after is not None:
-            high = min(high, _first_bill_at_least(series, after))
+            high = min(high, _first_bill_at_least(indexes, series, after))
         if before is not None:
-            low = max(low, _first_bill_at_least(series, before + 1))
-        indexes = (
+            low = max(low, _first_bill_at_least(indexes, series, before + 1))
+        window = (
             range(low, min(high, low + limit)) if forward else range(max(low, high - limit), high)
         )
-        picked.extend((bill_id(series, index), series, index) for index in indexes)
+        picked.extend((bill_id(indexes, series, index), series, index) for index in window)
     chosen = heapq.nsmallest(limit, picked) if forward else heapq.nlargest(limit, picked)
     return sorted(chosen, reverse=True)
 
@@ -121,14 +123,36 @@ def _sub_type(fill: Fill) -> str:
     return "3" if buy else "4"
 
 
+def _option_fields(call: Call, fill: Fill) -> dict[str, str]:
+    """What an option fill adds: the underlying's index price, the premium in USD, and the
+    volatility it was priced at (the simulator quotes at the oracle's, marks at it too)."""
+    instrument = fill.instrument
+    oracle = call.exchange.state.oracle
+    index = Decimal(repr(oracle.price(instrument.base, "USD", fill.timestamp)))
+    index = index.quantize(Decimal("0.01"))
+    volatility = Decimal(repr(oracle.volatility(instrument.base))).quantize(Decimal("0.0001"))
+    return {
+        "fillIdxPx": plain(index),
+        "fillFwdPx": plain(index),
+        "fillMarkPx": plain(fill.price),
+        "fillPxUsd": rounded(fill.price * index),
+        "fillPxVol": plain(volatility),
+        "fillMarkVol": plain(volatility),
+    }
+
+
+def _fee_rate(call: Call, fill: Fill) -> Decimal:
+    fees = call.exchange.fee_policy
+    if fill.instrument.option:
+        return fees.option_maker if fill.maker else fees.option_taker
+    if fill.instrument.contract:
+        return fees.contract_maker if fill.maker else fees.contract_taker
+    return fees.spot_maker if fill.maker else fees.spot_taker
+
+
 def fill_row(call: Call, bill: int, fill: Fill) -> dict[str, Any]:
     instrument = fill.instrument
-    fees = call.exchange.fee_policy
-    if instrument.contract:
-        rate = fees.contract_maker if fill.maker else fees.contract_taker
-    else:
-        rate = fees.spot_maker if fill.maker else fees.spot_taker
-    return {
+    row = {
         "instType": catalog.inst_type(instrument),
         "instId": instrument.id,
         "tradeId": str(fill.id),
@@ -144,7 +168,7 @@ def fill_row(call: Call, bill: int, fill: Fill) -> dict[str, Any]:
         "fillPxVol": "",
         "fillPxUsd": "",
         "fillMarkVol": "",
-        "fwdPx": "",
+        "fillFwdPx": "",
         "fillMarkPx": plain(fill.price) if instrument.contract else "",
         "side": fill.side,
         "posSide": "net",
@@ -152,11 +176,14 @@ def fill_row(call: Call, bill: int, fill: Fill) -> dict[str, Any]:
         # OKX signs fees from the account's side: a charge is negative
         "fee": plain(-fill.fee),
         "feeCcy": fill.fee_currency,
-        "feeRate": plain(-rate),
+        "feeRate": plain(-_fee_rate(call, fill)),
         "ts": str(fill.timestamp),
         "fillTime": str(fill.timestamp),
         "tradeQuoteCcy": "" if instrument.contract else instrument.quote,
     }
+    if instrument.option:
+        row.update(_option_fields(call, fill))
+    return row
 
 
 def _rows(call: Call, kind: str | None, retention_ms: int) -> dict[str, Any]:
