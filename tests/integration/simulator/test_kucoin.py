@@ -55,11 +55,17 @@ def expected_wallets(truth: list[dict], deposits: dict) -> dict[str, dict[str, D
     for fill in truth:
         base, rest = fill["symbol"].split("/")
         quote, _, settle = rest.partition(":")
-        if fill["market_type"] == "spot":
+        if fill["market_type"] in ("spot", "margin"):
+            # a margin book is a wallet apart: cross margin, or one per isolated pair
+            wallet = {
+                None: "spot",
+                "cross": "cross_margin",
+                "isolated": f"isolated_margin:{fill['symbol']}",
+            }[fill.get("margin_mode")]
             sign = 1 if fill["side"] == "buy" else -1
-            add("spot", base, sign * Decimal(fill["amount"]))
-            add("spot", quote, -sign * Decimal(fill["cost"]))
-            add("spot", fill["fee_currency"], -Decimal(fill["fee"]))
+            add(wallet, base, sign * Decimal(fill["amount"]))
+            add(wallet, quote, -sign * Decimal(fill["cost"]))
+            add(wallet, fill["fee_currency"], -Decimal(fill["fee"]))
         else:
             wallet = "inverse" if settle == base else "linear"
             add(wallet, settle, Decimal(fill["realized_pnl"]))
@@ -176,23 +182,38 @@ def test_futures_accounts_per_settle_coin_hold_the_deposit_plus_every_fill(simul
 def test_cross_and_isolated_margin_report_balances_and_debts(simulator, demo):
     client = simulator.client(demo)
     seeded = simulator.balances(demo["api_key"])
+    wallets = expected_wallets(simulator.ground_truth(demo["api_key"]), seeded["wallets"])
 
     cross = client.fetch_balance({"marginMode": "cross"})
     isolated = client.fetch_balance({"marginMode": "isolated"})
 
-    assert {asset: cross["total"][asset] for asset in seeded["margin"]} == {
-        asset: Decimal(units) for asset, units in seeded["margin"].items()
-    }
+    # the seeded margin wallet plus the deposit and every fill of the cross margin book
+    expected = {asset: Decimal(units) for asset, units in seeded["margin"].items()}
+    for asset, amount in wallets["cross_margin"].items():
+        expected[asset] = expected.get(asset, Decimal(0)) + amount
+    assert {asset: cross["total"][asset] for asset in expected} == expected
     liabilities = {row["currency"]: row["liability"] for row in cross["info"]["data"]["accounts"]}
     assert Decimal(liabilities["BTC"]) == Decimal(seeded["margin_borrowed"]["BTC"])
     assert Decimal(liabilities["USDT"]) == 0
     # ccxt adds ``interest`` to ``liability`` and the v1 cross account has no interest field,
     # so ccxt 4.5.90 reports no cross debt at all: read ``liability`` from ``info``
     assert cross["BTC"]["debt"] is None
-    pair = isolated["info"]["data"]["assets"][0]
-    assert pair["symbol"] == "ETH-USDT"
-    assert isolated["ETH"]["debt"] == Decimal(pair["baseAsset"]["liability"]) > 0
-    assert isolated["USDT"]["total"] == Decimal(pair["quoteAsset"]["total"]) > 0
+    # the seeded ETH-USDT position, and a pair per isolated margin book with its fills
+    pairs = {pair["symbol"]: pair for pair in isolated["info"]["data"]["assets"]}
+    assert set(pairs) == {"ETH-USDT", "SOL-USDT"}
+    sol = wallets["isolated_margin:SOL/USDT"]
+    assert {side["currency"]: Decimal(side["total"]) for side in _sides(pairs["SOL-USDT"])} == sol
+    assert Decimal(pairs["SOL-USDT"]["baseAsset"]["liability"]) == 0
+    eth = pairs["ETH-USDT"]
+    traded = wallets["isolated_margin:ETH/USDT"]
+    debt = Decimal(eth["baseAsset"]["liability"])
+    assert debt > 0
+    assert Decimal(eth["baseAsset"]["total"]) == debt + traded["ETH"]
+    assert Decimal(eth["quoteAsset"]["total"]) > traded["USDT"] > 0
+
+
+def _sides(pair: dict) -> tuple[dict, dict]:
+    return pair["baseAsset"], pair["quoteAsset"]
 
 
 def test_ccxt_reads_type_margin_as_the_hf_spot_wallet_on_hf_accounts(simulator, demo):
@@ -311,7 +332,9 @@ def history(simulator):
     )
 
 
-def walk_hf(client, symbol: str, start_ms: int, end_ms: int) -> list[dict]:
+def walk_hf(
+    client, symbol: str, start_ms: int, end_ms: int, params: dict | None = None, size: int = 100
+) -> list[dict]:
     """7-day windows; inside each, newest first, ``lastId`` pages to older fills."""
     trades: list[dict] = []
     window_start = start_ms
@@ -320,10 +343,10 @@ def walk_hf(client, symbol: str, start_ms: int, end_ms: int) -> list[dict]:
         cursor: dict = {}
         while True:
             page = client.fetch_my_trades(
-                symbol, window_start, 100, {"until": window_end, **cursor}
+                symbol, window_start, size, {**(params or {}), "until": window_end, **cursor}
             )
             trades += page
-            if len(page) < 100:
+            if len(page) < size:
                 break
             # ccxt re-sorts a page oldest first; the cursor is the smallest record id
             cursor = {"lastId": min(int(trade["info"]["id"]) for trade in page)}
@@ -331,7 +354,9 @@ def walk_hf(client, symbol: str, start_ms: int, end_ms: int) -> list[dict]:
     return trades
 
 
-def walk_pages(client, symbol, start_ms: int, end_ms: int, size: int, span_ms: int) -> list:
+def walk_pages(
+    client, symbol, start_ms: int, end_ms: int, size: int, span_ms: int, trade_type: str = "TRADE"
+) -> list:
     """Windows of ``span_ms``; inside each, ``currentPage`` from 1 until a short page."""
     trades: list[dict] = []
     window_start = start_ms
@@ -343,7 +368,12 @@ def walk_pages(client, symbol, start_ms: int, end_ms: int, size: int, span_ms: i
                 symbol,
                 window_start,
                 size,
-                {"until": window_end, "currentPage": page_number, "pageSize": size},
+                {
+                    "until": window_end,
+                    "currentPage": page_number,
+                    "pageSize": size,
+                    **({"tradeType": trade_type} if trade_type != "TRADE" else {}),
+                },
             )
             trades += page
             if len(page) < size:
@@ -359,6 +389,24 @@ def by_id(trades: list[dict]) -> list[dict]:
 
 def truth_of(simulator, account: dict, match) -> list[dict]:
     return by_id([fill for fill in simulator.ground_truth(account["api_key"]) if match(fill)])
+
+
+# the demo account's margin books: (pair, margin mode)
+MARGIN_BOOKS = [
+    ("BTC/USDT", "cross"),
+    ("ETH/USDT", "cross"),
+    ("ETH/USDT", "isolated"),
+    ("SOL/USDT", "isolated"),
+]
+
+
+def margin_truth(truth: list[dict], symbol: str, mode: str) -> list[dict]:
+    return [
+        fill
+        for fill in truth
+        if (fill["symbol"], fill["market_type"], fill.get("margin_mode"))
+        == (symbol, "margin", mode)
+    ]
 
 
 def assert_same_spot_fills(fetched: list[dict], truth: list[dict]) -> None:
@@ -422,6 +470,7 @@ def test_it_pages_the_complete_low_frequency_spot_history_of_all_pairs(simulator
     truth = truth_of(simulator, account, lambda fill: fill["market_type"] == "spot")
     assert len(truth) == 90
     assert_same_spot_fills(fetched, truth)
+    assert {trade["info"]["tradeType"] for trade in fetched} == {"TRADE"}
     # with startAt alone the low-frequency list answers the following 24 hours
     btc = [fill for fill in truth if fill["symbol"] == "BTC/USDT"]
     since = btc[len(btc) // 2]["timestamp"]
@@ -461,7 +510,11 @@ def test_the_complete_demo_history_of_every_market_type_within_retention(simulat
 
     for symbol in ("BTC/USDT", "ETH/USDT", "SOL/USDT", "XRP/USDT", "DOGE/USDT"):
         fetched = walk_hf(client, symbol, now - 151 * DAY_MS, now)
-        assert_same_spot_fills(fetched, by_id([f for f in truth if f["symbol"] == symbol]))
+        spot = [f for f in truth if f["symbol"] == symbol and f["market_type"] == "spot"]
+        assert_same_spot_fills(fetched, by_id(spot))
+    for symbol, mode in MARGIN_BOOKS:
+        fetched = walk_hf(client, symbol, now - 151 * DAY_MS, now, {"marginMode": mode}, 200)
+        assert_same_spot_fills(fetched, by_id(margin_truth(truth, symbol, mode)))
     # without a symbol the ``kucoin`` class means HF spot, which needs one: walk the
     # contracts with ``kucoinfutures``
     fetched = walk_pages(futures_client(simulator, demo), None, horizon, now, 1000, WEEK_MS)
@@ -541,16 +594,59 @@ def test_a_last_id_page_boundary_can_split_fills_that_share_a_timestamp(simulato
     assert first[0]["timestamp"] == second[-1]["timestamp"]
 
 
-def test_margin_fills_are_listed_apart_and_the_seeded_accounts_have_none(simulator, demo):
+@pytest.mark.parametrize(("symbol", "mode"), MARGIN_BOOKS)
+def test_it_pages_each_margin_book_of_an_hf_account_by_last_id(simulator, demo, symbol, mode):
+    """``/api/v3/hf/margin/fills``: one pair and one trade type a request, 200 a page at
+    most; each book apart from the pair's spot fills and from the other mode's."""
     client = simulator.client(demo)
-    since = now_ms() - 3 * DAY_MS
+    truth = margin_truth(simulator.ground_truth(demo["api_key"]), symbol, mode)
+    now = now_ms()
 
-    cross = client.fetch_my_trades("BTC/USDT", since, None, {"marginMode": "cross"})
-    isolated = client.fetch_my_trades("ETH/USDT", since, None, {"marginMode": "isolated"})
+    # 2 a page forces several lastId pages in some weeks
+    fetched = walk_hf(client, symbol, now - 151 * DAY_MS, now, {"marginMode": mode}, 2)
 
-    assert cross == [] and isolated == []
-    endpoints = simulator.stats()["endpoints"]
-    assert endpoints["kucoin /api/v3/hf/margin/fills"]["statuses"] == {"200": 2}
+    assert len(truth) > 10
+    assert_same_spot_fills(fetched, truth)
+    trade_type = "MARGIN_TRADE" if mode == "cross" else "MARGIN_ISOLATED_TRADE"
+    assert {trade["info"]["tradeType"] for trade in fetched} == {trade_type}
+    requests = simulator.stats()["endpoints"]["kucoin /api/v3/hf/margin/fills"]["requests"]
+    assert requests > 22, "more than one request per week"
+
+
+def test_a_margin_book_never_traded_and_the_spot_list_answer_nothing_of_it(simulator, demo):
+    client = simulator.client(demo)
+    since = now_ms() - 6 * DAY_MS
+
+    untraded = client.fetch_my_trades("DOGE/USDT", since, None, {"marginMode": "cross"})
+    spot = client.fetch_my_trades("SOL/USDT", since, 100)
+
+    assert untraded == []
+    assert {trade["info"]["tradeType"] for trade in spot} <= {"TRADE"}
+    with pytest.raises(ccxt.BadRequest, match="400100"):
+        client.private_get_hf_margin_fills({"symbol": "BTC-USDT", "tradeType": "TRADE"})
+
+
+@pytest.mark.parametrize(
+    ("symbol", "mode", "trade_type"),
+    [("BTC/USDT", "cross", "MARGIN_TRADE"), ("ETH/USDT", "isolated", "MARGIN_ISOLATED_TRADE")],
+)
+def test_a_low_frequency_account_lists_margin_fills_by_trade_type(
+    simulator, symbol, mode, trade_type
+):
+    """Low-frequency accounts list margin on ``/api/v1/fills`` with a margin ``tradeType``;
+    every pair at once, and none on the HF margin list."""
+    account = simulator.account(EXCHANGE, "low-frequency")
+    client = simulator.client(account)
+    now = now_ms()
+
+    fetched = walk_pages(client, None, now - 91 * DAY_MS, now, 10, WEEK_MS, trade_type)
+
+    truth = margin_truth(simulator.ground_truth(account["api_key"]), symbol, mode)
+    assert truth
+    assert_same_spot_fills(fetched, by_id(truth))
+    assert {trade["info"]["tradeType"] for trade in fetched} == {trade_type}
+    hf = client.fetch_my_trades(symbol, now - 6 * DAY_MS, None, {"marginMode": mode})
+    assert hf == []
 
 
 # -- refusals --------------------------------------------------------------------------------

@@ -35,10 +35,12 @@ def expected_trades(simulator, account, run: SyncRun) -> list[dict]:
     return kept
 
 
-def sums(rows, amount, cost, fee) -> dict[str, tuple[int, Decimal, Decimal, Decimal]]:
-    totals: dict[str, list] = defaultdict(lambda: [0, Decimal(0), Decimal(0), Decimal(0)])
+def sums(rows, amount, cost, fee) -> dict[tuple, tuple[int, Decimal, Decimal, Decimal]]:
+    """Count, amount, cost and fee per (market type, symbol): margin fills share their pair's
+    symbol."""
+    totals: dict[tuple, list] = defaultdict(lambda: [0, Decimal(0), Decimal(0), Decimal(0)])
     for row in rows:
-        entry = totals[row["symbol"]]
+        entry = totals[(row["market_type"], row["symbol"])]
         entry[0] += 1
         entry[1] += Decimal(str(row[amount]))
         entry[2] += Decimal(str(row[cost]))
@@ -49,7 +51,9 @@ def sums(rows, amount, cost, fee) -> dict[str, tuple[int, Decimal, Decimal, Deci
 def assert_imported_exactly(simulator, account, connection, run: SyncRun) -> None:
     truth = expected_trades(simulator, account, run)
     imported = list(Trade.objects.filter(connection=connection).values())
-    assert sorted(row["exchange_trade_id"] for row in imported) == sorted(f["id"] for f in truth)
+    assert sorted(
+        (row["market_type"], row["symbol"], row["exchange_trade_id"]) for row in imported
+    ) == sorted((fill["market_type"], fill["symbol"], fill["id"]) for fill in truth)
     assert sums(imported, "amount", "cost", "fee") == sums(truth, "amount", "cost", "fee")
     fee_currencies = {(row["symbol"], row["fee_currency"]) for row in imported}
     assert fee_currencies == {(fill["symbol"], fill["fee_currency"]) for fill in truth}
@@ -78,10 +82,21 @@ def sync(connection, kind: str = "initial") -> SyncRun:
 
 @pytest.fixture
 def account(routed_to_simulator):
-    """A year and more of spot and futures, on the HF engine, with margin and earn holdings."""
+    """A year and more of spot, cross and isolated margin and futures, on the HF engine, with
+    margin and earn holdings. SOL is traded on cross margin only and XRP on isolated margin
+    only: their books are found from the margin balances the fills left."""
     return routed_to_simulator.create_account(
         exchange=EXCHANGE,
-        trades={"BTC/USDT": 300, "ETH/USDT": 120, "BTC/USDT:USDT": 400, "BTC/USD:BTC": 150},
+        trades={
+            "BTC/USDT": 300,
+            "ETH/USDT": 120,
+            "BTC/USDT cross margin": 150,
+            "SOL/USDT cross margin": 40,
+            "ETH/USDT isolated margin": 80,
+            "XRP/USDT isolated margin": 30,
+            "BTC/USDT:USDT": 400,
+            "BTC/USD:BTC": 150,
+        },
         days=400,
         permissions=["read"],
     )
@@ -118,6 +133,10 @@ def test_the_first_sync_imports_every_reachable_trade_exactly(
     assert types == {
         ("spot", "BTC/USDT"),
         ("spot", "ETH/USDT"),
+        ("margin", "BTC/USDT"),
+        ("margin", "SOL/USDT"),
+        ("margin", "ETH/USDT"),
+        ("margin", "XRP/USDT"),
         ("swap", "BTC/USDT:USDT"),
         ("swap", "BTC/USD:BTC"),
     }
@@ -126,25 +145,38 @@ def test_the_first_sync_imports_every_reachable_trade_exactly(
     assert connection.last_trades_sync_at and connection.last_balances_sync_at
     cursors = SyncCursor.objects.filter(connection=connection)
     streams = dict(cursors.values_list("stream", "reaches_back_to"))
-    # HF spot by symbol (bases held), cross and isolated margin by symbol, futures in one walk
+    # HF spot by symbol (bases held), cross margin by symbol (bases held there: seeded BTC,
+    # traded SOL), isolated margin by pair held, futures in one walk
     assert set(streams) == {
         "futures",
         "spot:BTC/USDT",
         "spot:ETH/USDT",
         "margin:BTC/USDT",
+        "margin:SOL/USDT",
         "isolated:ETH/USDT",
+        "isolated:XRP/USDT",
     }
     assert streams["futures"] is not None and streams["spot:BTC/USDT"] is None
-    # trade by trade, futures sizes are lots x contractSize; KuCoin Futures calls bitcoin XBT
-    truth = {fill["id"]: fill for fill in routed_to_simulator.ground_truth(account["api_key"])}
-    for trade in Trade.objects.filter(connection=connection, market_type="swap"):
-        fill = truth[trade.exchange_trade_id]
+    # trade by trade: futures sizes are lots x contractSize (KuCoin Futures calls bitcoin
+    # XBT); margin fills as their pair's spot fills would be
+    truth = {
+        (fill["market_type"], fill["symbol"], fill["id"]): fill
+        for fill in routed_to_simulator.ground_truth(account["api_key"])
+    }
+    for trade in Trade.objects.filter(connection=connection, market_type__in=["swap", "margin"]):
+        fill = truth[(trade.market_type, trade.symbol, trade.exchange_trade_id)]
         assert (trade.amount, trade.cost, trade.fee, trade.fee_currency) == (
             Decimal(fill["amount"]),
             Decimal(fill["cost"]),
             Decimal(fill["fee"]),
             fill["fee_currency"],
         )
+        assert (trade.price, trade.side, trade.taker_or_maker) == (
+            Decimal(fill["price"]),
+            fill["side"],
+            fill["taker_or_maker"],
+        )
+        assert int(trade.executed_at.timestamp() * 1000) == fill["timestamp"]
 
 
 def test_a_second_sync_changes_nothing_and_asks_once_per_stream(
@@ -243,7 +275,10 @@ def test_a_low_frequency_account_imports_every_pair_in_one_walk(
     assert run.status == SyncRun.Status.SUCCEEDED
     assert_imported_exactly(routed_to_simulator, account, connection, run)
     streams = set(SyncCursor.objects.filter(connection=connection).values_list("stream", flat=True))
-    assert "spot" in streams and not any(name.startswith("spot:") for name in streams)
+    # every pair of a trade type at once: spot, cross and isolated margin
+    assert {"spot", "margin", "isolated"} <= streams
+    assert not any(":" in name for name in streams - {"futures"})
+    assert {row[0] for row in Trade.objects.values_list("market_type")} == {"spot", "margin"}
 
 
 # -- balances and positions --------------------------------------------------------------------
@@ -271,14 +306,21 @@ def test_balances_of_every_account_type_and_positions_are_recorded(
     ):
         for asset, amount in truth[side].items():
             expected[(account_type, asset)] = Decimal(amount)
+    # cross margin fills are booked in a wallet of their own, served with the seeded one
+    for asset, row in truth["wallets"]["cross_margin"].items():
+        key = ("margin", asset)
+        expected[key] = expected.get(key, Decimal(0)) + Decimal(row["balance"])
     for asset, amount in truth["margin_borrowed"].items():
         expected[("margin_debt", asset)] = -Decimal(amount)
     client = routed_to_simulator.client(account)
+    # one record per asset across the isolated pairs (USDT backs ETH-USDT and XRP-USDT)
     for pair in client.private_get_isolated_accounts()["data"]["assets"]:
         for side in (pair["baseAsset"], pair["quoteAsset"]):
-            expected[("isolated", side["currency"])] = Decimal(side["total"])
-            if Decimal(side["liability"]):
-                expected[("isolated_debt", side["currency"])] = -Decimal(side["liability"])
+            for key, amount in (
+                (("isolated", side["currency"]), Decimal(side["total"])),
+                (("isolated_debt", side["currency"]), -Decimal(side["liability"])),
+            ):
+                expected[key] = expected.get(key, Decimal(0)) + amount
     assert recorded == {key: value for key, value in expected.items() if value}
 
     latest = Position.objects.filter(connection=connection, is_latest=True)

@@ -13,7 +13,7 @@ from typing import Any
 from sync.simulator.accounts import Account, AccountSpec, Credentials
 from sync.simulator.exchanges.base import ExchangeSimulator, Route, Router
 from sync.simulator.exchanges.kucoin import accounts, auth, errors, fills, futures, public
-from sync.simulator.exchanges.kucoin.catalog import INSTRUMENTS
+from sync.simulator.exchanges.kucoin.catalog import INSTRUMENTS, MARGIN_BOOKS
 from sync.simulator.http import Request, Response
 from sync.simulator.ratelimit import RateLimit, Verdict
 from sync.simulator.signing import derive_alphanumeric, derive_bytes
@@ -23,7 +23,7 @@ from sync.simulator.trades import FeePolicy
 class KucoinSimulator(ExchangeSimulator):
     id = "kucoin"
     router = Router.combine(public.router, accounts.router, fills.router, futures.router)
-    instruments = INSTRUMENTS
+    instruments = (*INSTRUMENTS, *MARGIN_BOOKS)
     uses_passphrase = True
     # https://www.kucoin.com/vip/privilege: VIP0 spot 0.1%/0.1%, charged in the quote coin;
     # futures 0.02% maker, 0.06% taker, in the settle coin
@@ -53,6 +53,10 @@ class KucoinSimulator(ExchangeSimulator):
         "ETH/USDT:USDT": 40,
         "XRP/USDT:USDT": 20,
         "BTC/USD:BTC": 25,
+        "BTC/USDT cross margin": 40,
+        "ETH/USDT cross margin": 25,
+        "ETH/USDT isolated margin": 30,
+        "SOL/USDT isolated margin": 15,
     }
     sample_trades = {"BTC/USDT": 40, "ETH/USDT": 20, "BTC/USDT:USDT": 20, "BTC/USD:BTC": 10}
 
@@ -87,8 +91,12 @@ class KucoinSimulator(ExchangeSimulator):
         )
 
     def seed_specs(self) -> list[AccountSpec]:
-        """The standard accounts, plus one that still trades spot on the low-frequency engine."""
-        return [
-            *super().seed_specs(),
-            AccountSpec("low-frequency", ("read",), {"BTC/USDT": 60, "ETH/USDT": 30}),
-        ]
+        """The standard accounts, plus one that still trades spot and margin on the
+        low-frequency engine."""
+        trades = {
+            "BTC/USDT": 60,
+            "ETH/USDT": 30,
+            "BTC/USDT cross margin": 25,
+            "ETH/USDT isolated margin": 20,
+        }
+        return [*super().seed_specs(), AccountSpec("low-frequency", ("read",), trades)]

@@ -16,7 +16,7 @@ from typing import Any
 
 from sync.simulator.accounts import Account
 from sync.simulator.exchanges.base import Call, Router
-from sync.simulator.exchanges.kucoin.catalog import INSTRUMENTS, SPOT_HOST
+from sync.simulator.exchanges.kucoin.catalog import INSTRUMENTS, MARGIN_BOOKS, SPOT_HOST
 from sync.simulator.exchanges.kucoin.common import (
     bounded_int,
     eight,
@@ -27,7 +27,7 @@ from sync.simulator.exchanges.kucoin.common import (
     plain,
 )
 from sync.simulator.exchanges.kucoin.errors import bad_parameter
-from sync.simulator.holdings import SPOT
+from sync.simulator.holdings import CROSS_MARGIN, SPOT, isolated_wallet
 from sync.simulator.prices import DAY_MS
 from sync.simulator.trades import decimal_units
 
@@ -95,12 +95,22 @@ def api_key_info(call: Call) -> dict[str, Any]:
     return ok(info)
 
 
+def cross_margin(account: Account) -> dict[str, int]:
+    """The cross margin account: the seeded margin wallet plus what cross margin fills did to
+    it (the core books those in a wallet of their own)."""
+    holdings = account.holdings()
+    free = dict(holdings.margin_free)
+    for asset, units in holdings.wallet(CROSS_MARGIN).items():
+        free[asset] = free.get(asset, 0) + units
+    return free
+
+
 def _account_rows(account: Account) -> list[dict[str, Any]]:
     holdings = account.holdings()
     wallets = {
         "main": holdings.funding,
         spot_account_type(account): holdings.wallet(SPOT),
-        "margin": holdings.margin_free,
+        "margin": cross_margin(account),
     }
     opened = account.created_ms // 1000
     rows = []
@@ -136,11 +146,11 @@ def account_list(call: Call) -> dict[str, Any]:
 
 
 def _cross_rows(account: Account) -> list[tuple[str, int, int]]:
-    holdings = account.holdings()
-    assets = sorted(set(holdings.margin_free) | set(holdings.margin_borrowed))
+    borrowed = account.holdings().margin_borrowed
+    free = cross_margin(account)
     return [
-        (asset, holdings.margin_free.get(asset, 0), holdings.margin_borrowed.get(asset, 0))
-        for asset in assets
+        (asset, free.get(asset, 0), borrowed.get(asset, 0))
+        for asset in sorted(set(free) | set(borrowed))
     ]
 
 
@@ -210,16 +220,27 @@ def cross_margin_v3(call: Call) -> dict[str, Any]:
     )
 
 
-def isolated_pair(account: Account) -> tuple[str, dict[str, int], dict[str, int]]:
-    """The seeded isolated position: ETH-USDT with USDT collateral and borrowed ETH.
+def isolated_pairs(account: Account) -> list[tuple[str, dict[str, int], dict[str, int]]]:
+    """Isolated margin accounts, one per pair, in money units: (symbol, totals, debts).
 
-    The core's ground truth has one margin wallet (served as cross margin), so this pair is
-    derived here, from the account's seed, in money units: (symbol, totals, debts)."""
+    Every account holds an ETH-USDT position, USDT collateral and borrowed ETH, derived here
+    from its seed (the core's seeded margin wallet is served as cross margin); a pair traded
+    on isolated margin adds what its fills did, which the core books in that pair's wallet."""
     rng = random.Random(f"{account.seed_key}:kucoin:isolated")
     eth_usd = account.oracle.usd("ETH", account.anchor_ms)
     collateral = int(rng.uniform(200, 800) * 10_000) * 10_000
     borrowed = int(rng.uniform(50, 150) / eth_usd * 10_000) * 10_000
-    return "ETH-USDT", {"ETH": borrowed, "USDT": collateral}, {"ETH": borrowed, "USDT": 0}
+    pairs = {"ETH-USDT": ({"ETH": borrowed, "USDT": collateral}, {"ETH": borrowed, "USDT": 0})}
+    holdings = account.holdings()
+    for book in (item for item in MARGIN_BOOKS if item.margin_mode == "isolated"):
+        traded = holdings.wallet(isolated_wallet(book.symbol))
+        if not traded:
+            continue
+        sides = dict.fromkeys((book.base, book.quote), 0)
+        totals, _ = pairs.setdefault(book.id, (dict(sides), dict(sides)))
+        for asset, units in traded.items():
+            totals[asset] += units
+    return [(symbol, totals, debts) for symbol, (totals, debts) in sorted(pairs.items())]
 
 
 def _isolated_side(asset: str, total: int, debt: int) -> dict[str, Any]:
@@ -241,28 +262,31 @@ def _isolated_side(asset: str, total: int, debt: int) -> dict[str, Any]:
 @router.get(SPOT_HOST, "/api/v3/isolated/accounts", weight=15, pool="spot", signed=True)
 def isolated_margin(call: Call) -> dict[str, Any]:
     account = call.signed_account()
-    symbol, totals, debts = isolated_pair(account)
     wanted = call.params.get("symbol")
     if wanted and wanted not in {item.id for item in INSTRUMENTS if not item.contract}:
         raise bad_parameter("Unsupported trading pair.")
-    base, quote = symbol.split("-")
-    value = sum((_usd(account, asset, units) for asset, units in totals.items()), Decimal(0))
-    debt = sum((_usd(account, asset, units) for asset, units in debts.items()), Decimal(0))
-    pairs = [
-        {
-            "symbol": symbol,
-            "status": "EFFECTIVE",
-            "debtRatio": plain((debt / value).quantize(Decimal("0.0001"))),
-            "baseAsset": _isolated_side(base, totals[base], debts[base]),
-            "quoteAsset": _isolated_side(quote, totals[quote], debts[quote]),
-        }
-    ]
-    if wanted and wanted != symbol:
-        pairs = []
+    total_value = total_debt = Decimal(0)
+    pairs = []
+    for symbol, totals, debts in isolated_pairs(account):
+        if wanted and wanted != symbol:
+            continue
+        base, quote = symbol.split("-")
+        value = sum((_usd(account, asset, units) for asset, units in totals.items()), Decimal(0))
+        debt = sum((_usd(account, asset, units) for asset, units in debts.items()), Decimal(0))
+        total_value, total_debt = total_value + value, total_debt + debt
+        pairs.append(
+            {
+                "symbol": symbol,
+                "status": "EFFECTIVE",
+                "debtRatio": plain((debt / value).quantize(Decimal("0.0001"))),
+                "baseAsset": _isolated_side(base, totals[base], debts[base]),
+                "quoteAsset": _isolated_side(quote, totals[quote], debts[quote]),
+            }
+        )
     return ok(
         {
-            "totalAssetOfQuoteCurrency": plain(eight(value)) if pairs else "0",
-            "totalLiabilityOfQuoteCurrency": plain(eight(debt)) if pairs else "0",
+            "totalAssetOfQuoteCurrency": plain(eight(total_value)) if pairs else "0",
+            "totalLiabilityOfQuoteCurrency": plain(eight(total_debt)) if pairs else "0",
             "timestamp": call.now_ms,
             "assets": pairs,
         }

@@ -11,7 +11,14 @@ from decimal import Decimal
 from typing import Any
 
 from sync.simulator.exchanges.kucoin.common import number
-from sync.simulator.instruments import Instrument, inverse_perpetual, linear_perpetual, spot
+from sync.simulator.instruments import (
+    MARGIN_MODES,
+    Instrument,
+    inverse_perpetual,
+    linear_perpetual,
+    margin,
+    spot,
+)
 
 SPOT_HOST = "api.kucoin.com"
 FUTURES_HOST = "api-futures.kucoin.com"
@@ -33,6 +40,14 @@ INSTRUMENTS: tuple[Instrument, ...] = (
     inverse_perpetual("BTC", "USD", "XBTUSDM", 1, "1"),
     inverse_perpetual("ETH", "USD", "ETHUSDM", 2, "1"),
 )
+
+# Every pair trades on cross and on isolated margin too (``isMarginEnabled``, the isolated
+# symbols list), on the same market: accounts name these books "BTC/USDT cross margin".
+MARGIN_BOOKS: tuple[Instrument, ...] = tuple(
+    margin(item, mode) for mode in MARGIN_MODES for item in INSTRUMENTS if not item.contract
+)
+# KuCoin's tradeType of each book: spot, cross margin, isolated margin
+TRADE_TYPES = {"TRADE": None, "MARGIN_TRADE": "cross", "MARGIN_ISOLATED_TRADE": "isolated"}
 
 # symbol -> (priceIncrement, baseIncrement, baseMinSize) as KuCoin lists them
 SPOT_INCREMENTS: dict[str, tuple[str, str, str]] = {
@@ -59,6 +74,10 @@ COINS: dict[str, tuple[str, int, list[tuple[str, str, str, str]]]] = {
 }
 
 _FUTURES_CODE = {"BTC": "XBT"}
+
+
+def trade_type(instrument: Instrument) -> str:
+    return next(name for name, mode in TRADE_TYPES.items() if mode == instrument.margin_mode)
 
 
 def futures_code(asset: str) -> str:

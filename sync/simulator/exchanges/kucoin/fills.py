@@ -8,9 +8,13 @@ Windows, page sizes and cursors as KuCoin documents them
   default 20, at most 100; ``lastId`` pages to older fills (records with a smaller id); a
   query spans at most 7 days, and with one bound or none the week after ``startAt``, before
   ``endAt`` or before now (ccxt: "only returns trades up to one week after the since param");
-- ``/api/v1/fills`` (spot, low-frequency accounts): all pairs unless ``symbol``; newest first;
-  ``currentPage``/``pageSize`` (default 50, at most 500); at most 7 days, and with one bound
-  or none the 24 hours after ``startAt``, before ``endAt`` or before now;
+- ``/api/v3/hf/margin/fills`` (margin, HF accounts): as the spot HF list, with ``tradeType``
+  ``MARGIN_TRADE`` (cross) or ``MARGIN_ISOLATED_TRADE`` required, ``limit`` default 100, at
+  most 200 (https://www.kucoin.com/docs-new/rest/margin-trading/orders/get-trade-history);
+- ``/api/v1/fills`` (spot and margin, low-frequency accounts): all pairs unless ``symbol``;
+  ``tradeType`` ``TRADE`` (the default) or a margin one; newest first; ``currentPage``/
+  ``pageSize`` (default 50, at most 500); at most 7 days, and with one bound or none the 24
+  hours after ``startAt``, before ``endAt`` or before now;
 - ``/api/v1/fills`` on api-futures: all contracts unless ``symbol``; ``pageSize`` at most
   1000; a longer window is cut to its first 7 days, one bound or none means 24 hours; only
   the last three months are kept.
@@ -25,7 +29,15 @@ from typing import Any
 from sync.simulator.accounts import Account
 from sync.simulator.exchanges.base import Call, Router
 from sync.simulator.exchanges.kucoin.accounts import is_hf
-from sync.simulator.exchanges.kucoin.catalog import FUTURES_HOST, SPOT_HOST, futures_code, lots
+from sync.simulator.exchanges.kucoin.catalog import (
+    FUTURES_HOST,
+    MARGIN_BOOKS,
+    SPOT_HOST,
+    TRADE_TYPES,
+    futures_code,
+    lots,
+    trade_type,
+)
 from sync.simulator.exchanges.kucoin.common import (
     bounded_int,
     ok,
@@ -167,7 +179,7 @@ def _spot_row(call: Call, fill: Fill) -> dict[str, Any]:
         "feeRate": plain(_fee_rate(call.exchange.fee_policy, fill)),
         "feeCurrency": fill.fee_currency,
         "stop": "",
-        "tradeType": "TRADE",
+        "tradeType": trade_type(fill.instrument),
         "type": order_type(fill),
         "createdAt": fill.timestamp,
     }
@@ -185,14 +197,11 @@ def _hf_row(call: Call, fill: Fill) -> dict[str, Any]:
     }
 
 
-@router.get(SPOT_HOST, "/api/v1/hf/fills", weight=2, pool="spot", signed=True)
-def hf_fills(call: Call) -> dict[str, Any]:
-    instrument = _spot_instrument(call, required=True)
-    assert instrument is not None
-    limit = bounded_int(call, "limit", 20, 100)
+def _hf_list(call: Call, series: Series | None, default_limit: int, maximum: int) -> Any:
+    """One page of an HF list (spot or margin) over ``series``, the account's book of the
+    pair, or None when it never traded there."""
+    limit = bounded_int(call, "limit", default_limit, maximum)
     matches = _matcher(call)
-    account = call.signed_account()
-    series = account.series().get(instrument.symbol) if is_hf(account) else None
     wanted_order = _order_filter(call)
     if wanted_order is not None:
         # "if orderId is specified, please ignore the other query parameters"
@@ -213,6 +222,15 @@ def hf_fills(call: Call) -> dict[str, Any]:
     return ok({"items": [_hf_row(call, fill) for fill in fills], "lastId": _last_id(fills)})
 
 
+@router.get(SPOT_HOST, "/api/v1/hf/fills", weight=2, pool="spot", signed=True)
+def hf_fills(call: Call) -> dict[str, Any]:
+    instrument = _spot_instrument(call, required=True)
+    assert instrument is not None
+    account = call.signed_account()
+    series = account.series().get(instrument.key) if is_hf(account) else None
+    return _hf_list(call, series, 20, 100)
+
+
 def _last_id(fills: list[Fill]) -> int:
     return fills[-1].id + RECORD_OFFSET if fills else 0
 
@@ -221,10 +239,10 @@ def _last_id(fills: list[Fill]) -> int:
 def spot_fills(call: Call) -> dict[str, Any]:
     instrument = _spot_instrument(call, required=False)
     matches = _matcher(call)
-    trade_type = call.params.get("tradeType", "TRADE")
-    if trade_type not in ("TRADE", "MARGIN_TRADE", "MARGIN_ISOLATED_TRADE"):
+    kind = call.params.get("tradeType", "TRADE")
+    if kind not in TRADE_TYPES:
         raise bad_parameter("tradeType not in the given range!")
-    series = _low_frequency_series(call.signed_account(), trade_type, instrument)
+    series = _low_frequency_series(call.signed_account(), TRADE_TYPES[kind], instrument)
     wanted_order = _order_filter(call)
     if wanted_order is not None:
         fills = [fill for item in series for fill in reversed(_order_fills(item, wanted_order))]
@@ -235,27 +253,37 @@ def spot_fills(call: Call) -> dict[str, Any]:
 
 
 def _low_frequency_series(
-    account: Account, trade_type: str, instrument: Instrument | None
+    account: Account, mode: str | None, instrument: Instrument | None
 ) -> list[Series]:
-    """Spot series this list covers: none for HF accounts, whose fills are on the HF list,
-    and none for margin, which the simulated accounts never traded."""
-    if is_hf(account) or trade_type != "TRADE":
+    """The spot (``mode`` None) or margin books of the pair, or of every pair, this list
+    covers: none for HF accounts, whose fills are on the HF lists."""
+    if is_hf(account):
         return []
     return [
         item
-        for symbol, item in account.series().items()
-        if not item.instrument.contract and (instrument is None or symbol == instrument.symbol)
+        for item in account.series().values()
+        if item.instrument.market_type == ("spot" if mode is None else "margin")
+        and item.instrument.margin_mode == mode
+        and (instrument is None or item.instrument.id == instrument.id)
     ]
+
+
+# (pair id, margin mode) -> the margin book
+_MARGIN_BOOKS = {(item.id, item.margin_mode): item for item in MARGIN_BOOKS}
 
 
 @router.get(SPOT_HOST, "/api/v3/hf/margin/fills", weight=5, pool="spot", signed=True)
 def margin_hf_fills(call: Call) -> dict[str, Any]:
-    """Cross and isolated margin fills; the simulated accounts never traded on margin."""
-    _spot_instrument(call, required=True)
-    if call.params.get("tradeType") not in ("MARGIN_TRADE", "MARGIN_ISOLATED_TRADE"):
+    """Cross or isolated margin fills of one pair (HF accounts)."""
+    instrument = _spot_instrument(call, required=True)
+    assert instrument is not None
+    mode = TRADE_TYPES.get(call.params.get("tradeType") or "TRADE")
+    if mode is None:
         raise bad_parameter("tradeType not in the given range!")
-    bounded_int(call, "limit", 100, 200)
-    return ok({"items": [], "lastId": 0})
+    account = call.signed_account()
+    book = _MARGIN_BOOKS[(instrument.id, mode)]
+    series = account.series().get(book.key) if is_hf(account) else None
+    return _hf_list(call, series, 100, 200)
 
 
 def _futures_row(call: Call, fill: Fill) -> dict[str, Any]:
