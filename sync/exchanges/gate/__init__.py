@@ -1,22 +1,26 @@
 """Gate (APIv4): spot, margin, unified, perpetual and delivery futures.
 
-Trades come from four streams, none of which needs a symbol:
-- ``spot``: ``/spot/my_trades`` for every pair at once, in windows of at most 30 days, paged
-  with ``page`` (Gate pages no deeper than ``limit * (page - 1) <= 1000``); without an
-  ``account`` parameter Gate answers the spot, unified and isolated margin fills together;
+Trades come from six streams, none of which needs a symbol:
+- ``spot``, ``margin:isolated``, ``margin:cross``: ``/spot/my_trades`` for every pair at once,
+  in windows of at most 30 days, paged with ``page`` (Gate pages no deeper than
+  ``limit * (page - 1) <= 1000``). Its rows do not say which account a fill was made in, and
+  without an ``account`` parameter Gate answers spot, unified and isolated margin fills
+  together, so each stream names its account: ``spot`` (``unified`` for a unified key, as
+  ``/account/detail`` says), ``margin`` (isolated margin) or ``cross_margin``; the margin
+  streams' fills are market type "margin";
 - ``perpetual:usdt``, ``perpetual:btc``: ``/futures/{settle}/my_trades_timerange``, one time
   range of any length paged with ``offset`` (``/futures/{settle}/my_trades`` keeps 6 months);
 - ``delivery:usdt``: ``/delivery/{settle}/my_trades``, no time filter, walked back by
   ``last_id``.
-The raw endpoints are called rather than ``fetch_my_trades``: ccxt always sends an ``account``
-(``spot``, or ``unified`` once its probe of ``/account/detail`` says so), which narrows the
-spot answer to that one account, and makes that probe on a client without the key's mode.
+The raw endpoints are called rather than ``fetch_my_trades``, which on a unified key turns
+any margin mode into ``unified``.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
@@ -40,8 +44,11 @@ from .walks import PAGE, last_id_pages, range_pages
 SPOT_WINDOW_S = 30 * 86_400
 # limit * (page - 1) <= 1000: with 1000 a page, two pages per range
 SPOT_MAX_SKIP = 1000
+# our margin streams' mode -> Gate's ``account``
+MARGIN_ACCOUNTS = {"isolated": "margin", "cross": "cross_margin"}
 STREAMS = (
     "spot",
+    *(f"margin:{mode}" for mode in MARGIN_ACCOUNTS),
     *(f"perpetual:{settle}" for settle in holdings.PERPETUAL_SETTLES),
     *(f"delivery:{settle}" for settle in holdings.DELIVERY_SETTLES),
 )
@@ -170,19 +177,34 @@ class GateAdapter(ExchangeAdapter):
         since_ms: int,
         now_ms: int,
     ) -> Iterator[TradePage]:
+        # the settle coin of a contract stream, the margin mode of a margin one
         kind, _, settle = stream.name.partition(":")
 
         def convert(trades: list[dict[str, Any]]) -> list[TradeRecord]:
-            return [self.record_of(client, trade) for trade in trades]
+            records = [self.record_of(client, trade) for trade in trades]
+            if kind == "margin":
+                return [replace(record, market_type="margin") for record in records]
+            return records
 
         def parsed(call: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
             return client.parse_trades(holdings.optional(call, params, []))
 
-        if kind == "spot":
+        if kind in ("spot", "margin"):
+            if kind == "margin":
+                account = MARGIN_ACCOUNTS[settle]
+            else:
+                # ccxt asks /account/detail once unless the key's mode is already known
+                account = "unified" if client.load_unified_status() else "spot"
             return range_pages(
                 fetch=lambda start, to, skip: client.parse_trades(
                     client.private_spot_get_my_trades(
-                        {"from": start, "to": to, "limit": PAGE, "page": skip // PAGE + 1}
+                        {
+                            "account": account,
+                            "from": start,
+                            "to": to,
+                            "limit": PAGE,
+                            "page": skip // PAGE + 1,
+                        }
                     )
                 ),
                 cursor=cursor,

@@ -102,20 +102,27 @@ def test_query_parameters_are_signed(simulator, demo):
 
 
 def effects(truth: list[dict]) -> dict[str, dict[str, Decimal]]:
-    """The effect of every fill per Gate account ('spot', 'usdt', 'btc', 'delivery')."""
+    """The effect of every fill per Gate account ('spot', 'usdt', 'btc', 'delivery', and the
+    margin books: 'cross_margin', 'isolated_margin:BTC/USDT' and so on)."""
     books: dict[str, dict[str, Decimal]] = {"spot": {}, "usdt": {}, "btc": {}, "delivery": {}}
 
     def add(book: str, asset: str, amount: Decimal) -> None:
+        books.setdefault(book, {})
         books[book][asset] = books[book].get(asset, Decimal(0)) + amount
 
     for fill in truth:
         base, rest = fill["symbol"].split("/")
         quote, _, settle = rest.partition(":")
-        if fill["market_type"] == "spot":
+        if fill["market_type"] in ("spot", "margin"):
+            book = {
+                None: "spot",
+                "cross": "cross_margin",
+                "isolated": f"isolated_margin:{fill['symbol']}",
+            }[fill.get("margin_mode")]
             sign = 1 if fill["side"] == "buy" else -1
-            add("spot", base, sign * Decimal(fill["amount"]))
-            add("spot", quote, -sign * Decimal(fill["cost"]))
-            add("spot", fill["fee_currency"], -Decimal(fill["fee"]))
+            add(book, base, sign * Decimal(fill["amount"]))
+            add(book, quote, -sign * Decimal(fill["cost"]))
+            add(book, fill["fee_currency"], -Decimal(fill["fee"]))
             continue
         book = "delivery" if fill["market_type"] == "future" else settle.lower()
         add(book, fill["fee_currency"], Decimal(fill["realized_pnl"]) - Decimal(fill["fee"]))
@@ -158,16 +165,29 @@ def test_every_account_is_its_deposit_plus_the_fills_booked_there(simulator, dem
 def test_it_reports_margin_funding_and_unified_accounts(simulator, demo):
     client = simulator.client(demo)
     seeded = simulator.balances(demo["api_key"])
+    wallets = seeded["wallets"]
 
     isolated = client.fetch_balance({"marginMode": "isolated"})
     cross = client.fetch_balance({"marginMode": "cross"})
     funding = client.fetch_balance({"type": "funding"})
     unified = client.fetch_balance({"unifiedAccount": True})
 
-    assert isolated["BTC"]["free"] == Decimal(seeded["margin"]["BTC"])
+    # the seeded BTC_USDT position plus its pair's isolated fills, and ETH_USDT's pair
+    pairs = {row["currency_pair"]: row for row in isolated["info"]}
+    assert set(pairs) == {"BTC_USDT", "ETH_USDT"}
+    btc_pair, eth_pair = wallets["isolated_margin:BTC/USDT"], wallets["isolated_margin:ETH/USDT"]
+    assert Decimal(pairs["BTC_USDT"]["base"]["available"]) == Decimal(
+        seeded["margin"]["BTC"]
+    ) + Decimal(btc_pair["BTC"]["balance"])
+    assert Decimal(pairs["ETH_USDT"]["quote"]["available"]) == Decimal(eth_pair["USDT"]["balance"])
     assert isolated["BTC"]["debt"] == Decimal(seeded["margin_borrowed"]["BTC"])
-    assert isolated["USDT"]["free"] == Decimal(seeded["margin"]["USDT"])
-    assert cross["info"]["balances"] == {}
+    # ccxt adds the pairs up per currency
+    assert isolated["USDT"]["free"] == Decimal(seeded["margin"]["USDT"]) + sum(
+        Decimal(pair["USDT"]["balance"]) for pair in (btc_pair, eth_pair)
+    )
+    assert {asset: cross["total"][asset] for asset in wallets["cross_margin"]} == {
+        asset: Decimal(row["balance"]) for asset, row in wallets["cross_margin"].items()
+    }
     assert funding["free"]["USDT"] == Decimal(seeded["funding"]["USDT"])
     # a classic account's unified view is its spot account
     assert unified["info"]["mode"] == "classic"
@@ -255,28 +275,29 @@ def history(simulator):
     )
 
 
-def walk_spot(client, start_s: int, end_s: int) -> list[dict]:
+def walk_spot(client, start_s: int, end_s: int, params: dict | None = None) -> list[dict]:
     """One window of at most 30 days, 1000 fills a page; Gate pages no further than
     limit * (page - 1) <= 1000, so a window with more fills is split in two."""
     trades: list[dict] = []
     for page in (1, 2):
         rows = client.fetch_my_trades(
-            None, start_s * 1000, PAGE, {"until": end_s * 1000, "page": page}
+            None, start_s * 1000, PAGE, {**(params or {}), "until": end_s * 1000, "page": page}
         )
         trades += rows
         if len(rows) < PAGE:
             return trades
     middle = (start_s + end_s) // 2
-    return walk_spot(client, start_s, middle) + walk_spot(client, middle + 1, end_s)
+    return walk_spot(client, start_s, middle, params) + walk_spot(client, middle + 1, end_s, params)
 
 
-def walk_spot_history(client, days: int) -> list[dict]:
+def walk_spot_history(client, days: int, params: dict | None = None) -> list[dict]:
+    """``params``: ``{"marginMode": "isolated"}`` or ``"cross"`` walks a margin account."""
     now_s = int(time.time())
     trades: list[dict] = []
     start = now_s - days * 86_400
     while start <= now_s:
         end = min(start + 30 * 86_400 - 1, now_s)
-        trades += walk_spot(client, start, end)
+        trades += walk_spot(client, start, end, params)
         start = end + 1
     return trades
 
@@ -341,11 +362,16 @@ def assert_same_fills(client, fetched: list[dict], truth: list[dict]) -> None:
 
 
 def truth_of(simulator, account: dict, market_type: str, settle: str | None = None) -> list[dict]:
+    """Fills of one market type; ``settle`` narrows contracts to a settle coin and margin to
+    a margin mode."""
     return [
         fill
         for fill in simulator.ground_truth(account["api_key"])
         if fill["market_type"] == market_type
-        and (settle is None or fill["symbol"].split(":")[1].split("-")[0] == settle)
+        and (
+            settle is None
+            or fill.get("margin_mode", fill["symbol"].split(":")[-1].split("-")[0]) == settle
+        )
     ]
 
 
@@ -388,6 +414,8 @@ def test_it_pages_the_complete_demo_history_of_every_market_type(simulator, demo
 
     fetched = (
         walk_spot_history(client, 151)
+        + walk_spot_history(client, 151, {"marginMode": "isolated"})
+        + walk_spot_history(client, 151, {"marginMode": "cross"})
         + walk_offsets(client, {"type": "swap", "settle": "usdt"})
         + walk_offsets(client, {"type": "swap", "settle": "btc"})
         + walk_last_id(client, {"type": "future", "settle": "usdt"})
@@ -405,6 +433,50 @@ def test_a_unified_key_reads_its_spot_fills_from_the_unified_account(simulator):
 
     assert_same_fills(client, fetched, truth_of(simulator, account, "spot"))
     assert client.last_request_url.split("?")[1].count("account=unified") == 1
+
+
+@pytest.mark.parametrize("mode", ["isolated", "cross"])
+def test_margin_fills_come_from_their_own_account_field_by_field(simulator, demo, mode):
+    """``account=margin`` (isolated) or ``cross_margin``: ccxt's marginMode; each margin
+    account apart, its rows shaped as spot's."""
+    client = simulator.client(demo)
+    client.load_markets()
+
+    fetched = walk_spot_history(client, 151, {"marginMode": mode})
+
+    truth = truth_of(simulator, demo, "margin", mode)
+    assert len(truth) >= 30
+    assert_same_fills(client, fetched, truth)
+    account = "margin" if mode == "isolated" else "cross_margin"
+    assert f"account={account}" in client.last_request_url
+
+
+def test_without_an_account_gate_answers_spot_and_isolated_margin_together(simulator, demo):
+    """What Gate documents for /spot/my_trades without ``account``: spot, unified and
+    isolated margin fills, and nothing in a row says which is which."""
+    client = simulator.client(demo)
+    now_s = int(time.time())
+    start = now_s - 30 * 86_400
+
+    rows = client.private_spot_get_my_trades({"from": start, "to": now_s, "limit": PAGE})
+    spot = client.private_spot_get_my_trades(
+        {"from": start, "to": now_s, "limit": PAGE, "account": "spot"}
+    )
+
+    def window(fill: dict) -> bool:
+        return start * 1000 <= fill["timestamp"] <= now_s * 1000 + 999
+
+    truth = [fill for fill in simulator.ground_truth(demo["api_key"]) if window(fill)]
+    expected = {
+        fill["id"]
+        for fill in truth
+        if fill["market_type"] == "spot" or fill.get("margin_mode") == "isolated"
+    }
+    assert {row["id"] for row in rows} == expected
+    assert {row["id"] for row in spot} == {f["id"] for f in truth if f["market_type"] == "spot"}
+    assert set(rows[0]) == set(spot[0])
+    with pytest.raises(ccxt.BadRequest):
+        client.private_spot_get_my_trades({"account": "futures"})
 
 
 def test_spot_windows_are_limited_to_30_days_and_7_by_default(simulator, history):

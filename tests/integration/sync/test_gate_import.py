@@ -34,10 +34,12 @@ def delivery_symbol(simulator) -> str:
     return next(symbol for symbol in demo["trades_by_symbol"] if symbol.count("-") == 1)
 
 
-def sums(rows, symbol_key, amount, cost, fee) -> dict[str, tuple[int, Decimal, Decimal, Decimal]]:
-    totals: dict[str, list] = defaultdict(lambda: [0, Decimal(0), Decimal(0), Decimal(0)])
+def sums(rows, symbol_key, amount, cost, fee) -> dict[tuple, tuple[int, Decimal, Decimal, Decimal]]:
+    """Count, amount, cost and fee per (market type, symbol): margin fills share their pair's
+    symbol."""
+    totals: dict[tuple, list] = defaultdict(lambda: [0, Decimal(0), Decimal(0), Decimal(0)])
     for row in rows:
-        entry = totals[row[symbol_key]]
+        entry = totals[(row["market_type"], row[symbol_key])]
         entry[0] += 1
         entry[1] += Decimal(str(row[amount]))
         entry[2] += Decimal(str(row[cost]))
@@ -50,8 +52,8 @@ def assert_imported_exactly(simulator, account, connection) -> None:
     truth = simulator.ground_truth(account["api_key"])
     imported = list(Trade.objects.filter(connection=connection).values())
     assert len(imported) == len(truth)
-    assert {(row["symbol"], row["exchange_trade_id"]) for row in imported} == {
-        (fill["symbol"], fill["id"]) for fill in truth
+    assert {(row["market_type"], row["symbol"], row["exchange_trade_id"]) for row in imported} == {
+        (fill["market_type"], fill["symbol"], fill["id"]) for fill in truth
     }
     assert sums(imported, "symbol", "amount", "cost", "fee") == sums(
         truth, "symbol", "amount", "cost", "fee"
@@ -86,12 +88,16 @@ def initial_sync(connection):
 
 @pytest.fixture
 def account(routed_to_simulator):
-    """Twelve months of every market type; each contract book needs two pages."""
+    """Twelve months of every market type, isolated and cross margin on the pairs traded on
+    spot too; each contract book needs two pages."""
     return routed_to_simulator.create_account(
         exchange=EXCHANGE,
         trades={
             "BTC/USDT": 500,
             "ETH/USDT": 300,
+            "BTC/USDT isolated margin": 200,
+            "ETH/USDT isolated margin": 60,
+            "ETH/USDT cross margin": 120,
             "BTC/USDT:USDT": 1000,
             "ETH/USDT:USDT": 100,
             "BTC/USD:BTC": 1020,
@@ -119,18 +125,24 @@ def test_the_first_sync_imports_every_market_type_exactly(routed_to_simulator, a
     assert_imported_exactly(routed_to_simulator, account, connection)
     run = SyncRun.objects.get(pk=result.run_id)
     assert run.trades_inserted == run.trades_fetched == Trade.objects.count()
-    # 12 months of spot in 13 windows of 30 days; each contract book in two pages of 1000
-    assert [requests_to(routed_to_simulator, path) for path in TRADE_ENDPOINTS] == [13, 2, 2, 2]
+    # 12 months of spot, isolated and cross margin in 13 windows of 30 days each; each
+    # contract book in two pages of 1000
+    assert [requests_to(routed_to_simulator, path) for path in TRADE_ENDPOINTS] == [39, 2, 2, 2]
     # markets 7 (ccxt's mode probe among them), key permissions 1, balances 6, positions 3
-    assert run.requests_made == 7 + 1 + 6 + 3 + 19
+    assert run.requests_made == 7 + 1 + 6 + 3 + 45
     assert set(
         SyncCursor.objects.filter(connection=connection).values_list("stream", flat=True)
     ) == {
         "spot",
+        "margin:isolated",
+        "margin:cross",
         "perpetual:usdt",
         "perpetual:btc",
         "delivery:usdt",
     }
+    # each account asked for by name: Gate's rows do not say which one a fill is from
+    margin = Trade.objects.filter(connection=connection, market_type="margin")
+    assert {(row.symbol, row.settle) for row in margin} == {("BTC/USDT", ""), ("ETH/USDT", "")}
     connection.refresh_from_db()
     assert connection.status == ExchangeConnection.Status.CONNECTED
     assert connection.last_trades_sync_at and connection.last_balances_sync_at
@@ -157,7 +169,9 @@ def test_the_first_sync_records_every_balance_and_a_second_asks_once_per_stream(
     assert result.status == "succeeded"
     assert Trade.objects.filter(connection=connection).count() == before
     assert run.trades_inserted == 0
-    assert run.requests_made == len(TRADE_ENDPOINTS)
+    # one request per stream, and ccxt's probe of the key's mode (spot or unified account)
+    streams = SyncCursor.objects.filter(connection=connection).count()
+    assert run.requests_made == streams + 1
     assert_balances_and_positions_agree(routed_to_simulator, account, connection)
 
 
@@ -172,8 +186,13 @@ def assert_balances_and_positions_agree(simulator, account, connection) -> None:
         for asset, row in seeded["wallets"]["spot"].items()
         if Decimal(row["balance"])
     }
-    for asset, free in seeded["margin"].items():
-        assert balances[("margin", asset)] == Decimal(free)
+    # the seeded isolated position, and the pairs traded on isolated margin, per asset
+    margin = {asset: Decimal(free) for asset, free in seeded["margin"].items()}
+    for wallet, assets in seeded["wallets"].items():
+        if wallet.startswith("isolated_margin:"):
+            for asset, row in assets.items():
+                margin[asset] = margin.get(asset, Decimal(0)) + Decimal(row["balance"])
+    assert {asset: balances[("margin", asset)] for asset in margin} == margin
     for asset, owed in seeded["margin_borrowed"].items():
         assert balances[("margin_borrowed", asset)] == -Decimal(owed)
     assert balances[("lending", "USDT")] == Decimal(seeded["funding"]["USDT"])

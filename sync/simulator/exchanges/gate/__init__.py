@@ -1,5 +1,5 @@
-"""Gate (api.gateio.ws, APIv4): spot, margin, unified, USDT- and BTC-settled perpetuals and
-USDT delivery futures."""
+"""Gate (api.gateio.ws, APIv4): spot, isolated and cross margin, unified, USDT- and
+BTC-settled perpetuals and USDT delivery futures."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from sync.simulator.exchanges.gate import (
     wallet,
 )
 from sync.simulator.exchanges.gate.catalog import (
+    MARGIN_BOOKS,
     PERPETUALS,
     SPOT,
     delivery_instrument,
@@ -38,7 +39,7 @@ class GateSimulator(ExchangeSimulator):
     router = Router.combine(
         public.router, account.router, wallet.router, derivatives.router, trades.router
     )
-    instruments = (*SPOT, *PERPETUALS)
+    instruments = (*SPOT, *PERPETUALS, *MARGIN_BOOKS)
     # https://www.gate.com/fee: 0.2% spot at VIP 0 (as ccxt's tiers and the pairs' "fee" say),
     # charged in the asset received; perpetuals and delivery 0.02% maker, 0.05% taker
     fee_policy = FeePolicy(
@@ -55,7 +56,7 @@ class GateSimulator(ExchangeSimulator):
         # market list depends on it: instruments are per simulator, not per class.
         self.expiry = quarterly_expiry(state.anchor_ms)
         self.delivery = delivery_instrument(self.expiry)
-        self.instruments = (*SPOT, *PERPETUALS, self.delivery)
+        self.instruments = (*SPOT, *PERPETUALS, self.delivery, *MARGIN_BOOKS)
         self.demo_trades = {
             "BTC/USDT": 120,
             "ETH/USDT": 80,
@@ -67,6 +68,9 @@ class GateSimulator(ExchangeSimulator):
             "SOL/USDT:USDT": 20,
             "BTC/USD:BTC": 25,
             self.delivery.symbol: 20,
+            "BTC/USDT isolated margin": 40,
+            "ETH/USDT isolated margin": 20,
+            "BTC/USDT cross margin": 30,
         }
         self.sample_trades = {
             "BTC/USDT": 40,

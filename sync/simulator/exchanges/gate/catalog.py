@@ -15,7 +15,14 @@ from decimal import Decimal
 from typing import Any
 
 from sync.simulator.exchanges.gate.common import plain
-from sync.simulator.instruments import Instrument, inverse_perpetual, linear_perpetual, spot
+from sync.simulator.instruments import (
+    MARGIN_MODES,
+    Instrument,
+    inverse_perpetual,
+    linear_perpetual,
+    margin,
+    spot,
+)
 from sync.simulator.prices import PriceOracle
 
 
@@ -56,6 +63,9 @@ SPOT = (
     spot("XRP", "USDT", "XRP_USDT", 4, 2),
     spot("DOGE", "USDT", "DOGE_USDT", 5, 2),
 )
+# Every pair trades on isolated margin (Gate's "margin" account) and cross margin
+# ("cross_margin") too, on the same market: accounts name these books "BTC/USDT cross margin".
+MARGIN_BOOKS = tuple(margin(item, mode) for mode in MARGIN_MODES for item in SPOT)
 # The amount scale of each contract is its quanto multiplier, so a fill's amount in units is
 # its size in contracts, which is what Gate prints.
 PERPETUALS = (

@@ -4,6 +4,9 @@
   default and at most 1000, ``page`` from 1 with ``limit * (page - 1) <= 1000``; ``from``/``to``
   in seconds at most 30 days apart; without them the last 7 days, with only one of them 7 days
   from (or up to) it (https://www.gate.com/docs/developers/apiv4/en/#list-personal-trading-history);
+  ``account`` picks the books: ``spot`` (or ``unified``), ``margin`` (isolated margin) or
+  ``cross_margin``; without it Gate answers spot, unified and isolated margin fills together.
+  The rows do not say which account a fill was made in;
 - perpetual ``/futures/{settle}/my_trades_timerange``: ``from``/``to`` without a window limit
   (``to`` defaults to now, ``from`` to the beginning), ``offset`` paging, ``trade_id`` as text;
 - perpetual ``/futures/{settle}/my_trades`` (only the last 6 months) and delivery
@@ -106,6 +109,16 @@ def _spot_window(call: Call) -> tuple[int, int]:
     return start, end
 
 
+# ``account`` -> the margin modes of the books it answers for (None: spot)
+ACCOUNT_BOOKS: dict[str, tuple[str | None, ...]] = {
+    "": (None, "isolated"),
+    "spot": (None,),
+    "unified": (None,),
+    "margin": ("isolated",),
+    "cross_margin": ("cross",),
+}
+
+
 def _spot_row(fill: Fill) -> dict[str, Any]:
     timestamp = fill.timestamp
     return {
@@ -147,18 +160,19 @@ def spot_trades(call: Call) -> list[dict[str, Any]]:
         instrument = call.exchange.instrument("spot", pair)
         if instrument is None:
             raise refuse(400, "INVALID_CURRENCY_PAIR", f"Invalid currency pair {pair}")
-    kind = call.params.get("account")
-    if kind not in (None, "", "spot", "unified", "margin", "cross_margin"):
+    modes = ACCOUNT_BOOKS.get(call.params.get("account") or "")
+    if modes is None:
         raise invalid_argument("account")
     start, end = _spot_window(call)
-    if kind in ("margin", "cross_margin"):
-        # the simulated accounts trade on spot only
-        return []
     if order_id and not order_id.isdigit():
         return []
     series_list = _series(
         call,
-        lambda item: not item.contract and (instrument is None or item is instrument),
+        lambda item: (
+            not item.contract
+            and item.margin_mode in modes
+            and (instrument is None or item.id == instrument.id)
+        ),
     )
     keep = _order_filter(int(order_id) if order_id else None)
     rows = _newest_first(series_list, start * 1000, end * 1000 + 999, keep)

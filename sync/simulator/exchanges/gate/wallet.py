@@ -1,5 +1,9 @@
 """Spot, isolated and cross margin, margin funding and unified accounts.
 
+Isolated margin: every account holds a BTC_USDT position made of the core's seeded margin
+wallet and its debt; a pair traded on isolated margin adds what its fills did (the core books
+them in a wallet per pair). Cross margin holds what the cross margin fills did.
+
 A legacy unified account (key mode 2) pools the spot balances and the USDT perpetual account;
 ccxt's ``fetch_balance`` asks ``/unified/accounts`` whenever ``/account/detail`` said mode 2.
 For a classic account Gate still answers ``/unified/accounts``, with ``mode: "classic"`` and
@@ -14,8 +18,10 @@ from typing import Any
 from sync.simulator.accounts import Account
 from sync.simulator.exchanges.base import Call, Router
 from sync.simulator.exchanges.gate.auth import key_mode
+from sync.simulator.exchanges.gate.catalog import MARGIN_BOOKS
 from sync.simulator.exchanges.gate.common import endpoint, money
 from sync.simulator.exchanges.gate.derivatives import book_of
+from sync.simulator.holdings import CROSS_MARGIN, isolated_wallet
 from sync.simulator.holdings import SPOT as SPOT_WALLET
 from sync.simulator.instruments import MONEY_DECIMALS
 from sync.simulator.trades import decimal_units
@@ -23,7 +29,7 @@ from sync.simulator.trades import decimal_units
 router = Router()
 
 _ZERO = Decimal(0)
-# Isolated margin lives in one pair here: the margin wallet's BTC and USDT.
+# The seeded isolated position: the margin wallet's BTC and USDT.
 MARGIN_PAIR = "BTC_USDT"
 
 
@@ -49,58 +55,102 @@ def spot_accounts(call: Call) -> list[dict[str, Any]]:
     ]
 
 
-def _margin_side(account: Account, asset: str) -> dict[str, Any]:
+def isolated_pairs(account: Account) -> dict[str, dict[str, tuple[int, int]]]:
+    """pair -> asset -> (available, borrowed) in money units, for every isolated account."""
     holdings = account.holdings()
+    pairs = {
+        MARGIN_PAIR: {
+            asset: (holdings.margin_free.get(asset, 0), holdings.margin_borrowed.get(asset, 0))
+            for asset in MARGIN_PAIR.split("_")
+        }
+    }
+    for book in (item for item in MARGIN_BOOKS if item.margin_mode == "isolated"):
+        traded = holdings.wallet(isolated_wallet(book.symbol))
+        if not traded:
+            continue
+        sides = pairs.setdefault(book.id, dict.fromkeys((book.base, book.quote), (0, 0)))
+        for asset, units in traded.items():
+            available, borrowed = sides[asset]
+            sides[asset] = (available + units, borrowed)
+    return dict(sorted(pairs.items()))
+
+
+def _margin_side(asset: str, available: int, borrowed: int) -> dict[str, Any]:
     return {
         "currency": asset,
-        "available": money(_units(holdings.margin_free.get(asset, 0))),
+        "available": money(_units(available)),
         "locked": "0",
-        "borrowed": money(_units(holdings.margin_borrowed.get(asset, 0))),
+        "borrowed": money(_units(borrowed)),
         "interest": "0",
     }
 
 
 @endpoint(router, "/margin/accounts", signed=True)
 def isolated_margin_accounts(call: Call) -> list[dict[str, Any]]:
-    account = call.signed_account()
-    pair = call.params.get("currency_pair")
-    if pair is not None and pair != MARGIN_PAIR:
-        return []
-    base, quote = MARGIN_PAIR.split("_")
-    return [
-        {
-            "currency_pair": MARGIN_PAIR,
-            "account_type": "margin",
-            "leverage": "10",
-            "locked": False,
-            "risk": "9.99",
-            "mmr": "0.1",
-            "base": _margin_side(account, base),
-            "quote": _margin_side(account, quote),
-        }
-    ]
+    wanted = call.params.get("currency_pair")
+    rows = []
+    for pair, sides in isolated_pairs(call.signed_account()).items():
+        if wanted is not None and pair != wanted:
+            continue
+        base, quote = pair.split("_")
+        rows.append(
+            {
+                "currency_pair": pair,
+                "account_type": "margin",
+                "leverage": "10",
+                "locked": False,
+                "risk": "9.99",
+                "mmr": "0.1",
+                "base": _margin_side(base, *sides[base]),
+                "quote": _margin_side(quote, *sides[quote]),
+            }
+        )
+    return rows
 
 
 # Deprecated (cross margin moved into the unified account), still what ccxt calls for
-# marginMode cross; the simulated accounts keep nothing there.
+# marginMode cross: what the cross margin fills left, nothing borrowed.
 @endpoint(router, "/margin/cross/accounts", signed=True)
 def cross_margin_account(call: Call) -> dict[str, Any]:
     account = call.signed_account()
+    held = account.holdings().wallet(CROSS_MARGIN)
+    value = money(
+        sum(
+            (
+                _units(units) * Decimal(str(account.oracle.usd(asset, account.anchor_ms)))
+                for asset, units in held.items()
+            ),
+            _ZERO,
+        )
+    )
     return {
         "user_id": account.uid,
         "refresh_time": call.now_ms,
         "locked": False,
-        "balances": {},
-        "total": "0",
+        "balances": {
+            asset: {
+                "available": money(_units(units)),
+                "freeze": "0",
+                "borrowed": "0",
+                "interest": "0",
+                "negative_liab": "0",
+                "futures_pos_liab": "0",
+                "equity": money(_units(units)),
+                "total_freeze": "0",
+                "total_liab": "0",
+            }
+            for asset, units in sorted(held.items())
+        },
+        "total": value,
         "borrowed": "0",
         "interest": "0",
         "risk": "9999.99",
         "total_initial_margin": "0",
-        "total_margin_balance": "0",
+        "total_margin_balance": value,
         "total_maintenance_margin": "0",
         "total_initial_margin_rate": "0",
         "total_maintenance_margin_rate": "0",
-        "total_available_margin": "0",
+        "total_available_margin": value,
         "portfolio_margin_total": "0",
     }
 
