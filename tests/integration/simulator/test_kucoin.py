@@ -613,6 +613,23 @@ def test_it_pages_each_margin_book_of_an_hf_account_by_last_id(simulator, demo, 
     assert requests > 22, "more than one request per week"
 
 
+def test_margin_books_are_named_apart_from_their_pair_and_only_where_listed(simulator):
+    account = simulator.create_account(
+        exchange=EXCHANGE, trades={"XRP/USDT": 5, "XRP/USDT cross margin": 7}, days=10
+    )
+    status, refused = simulator.call(
+        "POST", "/accounts", {"exchange": "binance", "trades": {"BTC/USDT cross margin": 5}}
+    )
+
+    assert account["trades"] == {"spot": 5, "margin": 7}
+    truth = simulator.ground_truth(account["api_key"])
+    assert {(f["symbol"], f["market_type"], f.get("margin_mode")) for f in truth} == {
+        ("XRP/USDT", "spot", None),
+        ("XRP/USDT", "margin", "cross"),
+    }
+    assert status == 400 and "unknown symbol" in refused["error"]
+
+
 def test_a_margin_book_never_traded_and_the_spot_list_answer_nothing_of_it(simulator, demo):
     client = simulator.client(demo)
     since = now_ms() - 6 * DAY_MS

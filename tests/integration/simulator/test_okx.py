@@ -396,6 +396,27 @@ def test_margin_has_no_fills_here(simulator, history):
     assert client.fetch_my_trades(None, None, PAGE, {"instType": "MARGIN"}) == []
 
 
+def test_an_option_trades_until_its_expiry_and_not_after(simulator):
+    """An account whose history runs past an option's expiry has its fills stop before it;
+    one whose whole history comes after the expiry is refused."""
+    option = option_symbols(simulator)[0]
+    client = simulator.client(simulator.account(EXCHANGE, "demo"))
+    expiry = client.load_markets()[option]["expiry"]
+
+    account = simulator.create_account(
+        exchange=EXCHANGE, trades={option: 50}, days=30, anchor_ms=expiry + 5 * DAY_MS
+    )
+    status, refused = simulator.call(
+        "POST",
+        "/accounts",
+        {"exchange": EXCHANGE, "trades": {option: 5}, "days": 3, "anchor_ms": expiry + 4 * DAY_MS},
+    )
+
+    truth = simulator.ground_truth(account["api_key"])
+    assert len(truth) == 50 and max(fill["timestamp"] for fill in truth) < expiry
+    assert status == 400 and "expired" in refused["error"]
+
+
 def test_begin_end_and_inst_id_narrow_a_page(simulator, history):
     client = simulator.client(history)
     truth = [row for row in truth_of(simulator, history, "spot") if row["symbol"] == "ETH/USDT"]
