@@ -4,8 +4,9 @@ The raw endpoints are called rather than ccxt's ``fetch_balance``: once ccxt kno
 unified it answers every ``fetch_balance`` type from ``/unified/accounts``, and it drops the
 isolated margin ``interest`` and the lending ``lent`` amounts.
 
-Accounts: a classic key has spot, isolated margin (per pair, with its loans), the margin
-lending account, one perpetual account per settle currency and the delivery account. A
+Accounts: a classic key has spot, isolated margin (per pair, with its loans), cross margin,
+the margin lending account, one perpetual account per settle currency and the delivery
+account. A
 (legacy) unified key pools spot, margin loans and the USDT perpetual account into
 ``/unified/accounts``; its BTC perpetual, delivery and lending accounts stay apart.
 Borrowed amounts are liabilities: recorded negative, so a connection's rows sum to its worth.
@@ -54,6 +55,9 @@ def fetch_balances(client: ccxt.Exchange) -> list[BalanceRecord]:
     else:
         records += _spot(client, client.private_spot_get_accounts())
         records += _isolated_margin(client, client.private_margin_get_accounts())
+        records += _cross_margin(
+            client, optional(client.private_margin_get_cross_accounts, {}, {"balances": {}})
+        )
     records += _lending(client, client.private_margin_get_funding_accounts())
     for settle in PERPETUAL_SETTLES:
         if unified and settle == "usdt":
@@ -106,6 +110,16 @@ def _isolated_margin(client: ccxt.Exchange, pairs: list[dict[str, Any]]) -> list
     for asset in sorted(free):
         records += _held("margin", asset, free[asset], used[asset])
         records += _owed("margin_borrowed", asset, owed[asset])
+    return records
+
+
+def _cross_margin(client: ccxt.Exchange, account: dict[str, Any]) -> list[BalanceRecord]:
+    """The (legacy) cross margin account: one balance per asset, with what it owes."""
+    records: list[BalanceRecord] = []
+    for currency, row in sorted((account.get("balances") or {}).items()):
+        asset = _asset(client, currency)
+        records += _held("cross_margin", asset, _dec(row, "available"), _dec(row, "freeze"))
+        records += _owed("cross_margin_borrowed", asset, _dec(row, "borrowed", "interest"))
     return records
 
 

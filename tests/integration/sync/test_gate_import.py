@@ -128,8 +128,8 @@ def test_the_first_sync_imports_every_market_type_exactly(routed_to_simulator, a
     # 12 months of spot, isolated and cross margin in 13 windows of 30 days each; each
     # contract book in two pages of 1000
     assert [requests_to(routed_to_simulator, path) for path in TRADE_ENDPOINTS] == [39, 2, 2, 2]
-    # markets 7 (ccxt's mode probe among them), key permissions 1, balances 6, positions 3
-    assert run.requests_made == 7 + 1 + 6 + 3 + 45
+    # markets 7 (ccxt's mode probe among them), key permissions 1, balances 7, positions 3
+    assert run.requests_made == 7 + 1 + 7 + 3 + 45
     assert set(
         SyncCursor.objects.filter(connection=connection).values_list("stream", flat=True)
     ) == {
@@ -195,6 +195,12 @@ def assert_balances_and_positions_agree(simulator, account, connection) -> None:
     assert {asset: balances[("margin", asset)] for asset in margin} == margin
     for asset, owed in seeded["margin_borrowed"].items():
         assert balances[("margin_borrowed", asset)] == -Decimal(owed)
+    cross = {asset: total for (kind, asset), total in balances.items() if kind == "cross_margin"}
+    assert cross == {
+        asset: Decimal(row["balance"])
+        for asset, row in seeded["wallets"].get("cross_margin", {}).items()
+        if Decimal(row["balance"])
+    }
     assert balances[("lending", "USDT")] == Decimal(seeded["funding"]["USDT"])
     assert balances[("futures", "BTC")] == Decimal(seeded["wallets"]["inverse"]["BTC"]["balance"])
     gate = simulator.client(account)
