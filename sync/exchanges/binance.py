@@ -267,6 +267,52 @@ class BinanceAdapter(ExchangeAdapter):
             page += 1
 
     def fetch_positions(self, client: ccxt.Exchange) -> list[PositionRecord]:
+        return self._own_positions(client) + self._sub_account_positions(client)
+
+    def _sub_account_positions(self, client: ccxt.Exchange) -> list[PositionRecord]:
+        """A master key's view of its sub-accounts' USDⓈ-M and COIN-M positions."""
+        try:
+            emails = self._sub_account_emails(client)
+        except (ccxt.AuthenticationError, ccxt.BadRequest):
+            return []
+        records: list[PositionRecord] = []
+        for email in emails:
+            for futures_type, key, flag in (
+                (1, "futurePositionRiskVos", "linear"),
+                (2, "deliveryPositionRiskVos", "inverse"),
+            ):
+                rows = (
+                    client.sapiv2_get_sub_account_futures_positionrisk(
+                        {"email": email, "futuresType": futures_type}
+                    ).get(key)
+                    or []
+                )
+                for row in rows:
+                    amount = to_decimal(row["positionAmount"])
+                    if not amount:
+                        continue
+                    market = next(
+                        m
+                        for m in client.markets.values()
+                        if m["id"] == row["symbol"] and m.get(flag)
+                    )
+                    records.append(
+                        PositionRecord(
+                            account=email,
+                            market_type=market["type"],
+                            symbol=market["symbol"],
+                            side="long" if amount > 0 else "short",
+                            contracts=abs(amount),
+                            entry_price=to_decimal(row["entryPrice"]),
+                            mark_price=to_decimal(row["markPrice"]),
+                            unrealized_pnl=to_decimal(row["unrealizedProfit"]),
+                            leverage=to_decimal(row["leverage"]),
+                            liquidation_price=to_decimal(row["liquidationPrice"]),
+                        )
+                    )
+        return records
+
+    def _own_positions(self, client: ccxt.Exchange) -> list[PositionRecord]:
         positions = client.fetch_positions() + client.fetch_positions(None, {"subType": "inverse"})
         return [
             PositionRecord(

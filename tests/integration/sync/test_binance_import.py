@@ -105,7 +105,9 @@ def test_a_second_sync_changes_nothing(routed_to_simulator, account, connection)
     assert run.trades_inserted == 0
 
 
-def test_a_master_key_records_its_sub_accounts_balances(routed_to_simulator, workspace, owner):
+def test_a_master_key_records_its_sub_accounts_balances_and_positions(
+    routed_to_simulator, workspace, owner
+):
     master = routed_to_simulator.account("binance", "master")
     sub = routed_to_simulator.account("binance", "sub-1")
     connection = connection_create(
@@ -129,6 +131,18 @@ def test_a_master_key_records_its_sub_accounts_balances(routed_to_simulator, wor
         for asset, row in truth.items()
         if Decimal(row["balance"])
     }
+    positions = {
+        row.symbol: row
+        for row in Position.objects.filter(
+            connection=connection, is_latest=True, account=sub["email"]
+        )
+    }
+    seeded = routed_to_simulator.balances(sub["api_key"])["positions"]
+    assert seeded, "sub-1 is seeded with an open USDⓈ-M position"
+    assert set(positions) == {row["symbol"] for row in seeded}
+    for row in seeded:
+        assert positions[row["symbol"]].contracts == abs(Decimal(row["amount"]))
+        assert positions[row["symbol"]].entry_price == Decimal(row["entry_price"])
 
 
 def test_a_key_without_sub_accounts_records_only_its_own(account, connection):

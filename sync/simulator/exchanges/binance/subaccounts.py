@@ -7,7 +7,7 @@ from typing import Any
 from sync.simulator.accounts import Account
 from sync.simulator.exchanges.base import Call, Router
 from sync.simulator.exchanges.binance.catalog import SPOT_HOST
-from sync.simulator.exchanges.binance.common import money, optional_int
+from sync.simulator.exchanges.binance.common import fixed8, money, optional_int, plain
 from sync.simulator.exchanges.binance.errors import bad_parameter, not_authorized, refuse
 from sync.simulator.exchanges.binance.futures import account_totals, asset_rows
 from sync.simulator.holdings import SPOT
@@ -107,3 +107,28 @@ def sub_account_futures(call: Call) -> dict[str, Any]:
     body.update(account_totals(assets, "USDT"))
     body["asset"] = "USDT"
     return {"futureAccountResp": body}
+
+
+@router.get(SPOT_HOST, "/sapi/v2/sub-account/futures/positionRisk", pool="sapi", signed=True)
+def sub_account_position_risk(call: Call) -> dict[str, Any]:
+    """A sub-account's open futures positions, as the master key sees them."""
+    sub = _sub_account(call)
+    futures_type = call.params.get("futuresType")
+    if futures_type not in ("1", "2"):
+        raise bad_parameter("futuresType")
+    inverse = futures_type == "2"
+    rows = [
+        {
+            "symbol": position.instrument.id,
+            "positionAmount": plain(position.amount),
+            "entryPrice": plain(position.entry_price),
+            "markPrice": fixed8(position.mark_price),
+            "unrealizedProfit": fixed8(position.unrealized_pnl),
+            "liquidationPrice": fixed8(position.liquidation_price),
+            "leverage": str(position.leverage),
+            "maxNotional": "5000000",
+        }
+        for position in sub.holdings().positions
+        if position.instrument.inverse == inverse
+    ]
+    return {"deliveryPositionRiskVos": rows} if inverse else {"futurePositionRiskVos": rows}
