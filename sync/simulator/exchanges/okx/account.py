@@ -53,13 +53,19 @@ def settle_of(position: OpenPosition) -> str:
     return instrument.settle or instrument.quote
 
 
+def _eight(value: Decimal) -> Decimal:
+    return Decimal(rounded(value))
+
+
 def _detail(
     account: Account, ccy: str, cash: Decimal, positions: list[OpenPosition], now_ms: int
 ) -> dict[str, Any]:
     cross = [item for item in positions if not item.isolated]
     isolated = [item for item in positions if item.isolated]
-    upl = sum((item.unrealized_pnl for item in positions), _ZERO)
-    iso_upl = sum((item.unrealized_pnl for item in isolated), _ZERO)
+    # The account's PnL is the sum of the positions' as each prints it (8 decimals), so the
+    # two always agree to the last digit.
+    upl = sum((_eight(item.unrealized_pnl) for item in positions), _ZERO)
+    iso_upl = sum((_eight(item.unrealized_pnl) for item in isolated), _ZERO)
     imr = sum((item.initial_margin for item in cross), _ZERO)
     iso_margin = sum((item.initial_margin for item in isolated), _ZERO)
     mmr = sum((abs(item.notional) * MAINTENANCE_RATE for item in positions), _ZERO)
