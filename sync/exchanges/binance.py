@@ -15,7 +15,14 @@ from typing import Any
 import ccxt
 
 from .base import CredentialShape, ExchangeAdapter, Permissions
-from .records import BalanceRecord, PositionRecord, Stream, TradePage, to_decimal
+from .records import (
+    BalanceRecord,
+    PositionRecord,
+    Stream,
+    TradePage,
+    balance_records,
+    to_decimal,
+)
 from .walking import id_pages
 
 DAY_MS = 86_400_000
@@ -201,22 +208,11 @@ class BinanceAdapter(ExchangeAdapter):
         return self._own_balances(client) + self._sub_account_balances(client)
 
     def _own_balances(self, client: ccxt.Exchange) -> list[BalanceRecord]:
-        records: list[BalanceRecord] = []
-        for account_type, params in BALANCE_TYPES.items():
-            balance = client.fetch_balance(dict(params))
-            for asset, total in balance["total"].items():
-                if not total:
-                    continue
-                records.append(
-                    BalanceRecord(
-                        account_type=account_type,
-                        asset=asset,
-                        total=to_decimal(total),
-                        free=to_decimal(balance["free"].get(asset)),
-                        used=to_decimal(balance["used"].get(asset)),
-                    )
-                )
-        return records
+        return [
+            record
+            for account_type, params in BALANCE_TYPES.items()
+            for record in balance_records(account_type, client.fetch_balance(dict(params)))
+        ]
 
     def _sub_account_balances(self, client: ccxt.Exchange) -> list[BalanceRecord]:
         """A master key also sees its sub-accounts' spot and USDⓈ-M wallets (account = the

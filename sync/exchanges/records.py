@@ -91,3 +91,18 @@ class Stream:
     name: str
     reach_days: int | None = None
     params: dict[str, Any] = field(default_factory=dict)
+
+
+def balance_records(account_type: str, balance: dict[str, Any]) -> list[BalanceRecord]:
+    """Our records of one ccxt `fetch_balance` answer: every asset that holds anything."""
+    return [
+        BalanceRecord(
+            account_type=account_type,
+            asset=asset,
+            total=to_decimal(total),
+            free=to_decimal(balance["free"].get(asset)),
+            used=to_decimal(balance["used"].get(asset)),
+        )
+        for asset, total in balance["total"].items()
+        if total
+    ]

@@ -17,7 +17,15 @@ from typing import Any
 import ccxt
 
 from ..base import CredentialShape, ExchangeAdapter, Permissions
-from ..records import BalanceRecord, PositionRecord, Stream, TradePage, TradeRecord, to_decimal
+from ..records import (
+    BalanceRecord,
+    PositionRecord,
+    Stream,
+    TradePage,
+    TradeRecord,
+    balance_records,
+    to_decimal,
+)
 from .walks import SPOT_REACH_DAYS, mix_pages, spot_pages
 
 # GET /api/v2/spot/account/info lists a key's rights as codes, one per module: "...r" read
@@ -205,19 +213,7 @@ class BitgetAdapter(ExchangeAdapter):
             ("spot", {"type": "spot"}),
             ("futures", {"type": "swap", "productType": USDT_FUTURES}),
         ):
-            balance = client.fetch_balance(params)
-            for asset, total in balance["total"].items():
-                if not total:
-                    continue
-                records.append(
-                    BalanceRecord(
-                        account_type=account_type,
-                        asset=asset,
-                        total=to_decimal(total),
-                        free=to_decimal(balance["free"].get(asset)),
-                        used=to_decimal(balance["used"].get(asset)),
-                    )
-                )
+            records += balance_records(account_type, client.fetch_balance(params))
         return records
 
     def fetch_positions(self, client: ccxt.Exchange) -> list[PositionRecord]:
