@@ -323,6 +323,45 @@ def test_the_account_configuration_says_what_each_seeded_key_may_do(simulator, l
     assert accounts[0]["type"] == "2", "seeded as unified accounts in Spot and futures mode"
 
 
+@pytest.mark.parametrize(("label", "level"), [("simple", "1"), ("multi", "3")])
+def test_the_label_picks_the_account_mode(simulator, label, level):
+    client = simulator.client(simulator.account(EXCHANGE, label))
+
+    assert client.private_get_account_config()["data"][0]["acctLv"] == level
+    assert client.fetch_accounts()[0]["type"] == level
+
+
+@pytest.mark.parametrize("inst_type", ["MARGIN", "SWAP", "FUTURES", "OPTION"])
+def test_spot_mode_refuses_derivative_fills_and_positions_as_okx_does(simulator, inst_type):
+    account = simulator.create_account(
+        exchange=EXCHANGE, label=f"simple-{inst_type}", trades={"BTC/USDT": 30}, days=2
+    )
+    client = simulator.client(account)
+
+    for fetch in (
+        lambda: client.fetch_my_trades(None, None, None, {"instType": inst_type}),
+        lambda: client.private_get_trade_fills({"instType": inst_type}),
+        client.fetch_positions,
+    ):
+        # 51010 "You can't complete this request under your current account mode"
+        assert raised_by(fetch) is ccxt.AccountNotEnabled
+        assert '"51010"' in client.last_http_response
+    assert_same_fills(client, walk_back(client, "SPOT"), truth_of(simulator, account, "spot"))
+    assert len(client.private_get_trade_fills()["data"]) == 30
+
+
+def test_multi_currency_margin_serves_every_market_type_with_zero_borrowing(simulator):
+    account = simulator.account(EXCHANGE, "multi")
+    client = simulator.client(account)
+
+    details = client.private_get_account_balance()["data"][0]["details"]
+    assert details and all(row["liab"] == "0" for row in details)
+    assert client.fetch_positions()
+    for market_type, inst_type in INST_TYPES.items():
+        truth = truth_of(simulator, account, market_type)
+        assert_same_fills(client, walk_back(client, inst_type), truth)
+
+
 def test_an_ip_restricted_key_works_from_an_allowed_address(simulator):
     client = simulator.client(simulator.account(EXCHANGE, "ip-restricted"))
 

@@ -1,5 +1,7 @@
 """OKX (www.okx.com, API v5): spot, perpetual swaps, delivery futures and option markets on
-one unified trading account, plus the funding account."""
+one unified trading account, plus the funding account. Accounts are in Spot and futures mode,
+but those whose label starts with ``simple`` (Spot mode) or ``multi`` (Multi-currency
+margin mode)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import uuid
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sync.simulator.accounts import Account, Credentials
+from sync.simulator.accounts import Account, AccountSpec, Credentials
 from sync.simulator.exchanges.base import ExchangeSimulator, Router
 from sync.simulator.exchanges.okx import account, auth, errors, public, trades
 from sync.simulator.exchanges.okx.catalog import (
@@ -17,6 +19,7 @@ from sync.simulator.exchanges.okx.catalog import (
     traded_options,
     yymmdd,
 )
+from sync.simulator.exchanges.okx.common import MULTI_PREFIX, SIMPLE_PREFIX
 from sync.simulator.http import Request, Response
 from sync.simulator.ratelimit import RateLimit
 from sync.simulator.signing import derive_bytes
@@ -111,6 +114,16 @@ class OkxSimulator(ExchangeSimulator):
             ),
         }
         super().__init__(state)
+
+    def seed_specs(self) -> list[AccountSpec]:
+        """The standard accounts, plus one in Spot mode (spot fills only) and one in
+        Multi-currency margin mode."""
+        spot = {symbol: count for symbol, count in self.sample_trades.items() if ":" not in symbol}
+        return [
+            *super().seed_specs(),
+            AccountSpec(SIMPLE_PREFIX, ("read",), spot),
+            AccountSpec(MULTI_PREFIX, ("read",), dict(self.sample_trades)),
+        ]
 
     def credentials(self, seed: int, label: str) -> Credentials:
         """A UUID key, a 32-hex-digit uppercase secret and a passphrase, as OKX issues them."""

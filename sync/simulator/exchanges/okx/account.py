@@ -1,10 +1,12 @@
 """The trading account (balance, positions, configuration), the funding account, savings and
 currencies.
 
-The seeded accounts are unified trading accounts in "Spot and futures mode" (``acctLv`` 2):
+Most seeded accounts are unified trading accounts in "Spot and futures mode" (``acctLv`` 2):
 spot and every derivative share one balance per currency, so a currency's ``cashBal`` is the
 sum of the core's spot, linear, inverse and option wallets (option premiums are paid from
-it), and ``eq`` adds the unrealized PnL of the positions settled in it.
+it), and ``eq`` adds the unrealized PnL of the positions settled in it. The label picks the
+other modes (``common.account_level``): Spot mode (1) has no positions to ask for, and
+Multi-currency margin mode (3) shows its (zero) borrowing.
 """
 
 from __future__ import annotations
@@ -16,7 +18,15 @@ from sync.simulator.accounts import Account
 from sync.simulator.exchanges.base import Call, Router
 from sync.simulator.exchanges.okx import catalog
 from sync.simulator.exchanges.okx.catalog import HOST
-from sync.simulator.exchanges.okx.common import ok, plain, rounded, usd
+from sync.simulator.exchanges.okx.common import (
+    MULTI_CURRENCY_MODE,
+    account_level,
+    ok,
+    plain,
+    require_derivatives,
+    rounded,
+    usd,
+)
 from sync.simulator.exchanges.okx.errors import invalid
 from sync.simulator.holdings import INVERSE, LINEAR, OPTION, SPOT, OpenPosition
 from sync.simulator.trades import decimal_units
@@ -26,7 +36,6 @@ if TYPE_CHECKING:
 
 router = Router()
 
-ACCOUNT_LEVEL = "2"  # Spot and futures mode (single-currency margin)
 MAINTENANCE_RATE = Decimal("0.005")
 _ZERO = Decimal(0)
 _WALLETS = (SPOT, LINEAR, INVERSE, OPTION)
@@ -73,6 +82,8 @@ def _detail(
     frozen = imr + iso_margin
     equity_usd = equity * usd(account.oracle.usd(ccy, now_ms))
     holdings = account.holdings()
+    # only Multi-currency margin borrows across currencies, so only it prints a liability
+    liability = "0" if account_level(account) == MULTI_CURRENCY_MODE else ""
     updated = max(holdings.last_update_ms.get(wallet, account.anchor_ms) for wallet in _WALLETS)
     return {
         "accAvgPx": "",
@@ -83,18 +94,18 @@ def _detail(
         "cashBal": plain(cash),
         "ccy": ccy,
         "clSpotInUseAmt": "",
-        "crossLiab": "",
+        "crossLiab": liability,
         "disEq": rounded(equity_usd),
         "eq": rounded(equity),
         "eqUsd": rounded(equity_usd),
         "fixedBal": "0",
         "frozenBal": rounded(frozen),
         "imr": rounded(imr) if positions else "",
-        "interest": "",
+        "interest": liability,
         "isoEq": rounded(iso_margin + iso_upl),
         "isoLiab": "",
         "isoUpl": rounded(iso_upl),
-        "liab": "",
+        "liab": liability,
         "maxLoan": "",
         "maxSpotInUse": "",
         "mgnRatio": "",
@@ -293,6 +304,7 @@ def position_row(account: Account, position: OpenPosition, now_ms: int) -> dict[
 @router.get(HOST, "/api/v5/account/positions", pool="positions", signed=True)
 def positions(call: Call) -> dict[str, Any]:
     account = call.signed_account()
+    require_derivatives(account)
     kind = call.params.get("instType")
     if kind and kind not in ("MARGIN", "SWAP", "FUTURES", "OPTION"):
         raise invalid("instType")
@@ -334,7 +346,7 @@ def configuration(call: Call) -> dict[str, Any]:
     return ok(
         [
             {
-                "acctLv": ACCOUNT_LEVEL,
+                "acctLv": account_level(account),
                 "acctStpMode": "cancel_maker",
                 "autoLoan": False,
                 "ctIsoMode": "automatic",

@@ -6,12 +6,37 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, cast
 
 from sync.simulator.exchanges.base import Call
-from sync.simulator.exchanges.okx.errors import invalid
+from sync.simulator.exchanges.okx.errors import invalid, mode_unsupported
 
 if TYPE_CHECKING:
+    from sync.simulator.accounts import Account
     from sync.simulator.exchanges.okx import OkxSimulator
 
 _EIGHT = Decimal(1).scaleb(-8)
+
+# Account modes (``acctLv``) chosen by label, as Bybit's classic accounts are: "simple..."
+# accounts are in Spot mode, "multi..." ones in Multi-currency margin mode, every other one in
+# Spot and futures mode.
+SIMPLE_PREFIX = "simple"
+MULTI_PREFIX = "multi"
+SPOT_MODE = "1"
+SPOT_AND_FUTURES_MODE = "2"
+MULTI_CURRENCY_MODE = "3"
+
+
+def account_level(account: Account) -> str:
+    """The account's ``acctLv``."""
+    if account.label.startswith(SIMPLE_PREFIX):
+        return SPOT_MODE
+    if account.label.startswith(MULTI_PREFIX):
+        return MULTI_CURRENCY_MODE
+    return SPOT_AND_FUTURES_MODE
+
+
+def require_derivatives(account: Account) -> None:
+    """Spot mode trades spot only: OKX refuses its derivative and margin data with 51010."""
+    if account_level(account) == SPOT_MODE:
+        raise mode_unsupported()
 
 
 def okx(call: Call) -> OkxSimulator:

@@ -5,7 +5,8 @@ ccxt (okx.py ``handle_errors``) looks ``code`` up in its ``exceptions['exact']``
 it looks at the HTTP status, so the code decides the exception class:
 50001 OnMaintenance, 50011 RateLimitExceeded, 50026 ExchangeNotAvailable, 50102 InvalidNonce,
 50103-50107/50111-50114 AuthenticationError, 50110 PermissionDenied, 51000 BadRequest,
-51001 BadSymbol. Codes ccxt does not list (50120 "no permission") raise plain ExchangeError.
+51001 BadSymbol, 51010 AccountNotEnabled. Codes ccxt does not list (50120 "no permission")
+raise plain ExchangeError.
 """
 
 from __future__ import annotations
@@ -35,6 +36,12 @@ def invalid(name: str) -> Rejected:
 
 def unknown_instrument() -> Rejected:
     return refuse(400, "51001", "Instrument ID, Instrument ID code, or Spread ID doesn't exist.")
+
+
+def mode_unsupported() -> Rejected:
+    """A request the account mode (``acctLv``) does not serve, e.g. swap fills in Spot mode;
+    OKX answers it with HTTP 200, like most 51xxx codes."""
+    return refuse(200, "51010", "You can't complete this request under your current account mode.")
 
 
 def rejection(kind: str, request: Request, **detail: Any) -> Response:

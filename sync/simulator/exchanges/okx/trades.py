@@ -7,7 +7,8 @@
   (newer); with ``before`` alone the page is the one right after the cursor, so a client can
   walk forward as well as back;
 - ``begin``/``end``: millisecond bounds on ``ts``, both inclusive;
-- one request covers every instrument of the ``instType``.
+- one request covers every instrument of the ``instType``;
+- an account in Spot mode (``acctLv`` 1) is refused every instType but SPOT (51010).
 
 A bill id orders an account's fills across instruments like OKX's do: it grows with time and
 is unique per fill: (ts - epoch) << 22 | instrument index << 17 | place among the fills the
@@ -24,7 +25,15 @@ from typing import Any
 from sync.simulator.exchanges.base import Call, Router
 from sync.simulator.exchanges.okx import catalog
 from sync.simulator.exchanges.okx.catalog import HOST
-from sync.simulator.exchanges.okx.common import ok, okx, optional_int, page_limit, plain, rounded
+from sync.simulator.exchanges.okx.common import (
+    ok,
+    okx,
+    optional_int,
+    page_limit,
+    plain,
+    require_derivatives,
+    rounded,
+)
 from sync.simulator.exchanges.okx.errors import invalid, missing, unknown_instrument
 from sync.simulator.prices import DAY_MS
 from sync.simulator.trades import Fill, Series
@@ -187,6 +196,8 @@ def fill_row(call: Call, bill: int, fill: Fill) -> dict[str, Any]:
 
 
 def _rows(call: Call, kind: str | None, retention_ms: int) -> dict[str, Any]:
+    if kind not in (None, "SPOT"):
+        require_derivatives(call.signed_account())
     return ok(
         [
             fill_row(call, bill, series.fill(index))
