@@ -5,9 +5,11 @@ A key's permissions come from `GET /api/v5/account/config`: `perm` is "read_only
 "read_only,trade" or "read_only,withdraw,trade" (every OKX key can read) and `ip` lists the
 allow-listed addresses, empty when there are none.
 
-Trades: one stream per instType, walked by bill id (`fills.py`), three months back. Balances:
-the trading account (one balance per currency for every market type, in every account mode),
-the funding account and Simple Earn savings. Positions: every open contract position.
+Trades: one stream per instType, walked by bill id (`fills.py`), three months back; in Spot
+mode (`acctLv` 1) OKX refuses every instType but SPOT (51010), so only the spot stream is
+walked. Balances: the trading account (one balance per currency for every market type, in
+every account mode), the funding account and Simple Earn savings. Positions: every open
+contract position (none in Spot mode).
 """
 
 from __future__ import annotations
@@ -39,6 +41,10 @@ ACCOUNT_MODES = {
     "3": "multi_currency_margin",
     "4": "portfolio_margin",
 }
+SPOT_MODE = "1"
+# 51010 "You can't complete this request under your current account mode" (ccxt:
+# AccountNotEnabled): derivative data asked of an account in Spot mode.
+MODE_ERROR_CODE = "51010"
 # 50120 "API key doesn't have permission to use this feature": ccxt 4.5.90 has no entry for
 # it and raises a bare ExchangeError.
 PERMISSION_ERROR_CODES = frozenset({"50120"})
@@ -53,6 +59,12 @@ def _balance(client: ccxt.Exchange, account_type: str, row: dict, total: str) ->
         free=to_decimal(row.get("availBal")),
         used=to_decimal(row.get("frozenBal")),
     )
+
+
+def _config(client: ccxt.Exchange) -> dict[str, Any]:
+    """GET /api/v5/account/config: the key's permissions and the account mode."""
+    rows = client.private_get_account_config().get("data") or [{}]
+    return rows[0]
 
 
 class OkxAdapter(ExchangeAdapter):
@@ -96,8 +108,7 @@ class OkxAdapter(ExchangeAdapter):
 
     def fetch_permissions(self, client: ccxt.Exchange) -> Permissions:
         # GET /api/v5/account/config: read-only by nature.
-        rows = client.private_get_account_config().get("data") or [{}]
-        config = rows[0]
+        config = _config(client)
         granted = {name.strip() for name in str(config.get("perm") or "").split(",")}
         return Permissions(
             verifiable=True,
@@ -111,9 +122,14 @@ class OkxAdapter(ExchangeAdapter):
     # -- trades ---------------------------------------------------------------------------
 
     def trade_streams(self, client: ccxt.Exchange, *, known: set[str]) -> list[Stream]:
-        # fills-history answers per instType for every instrument at once: no discovery, and
-        # every stream a cursor was stored for is one of these.
-        return [Stream(name, reach_days=REACH_DAYS) for name in STREAMS]
+        """One stream per instType (fills-history answers for every instrument at once, so
+        every stream a cursor was stored for is one of these); only spot in Spot mode. The
+        mode is asked only while no other stream has a cursor: an account that has one trades
+        derivatives and pays no extra request, a Spot-mode one asks once per sync and so
+        notices a switch to another mode."""
+        spot_only = not known - {"spot"} and _config(client).get("acctLv") == SPOT_MODE
+        names = ["spot"] if spot_only else list(STREAMS)
+        return [Stream(name, reach_days=REACH_DAYS) for name in names]
 
     def trade_pages(
         self,
@@ -164,8 +180,16 @@ class OkxAdapter(ExchangeAdapter):
     def fetch_positions(self, client: ccxt.Exchange) -> list[PositionRecord]:
         """Every open swap, futures and option position, from one request. MARGIN rows (spot
         bought or sold on borrowed funds) are loans rather than contracts and are left out."""
+        try:
+            rows = client.private_get_account_positions().get("data") or []
+        except ccxt.AccountNotEnabled:
+            # Spot mode holds no positions and refuses to list them: asking costs one request
+            # there, and none elsewhere, where asking the mode first would
+            if self.error_code_of(client) != MODE_ERROR_CODE:
+                raise
+            return []
         records = []
-        for row in client.private_get_account_positions().get("data") or []:
+        for row in rows:
             size = to_decimal(row.get("pos"))
             if row.get("instType") == "MARGIN" or not size:
                 continue

@@ -214,6 +214,73 @@ def test_a_second_sync_asks_once_per_stream_and_inserts_nothing(routed_to_simula
     assert run.requests_made == len(STREAMS)
 
 
+# -- account modes ---------------------------------------------------------------------------
+
+
+def test_a_spot_mode_account_walks_only_spot_and_succeeds(routed_to_simulator, workspace, owner):
+    """Spot mode (acctLv 1) refuses every other instType: walking them would leave the
+    connection partial forever."""
+    account = routed_to_simulator.create_account(
+        exchange=EXCHANGE,
+        label="simple-import",
+        trades={"BTC/USDT": 230, "ETH/USDT": 60},
+        days=60,
+        permissions=["read"],
+    )
+    connection = make_connection(workspace, owner, account)
+
+    result = sync(connection)
+
+    assert result.status == "succeeded", result
+    assert_exactly(connection, routed_to_simulator.ground_truth(account["api_key"]))
+    assert set(
+        SyncCursor.objects.filter(connection=connection).values_list("stream", flat=True)
+    ) == {"spot"}
+    assert not Position.objects.filter(connection=connection).exists()
+    assert BalanceSnapshot.objects.filter(connection=connection, is_latest=True).exists()
+
+    again = sync(connection, "trades")
+
+    assert again.status == "succeeded"
+    # the mode is asked once per sync, then the one forward request
+    assert SyncRun.objects.get(pk=again.run_id).requests_made == 2
+
+
+def test_a_multi_currency_margin_account_imports_every_market_type(
+    routed_to_simulator, workspace, owner
+):
+    options = option_symbols(routed_to_simulator)
+    account = routed_to_simulator.create_account(
+        exchange=EXCHANGE,
+        label="multi-import",
+        trades={**TRADES, **dict(zip(options[:3], OPTION_FILLS, strict=True))},
+        days=60,
+        permissions=["read"],
+    )
+    connection = make_connection(workspace, owner, account)
+
+    result = sync(connection)
+
+    assert result.status == "succeeded", result
+    truth = routed_to_simulator.ground_truth(account["api_key"])
+    assert_exactly(connection, truth)
+    assert {row["market_type"] for row in imported(connection)} == {
+        "spot",
+        "swap",
+        "future",
+        "option",
+    }
+    assert set(
+        SyncCursor.objects.filter(connection=connection).values_list("stream", flat=True)
+    ) == (STREAMS)
+    assert Position.objects.filter(connection=connection, is_latest=True).exists()
+
+    again = sync(connection, "trades")
+
+    # derivative cursors say the account is not in Spot mode: no request for the mode
+    assert SyncRun.objects.get(pk=again.run_id).requests_made == len(STREAMS)
+
+
 def test_a_fill_of_a_delivered_future_keeps_its_contract_value(
     routed_to_simulator, workspace, owner, monkeypatch
 ):

@@ -42,6 +42,15 @@ def test_it_reports_what_each_seeded_key_may_do(routed_to_simulator, label, acce
     assert permissions.details == {"account_mode": "spot_and_futures"}
 
 
+@pytest.mark.parametrize(
+    ("label", "mode"), [("simple", "spot"), ("multi", "multi_currency_margin")]
+)
+def test_it_reports_the_account_mode(routed_to_simulator, label, mode):
+    permissions = check(routed_to_simulator, label)
+    assert access_for(permissions) == "read_only"
+    assert permissions.details == {"account_mode": mode}
+
+
 def test_a_key_without_read_permission_is_refused(routed_to_simulator):
     with pytest.raises(ExchangeCallFailed) as caught:
         check(routed_to_simulator, "no-read")
