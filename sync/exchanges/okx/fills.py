@@ -18,6 +18,7 @@ page, which the trade identity absorbs.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -61,12 +62,14 @@ CCXT_TYPES = {
     "OPTION": "option",
 }
 
-# api key -> when this process last sent its fills-history requests
+# digest of the api key -> when this process last sent its fills-history requests. A digest,
+# so that no key outlives its sync in this process's memory.
 _sent: dict[str, deque[float]] = {}
 
 
 def _pace(api_key: str) -> None:
-    sent = _sent.setdefault(api_key, deque(maxlen=FILLS_PER_WINDOW))
+    digest = hashlib.sha256(api_key.encode()).hexdigest()
+    sent = _sent.setdefault(digest, deque(maxlen=FILLS_PER_WINDOW))
     if len(sent) == FILLS_PER_WINDOW:
         wait = sent[0] + FILLS_WINDOW_S - time.monotonic()
         if wait > 0:
