@@ -1,44 +1,51 @@
-"""Point a ccxt client at another base URL, keeping the exchange host in the path.
+"""Send a ccxt client's requests to a relay underneath ccxt, at the HTTP transport.
 
-A client reaches a relay (the exchange simulator, or an operator's gateway configured through
-``THRIVE_EXCHANGE_URLS``) when every ``https://HOST/PATH`` in its ``urls['api']`` becomes
-``{base}/HOST/PATH``: the relay routes on HOST, so one base URL serves every API host of an
-exchange (Binance alone has api., fapi., dapi., papi. and eapi.).
+A relay (the exchange simulator, or an operator's gateway configured through
+``THRIVE_EXCHANGE_URLS``) takes ``https://HOST/PATH`` at ``{base}/HOST/PATH``: it routes on
+HOST, so one base URL serves every API host of an exchange (Binance alone has api., fapi.,
+dapi., papi. and eapi.).
+
+ccxt itself keeps the real URLs. Everything in ccxt that reads the URL behaves as it does in
+production: Binance picks its error table by host prefix (``https://api.``, ``https://fapi.``),
+Coinbase signs ``GET api.coinbase.com/path`` into its JWT, every exchange signs the real path.
+Only the transport adapter mounted on the client's ``requests`` session moves the request.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from requests import PreparedRequest, Response
+from requests.adapters import HTTPAdapter
+
 _SCHEME = "https://"
 
 
-def rewrite_api_url(url: str, base_url: str, hostname: str | None = None) -> str:
-    """Return ``url`` moved under ``base_url``; URLs of other schemes are left alone."""
-    if hostname is not None:
-        url = url.replace("{hostname}", hostname)
+def relay_url(url: str, base_url: str) -> str:
+    """``https://HOST/PATH?QUERY`` as the relay at ``base_url`` takes it."""
     if not url.startswith(_SCHEME):
-        return url
+        raise ValueError("only https:// exchange URLs are relayed")
     return base_url.rstrip("/") + "/" + url[len(_SCHEME) :]
 
 
-def rewrite_api_urls(api: Any, base_url: str, hostname: str | None = None) -> Any:
-    """Return a copy of a ccxt ``urls['api']`` value (string, dict or list, nested) rewritten."""
-    if isinstance(api, str):
-        return rewrite_api_url(api, base_url, hostname)
-    if isinstance(api, dict):
-        return {key: rewrite_api_urls(value, base_url, hostname) for key, value in api.items()}
-    if isinstance(api, list):
-        return [rewrite_api_urls(value, base_url, hostname) for value in api]
-    return api
+class RelayTransport(HTTPAdapter):
+    """A ``requests`` transport that delivers every https request to the relay instead."""
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__()
+        self.base_url = base_url
+
+    def send(self, request: PreparedRequest, **kwargs: Any) -> Response:  # type: ignore[override]
+        relayed = request.copy()
+        relayed.url = relay_url(request.url or "", self.base_url)
+        response = super().send(relayed, **kwargs)
+        # The caller asked for the exchange's URL and sees that one answer.
+        response.url = request.url or ""
+        response.request = request
+        return response
 
 
 def point_client_at(client: Any, base_url: str) -> Any:
-    """Send every REST call of a ccxt ``client`` through ``base_url``; returns the client.
-
-    Call it after ``set_sandbox_mode()``, which swaps ``urls['api']`` wholesale.
-    """
-    client.urls["api"] = rewrite_api_urls(
-        client.urls["api"], base_url, getattr(client, "hostname", None)
-    )
+    """Deliver every REST call of a ccxt ``client`` to ``base_url``; returns the client."""
+    client.session.mount(_SCHEME, RelayTransport(base_url))
     return client

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from sync.exchanges.urls import rewrite_api_urls
+from sync.exchanges.urls import relay_url
 from sync.simulator.accounts import AccountSpec
 from sync.simulator.state import SimulatorState
 from sync.simulator.trades import TIE_EVERY
@@ -275,21 +275,20 @@ def test_unknown_paths_and_hosts_answer_404(simulator):
     assert simulator.call("GET", "/nothing")[0] == 404
 
 
-def test_rewrite_api_urls_moves_every_https_url_under_the_base():
-    api = {
-        "public": "https://api.{hostname}/api/v3",
-        "nested": {"spot": ["https://fapi.binance.com/fapi/v1"], "ws": "wss://stream.x.com/ws"},
-        "cost": 1,
-    }
+def test_the_relay_keeps_host_path_and_query_under_the_base():
+    url = "https://fapi.binance.com/fapi/v1/userTrades?symbol=BTCUSDT&fromId=0"
 
-    rewritten = rewrite_api_urls(api, "http://127.0.0.1:8900/", hostname="binance.com")
+    assert relay_url(url, "http://127.0.0.1:8900/") == (
+        "http://127.0.0.1:8900/fapi.binance.com/fapi/v1/userTrades?symbol=BTCUSDT&fromId=0"
+    )
+    with pytest.raises(ValueError):
+        relay_url("http://plain.example/x", "http://127.0.0.1:8900")
 
-    assert rewritten == {
-        "public": "http://127.0.0.1:8900/api.binance.com/api/v3",
-        "nested": {
-            "spot": ["http://127.0.0.1:8900/fapi.binance.com/fapi/v1"],
-            "ws": "wss://stream.x.com/ws",
-        },
-        "cost": 1,
-    }
-    assert api["public"] == "https://api.{hostname}/api/v3", "the input is left untouched"
+
+def test_a_relayed_client_keeps_the_real_exchange_urls(simulator):
+    client = simulator.client(simulator.account("binance", "read-only"))
+
+    client.fetch_time()
+
+    assert client.urls["api"]["public"] == "https://api.binance.com/api/v3"
+    assert simulator.stats()["exchanges"]["binance"]["requests"] >= 1

@@ -7,10 +7,10 @@ token is signed with the key's P-256 private half, lives at most 120 seconds (``
 query excluded. Coinbase's SDK signs ``iss: "cdp"``, ccxt still ``"coinbase-cloud"`` with an
 ``aud`` of ``retail_rest_api_proxy``; both are accepted.
 
-ccxt derives ``uri`` from the URL it calls, minus ``https://``. A client sent here by
-``sync.exchanges.urls.point_client_at`` calls ``http://<simulator>/api.coinbase.com/path`` and
-so signs that whole URL; the simulator accepts exactly that form as well, checked against the
-``Host`` the request arrived on.
+ccxt derives ``uri`` from the URL it calls, minus ``https://``. Clients reach the simulator
+through a transport relay (``sync.exchanges.urls``) and keep calling
+``https://api.coinbase.com/path``, so only the real form is accepted: a token signed for any
+other URL is refused here as real Coinbase refuses it.
 """
 
 from __future__ import annotations
@@ -56,14 +56,9 @@ def claimed_key_name(request: Request) -> str | None:
     return subject if isinstance(subject, str) else None
 
 
-def expected_uris(request: Request) -> set[str]:
-    """The ``uri`` claims that name this very request: direct, or through a relay."""
-    target = f"{HOST}{request.path}"
-    uris = {f"{request.method} {target}"}
-    relay = request.header("host")
-    if relay:
-        uris.add(f"{request.method} http://{relay}/{target}")
-    return uris
+def expected_uri(request: Request) -> str:
+    """The ``uri`` claim that names this very request on the real host."""
+    return f"{request.method} {HOST}{request.path}"
 
 
 def _claims_hold(claims: dict[str, Any], request: Request, now_s: int) -> bool:
@@ -77,7 +72,7 @@ def _claims_hold(claims: dict[str, Any], request: Request, now_s: int) -> bool:
     audience = claims.get("aud")
     if audience is not None and (not isinstance(audience, list) or AUDIENCE not in audience):
         return False
-    return claims.get("uri") in expected_uris(request)
+    return claims.get("uri") == expected_uri(request)
 
 
 def authenticate(exchange: ExchangeSimulator, request: Request, now_ms: int) -> Account:
