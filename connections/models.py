@@ -61,6 +61,9 @@ class ExchangeConnection(models.Model):
     access = models.CharField(max_length=16, choices=Access.choices, blank=True)
     permissions = models.JSONField(default=dict, blank=True)
     permissions_checked_at = models.DateTimeField(null=True, blank=True)
+    # Which optional parts of the account (margin, futures, earn…) the key can see, as the
+    # connect-time check and the last balance sync found (sync.exchanges.capabilities).
+    capabilities = models.JSONField(default=dict, blank=True)
     key_expires_at = models.DateTimeField(null=True, blank=True)
     withdrawals_acknowledged_at = models.DateTimeField(null=True, blank=True)
 

@@ -181,6 +181,7 @@ def _apply_check(
     now = timezone.now()
     connection.access = result.access
     connection.permissions = result.permissions.as_json()
+    connection.capabilities = result.permissions.capabilities
     connection.permissions_checked_at = now
     connection.key_expires_at = result.permissions.expires_at
     connection.withdrawals_acknowledged_at = (

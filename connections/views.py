@@ -15,7 +15,7 @@ from portfolio.selectors import portfolio_list
 from sync.exchanges.errors import ExchangeCallFailed
 from sync.exchanges.registry import ADAPTERS
 from sync.lease import lease_held
-from sync.selectors import stream_reach_list, sync_run_list
+from sync.selectors import account_parts_in_words, stream_reach_list, sync_run_list
 from sync.services import sync_now_request
 from thrive.decorators import workspace_required
 
@@ -116,6 +116,7 @@ def _detail_context(connection: ExchangeConnection) -> dict[str, object]:
         "syncing": lease_held(connection) or connection.status == ExchangeConnection.Status.SYNCING,
         "runs": sync_run_list(connection=connection)[:10],
         "reaches": stream_reach_list(connection=connection),
+        "account_parts": account_parts_in_words(connection=connection),
     }
 
 

@@ -42,6 +42,8 @@ class SyncRun(models.Model):
     trades_existing = models.PositiveIntegerField(default=0)
     # Per stream: {"spot:BTC/USDT": {"before": {...}, "after": {...}, "fetched": n}}.
     progress = models.JSONField(default=dict, blank=True)
+    # What each optional part of the account answered in this run (capabilities.PartLog).
+    parts = models.JSONField(default=dict, blank=True)
     error_code = models.CharField(max_length=32, blank=True)
     message = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -22,6 +22,7 @@ from journal.services import trades_record
 from portfolio.services import snapshot_record
 
 from .exchanges.base import ExchangeAdapter
+from .exchanges.capabilities import Part, PartLog, attach_part_log, part_log_of
 from .exchanges.errors import ErrorCode, ExchangeCallFailed, ExchangeFailure, Outcome, failure_for
 from .exchanges.records import Stream
 from .exchanges.registry import adapter_for
@@ -34,6 +35,9 @@ logger = logging.getLogger(__name__)
 
 Status = ExchangeConnection.Status
 HISTORY = timedelta(days=365)
+# Open futures positions are an optional part on every exchange: whatever the positions
+# endpoints answer, balances and trades go on.
+POSITIONS = Part("positions", "Open positions")
 # After this many "maintenance" answers in a row an exchange is paused and probed.
 MAINTENANCE_PAUSE_AFTER = 3
 MAINTENANCE_PROBE_EVERY = timedelta(minutes=5)
@@ -107,6 +111,11 @@ def _run(connection: ExchangeConnection, run: SyncRun, token: Any) -> SyncResult
         logger.warning("connection %s: credential failed to open", connection.pk)
         return _finish(connection, run, failure_for(ErrorCode.CREDENTIAL_UNREADABLE))
     client = adapter.client(secret)
+    # Balance syncs probe every optional part again; trades-only syncs obey the last probe.
+    parts = attach_part_log(
+        client,
+        PartLog(connection.capabilities, probing=run.kind != SyncRun.Kind.TRADES),
+    )
     failure: ExchangeFailure | None = None
     try:
         _call(adapter, client, markets_ensure, client, key=adapter.ccxt_id)
@@ -126,6 +135,9 @@ def _run(connection: ExchangeConnection, run: SyncRun, token: Any) -> SyncResult
         run.save()
         return SyncResult("failed", run.pk)
     run.requests_made = adapter.requests_made(client)
+    run.parts = parts.as_json()
+    if parts.entries:
+        ExchangeConnection.objects.filter(pk=connection.pk).update(capabilities=parts.merged())
     return _finish(connection, run, failure)
 
 
@@ -137,7 +149,7 @@ def _sync_balances(
     if access == ExchangeConnection.Access.NO_READ:
         raise ExchangeCallFailed(failure_for(ErrorCode.PERMISSION))
     balances = _call(adapter, client, adapter.fetch_balances, client)
-    positions = _call(adapter, client, adapter.fetch_positions, client)
+    positions = adapter.optional(client, POSITIONS, lambda: adapter.fetch_positions(client), [])
     now = timezone.now()
     with transaction.atomic():
         lease_fence(connection_id=connection.pk, token=token)
@@ -163,7 +175,10 @@ def _sync_trades(
     now = timezone.now()
     now_ms = int(now.timestamp() * 1000)
     failures: list[ExchangeFailure] = []
+    parts = part_log_of(client)
     for stream in streams:
+        if stream.part is not None and parts.skips(stream.part):
+            continue
         reach = now - timedelta(days=stream.reach_days) if stream.reach_days else now - HISTORY
         since = max(reach, now - HISTORY)
         since_ms = int(since.timestamp() * 1000)
@@ -215,9 +230,18 @@ def _sync_trades(
                         ]
                     )
         except ExchangeCallFailed as failed:
+            progress["error"] = failed.failure.code.value
+            if stream.part is not None:
+                # An optional part never fails the sync: recorded, tried again next cycle.
+                parts.record(
+                    stream.part,
+                    adapter.availability_of(failed.failure),
+                    error_code=failed.failure.code.value,
+                    exchange_code=failed.failure.exchange_code,
+                )
+                continue
             if failed.failure.outcome is not Outcome.RETRY:
                 raise
-            progress["error"] = failed.failure.code.value
             failures.append(failed.failure)
     with transaction.atomic():
         lease_fence(connection_id=connection.pk, token=token)

@@ -7,15 +7,16 @@ folder and one line in `registry.py`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import ccxt
 
 from connections.vault import CredentialSecret
 
+from .capabilities import Availability, Part, part_log_of
 from .client import build_client
 from .errors import ErrorCode, ExchangeCallFailed, ExchangeFailure, classify, failure_for
 from .records import (
@@ -26,6 +27,17 @@ from .records import (
     TradeRecord,
     from_millis,
     to_decimal,
+)
+
+T = TypeVar("T")
+# Failures that say the key may not see something, as opposed to "not now".
+_REFUSED_KEY = frozenset(
+    {
+        ErrorCode.AUTHENTICATION,
+        ErrorCode.PERMISSION,
+        ErrorCode.IP_NOT_ALLOWED,
+        ErrorCode.ACCOUNT_SUSPENDED,
+    }
 )
 
 
@@ -41,6 +53,9 @@ class Permissions:
     ip_restricted: bool | None = None
     expires_at: datetime | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    # Which optional parts of the account the key can see (capabilities.PartLog entries),
+    # filled by the connect-time check; stored apart from the permissions.
+    capabilities: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -77,6 +92,8 @@ class ExchangeAdapter:
     # and those that mean the key itself failed, whatever class ccxt chose.
     ip_error_codes: ClassVar[frozenset[str]] = frozenset()
     auth_error_codes: ClassVar[frozenset[str]] = frozenset()
+    # Codes an optional part answers when the account never opened it (Binance -3003).
+    not_opened_codes: ClassVar[frozenset[str]] = frozenset()
     client_options: ClassVar[dict[str, Any]] = {}
     # Whether one client also keeps ccxt's even spacing between its calls: needed where the
     # exchange counts requests per second; an exchange that counts weight per minute is kept
@@ -116,25 +133,67 @@ class ExchangeAdapter:
         """Our failure for an exception, refined by the exchange's own body where it is clearer."""
         failure = classify(exc)
         code = self.error_code_of(client)
-        if code is not None and code in self.auth_error_codes:
-            return failure_for(ErrorCode.AUTHENTICATION)
-        if (
-            failure.code in {ErrorCode.AUTHENTICATION, ErrorCode.PERMISSION}
-            and code in self.ip_error_codes
-        ):
-            return failure_for(ErrorCode.IP_NOT_ALLOWED)
-        return failure
+        if code is not None and code in self.ip_error_codes:
+            failure = failure_for(ErrorCode.IP_NOT_ALLOWED)
+        elif code is not None and code in self.auth_error_codes:
+            failure = failure_for(ErrorCode.AUTHENTICATION)
+        return replace(failure, exchange_code=code or "")
+
+    def availability_of(
+        self, failure: ExchangeFailure, *, refusal: Availability = Availability.FAILED
+    ) -> Availability:
+        """What an optional part's failure says about the part. `refusal` is what a plain
+        "no" from the exchange (no class of its own) means for this part."""
+        if failure.exchange_code and failure.exchange_code in self.not_opened_codes:
+            return Availability.NOT_OPENED
+        if failure.code in _REFUSED_KEY:
+            return Availability.NO_ACCESS
+        if failure.code is ErrorCode.EXCHANGE:
+            return refusal
+        return Availability.FAILED
+
+    def optional(
+        self,
+        client: ccxt.Exchange,
+        part: Part,
+        call: Callable[[], T],
+        default: T,
+        *,
+        refusal: Availability = Availability.FAILED,
+    ) -> T:
+        """`call()` for an optional part: any error is recorded and `default` returned, so an
+        optional part never fails a sync. A part known to be unavailable is not called."""
+        log = part_log_of(client)
+        if log.skips(part):
+            return default
+        try:
+            result = call()
+        except Exception as exc:
+            failure = self.failure(exc, client)
+            log.record(
+                part,
+                self.availability_of(failure, refusal=refusal),
+                error_code=failure.code.value,
+                exchange_code=failure.exchange_code,
+            )
+            return default
+        log.record(part, Availability.AVAILABLE)
+        return result
 
     def check(self, secret: CredentialSecret) -> Permissions:
-        """The connect-time check: one read, then the permissions. Raises ExchangeCallFailed."""
+        """The connect-time check: one read, the permissions, then which optional parts the
+        key can see (a failing optional part never fails the check). Raises
+        ExchangeCallFailed."""
         client = self.client(secret)
         try:
             self.read_probe(client)
-            return self.fetch_permissions(client)
+            permissions = self.fetch_permissions(client)
+            self.fetch_balances(client)
         except ExchangeCallFailed:
             raise
         except Exception as exc:
             raise ExchangeCallFailed(self.failure(exc, client)) from None
+        return replace(permissions, capabilities=part_log_of(client).as_json())
 
     # -- the sync engine's side -------------------------------------------------------------
 

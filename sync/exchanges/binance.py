@@ -4,6 +4,12 @@ Trades: every market needs a symbol per call and walks upward by `fromId` (1000 
 window limit; USDⓈ-M keeps 6 months). Which symbols to walk comes from the spot balance (spot)
 and the income history (futures: every fill leaves a commission row), plus every stream
 walked before.
+
+Spot is the core. Everything else is an optional part most accounts do not have, each answered
+the way Binance answers (shared/docs/real-api-audit.md H1-H4): margin never opened → -3003;
+futures never opened, opened after the key, or portfolio margin → -2015 on fapi/dapi; an
+ordinary account asking for sub-accounts → a refusal whose words vary. None of them fails a
+sync; the connection page names what is missing.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from typing import Any
 import ccxt
 
 from .base import CredentialShape, ExchangeAdapter, Permissions
+from .capabilities import Availability, Part
 from .records import (
     BalanceRecord,
     PositionRecord,
@@ -33,15 +40,24 @@ YEAR_MS = 365 * DAY_MS
 # USDⓈ-M userTrades reach back 6 months (Binance API docs, "Account Trade List").
 USDM_REACH_DAYS = 180
 
-# ccxt's fetch_balance type for each of our account types.
-BALANCE_TYPES = {
-    "spot": {"type": "spot"},
-    "funding": {"type": "funding"},
-    "margin": {"type": "margin"},
-    "futures": {"type": "swap"},
-    "delivery": {"type": "future", "subType": "inverse"},
-    "earn": {"type": "savings"},
-}
+FUNDING = Part("funding", "Funding wallet")
+MARGIN = Part("margin", "Cross margin")
+USDM = Part("usdm", "USDⓈ-M futures")
+COINM = Part("coinm", "COIN-M futures")
+EARN = Part("earn", "Simple Earn")
+SUB_ACCOUNTS = Part("sub_accounts", "Sub-accounts")
+
+# ccxt's fetch_balance type for each of our optional wallets. Savings (`type: savings`,
+# /sapi/v1/lending/union/account) is gone: Binance retired it (audit H1); Simple Earn is read
+# directly below.
+WALLETS = (
+    ("funding", FUNDING, {"type": "funding"}),
+    ("margin", MARGIN, {"type": "margin"}),
+    ("futures", USDM, {"type": "swap"}),
+    ("delivery", COINM, {"type": "future", "subType": "inverse"}),
+)
+EARN_PAGE = 100
+FUTURES_PARTS = {"usdm": USDM, "coinm": COINM}
 
 
 def _ms_to_datetime(value: object) -> datetime | None:
@@ -66,6 +82,8 @@ class BinanceAdapter(ExchangeAdapter):
     # the client has made one successful private call (binance.py handle_errors), which is
     # how a key revoked mid-sync looks: it is an authentication failure, not a rate limit.
     auth_error_codes = frozenset({"-2015", "-2014", "-1022"})
+    # {"code":-3003,"msg":"Margin account does not exist."} (ccxt binance.py spot table)
+    not_opened_codes = frozenset({"-3003"})
     client_options = {"fetchMarkets": {"types": ["spot", "linear", "inverse"]}}
     # Binance counts request weight per minute (6000 spot, 2400 futures), so a sync may burst
     # within the shared budget instead of spacing every call.
@@ -132,9 +150,14 @@ class BinanceAdapter(ExchangeAdapter):
                 {"type": "future", "subType": "inverse"},
             ),
         ):
-            if first_sync and not self._wallet_ever_used(client, wallet):
-                continue
-            ids = self._income_market_ids(client, method, since_ms=since, now_ms=now_ms)
+            part = FUTURES_PARTS[prefix]
+
+            def search(method: str = method, wallet: dict[str, str] = wallet) -> set[str]:
+                if first_sync and not self._wallet_ever_used(client, wallet):
+                    return set()
+                return self._income_market_ids(client, method, since_ms=since, now_ms=now_ms)
+
+            ids = self.optional(client, part, search, set())
             names |= {
                 f"{prefix}:{market['symbol']}"
                 for market in client.markets.values()
@@ -143,7 +166,11 @@ class BinanceAdapter(ExchangeAdapter):
         # Spot first: it is what most people trade, so the journal fills from it first.
         order = {"spot": 0, "usdm": 1, "coinm": 2}
         return [
-            Stream(name, reach_days=USDM_REACH_DAYS if name.startswith("usdm:") else None)
+            Stream(
+                name,
+                reach_days=USDM_REACH_DAYS if name.startswith("usdm:") else None,
+                part=FUTURES_PARTS.get(name.split(":")[0]),
+            )
             for name in sorted(names, key=lambda name: (order[name.split(":")[0]], name))
         ]
 
@@ -208,19 +235,61 @@ class BinanceAdapter(ExchangeAdapter):
         return self._own_balances(client) + self._sub_account_balances(client)
 
     def _own_balances(self, client: ccxt.Exchange) -> list[BalanceRecord]:
+        records = balance_records("spot", client.fetch_balance({"type": "spot"}))
+        for account_type, part, params in WALLETS:
+            balance = self.optional(
+                client, part, lambda p=params: client.fetch_balance(dict(p)), {}
+            )
+            if balance:
+                records += balance_records(account_type, balance)
+        return records + self.optional(client, EARN, lambda: self._earn_balances(client), [])
+
+    @staticmethod
+    def _earn_balances(client: ccxt.Exchange) -> list[BalanceRecord]:
+        """Simple Earn flexible and locked positions, summed per asset (GET
+        /sapi/v1/simple-earn/{flexible,locked}/position, pages of up to 100)."""
+        totals: dict[str, Any] = {}
+        for method, field in (
+            (client.sapi_get_simple_earn_flexible_position, "totalAmount"),
+            (client.sapi_get_simple_earn_locked_position, "amount"),
+        ):
+            page = 1
+            while True:
+                answer = method({"current": page, "size": EARN_PAGE})
+                rows = answer.get("rows") or []
+                for row in rows:
+                    totals[row["asset"]] = totals.get(row["asset"], 0) + to_decimal(row[field])
+                if len(rows) < EARN_PAGE:
+                    break
+                page += 1
         return [
-            record
-            for account_type, params in BALANCE_TYPES.items()
-            for record in balance_records(account_type, client.fetch_balance(dict(params)))
+            BalanceRecord(account_type="earn", asset=asset, total=total)
+            for asset, total in sorted(totals.items())
+            if total
         ]
+
+    def _sub_account_emails_or_none(self, client: ccxt.Exchange) -> list[str]:
+        """The sub-accounts of a master key. Any other key is refused the list, in words that
+        vary (audit H4: "Sub-account function is not enabled", -10038 for brokers, -1002):
+        every refusal means "not a master account"."""
+        return self.optional(
+            client,
+            SUB_ACCOUNTS,
+            lambda: self._sub_account_emails(client),
+            [],
+            refusal=Availability.NOT_OPENED,
+        )
 
     def _sub_account_balances(self, client: ccxt.Exchange) -> list[BalanceRecord]:
         """A master key also sees its sub-accounts' spot and USDⓈ-M wallets (account = the
-        sub-account's email). Any other key is refused the list (-1002): it has none."""
-        try:
-            emails = self._sub_account_emails(client)
-        except (ccxt.AuthenticationError, ccxt.BadRequest):
-            return []
+        sub-account's email)."""
+        emails = self._sub_account_emails_or_none(client)
+        return self.optional(
+            client, SUB_ACCOUNTS, lambda: self._balances_of_subs(client, emails), []
+        )
+
+    @staticmethod
+    def _balances_of_subs(client: ccxt.Exchange, emails: list[str]) -> list[BalanceRecord]:
         records: list[BalanceRecord] = []
         for email in emails:
             spot = client.sapiv4_get_sub_account_assets({"email": email})["balances"]
@@ -267,10 +336,13 @@ class BinanceAdapter(ExchangeAdapter):
 
     def _sub_account_positions(self, client: ccxt.Exchange) -> list[PositionRecord]:
         """A master key's view of its sub-accounts' USDⓈ-M and COIN-M positions."""
-        try:
-            emails = self._sub_account_emails(client)
-        except (ccxt.AuthenticationError, ccxt.BadRequest):
-            return []
+        emails = self._sub_account_emails_or_none(client)
+        return self.optional(
+            client, SUB_ACCOUNTS, lambda: self._positions_of_subs(client, emails), []
+        )
+
+    @staticmethod
+    def _positions_of_subs(client: ccxt.Exchange, emails: list[str]) -> list[PositionRecord]:
         records: list[PositionRecord] = []
         for email in emails:
             for futures_type, key, flag in (
@@ -309,7 +381,9 @@ class BinanceAdapter(ExchangeAdapter):
         return records
 
     def _own_positions(self, client: ccxt.Exchange) -> list[PositionRecord]:
-        positions = client.fetch_positions() + client.fetch_positions(None, {"subType": "inverse"})
+        positions = self.optional(client, USDM, client.fetch_positions, []) + self.optional(
+            client, COINM, lambda: client.fetch_positions(None, {"subType": "inverse"}), []
+        )
         return [
             PositionRecord(
                 market_type=client.market(position["symbol"])["type"],

@@ -41,6 +41,8 @@ class ExchangeFailure:
     code: ErrorCode
     outcome: Outcome
     message: str
+    # The exchange's own error code from its body, where it sent one (never its text).
+    exchange_code: str = ""
 
     @property
     def retryable(self) -> bool:

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from .capabilities import Part
+
 
 def to_decimal(value: Any) -> Decimal | None:
     """Exact Decimal from what ccxt or an exchange gives (Decimal, str or int); never a float."""
@@ -86,11 +88,13 @@ class Stream:
     """A stream of trades the adapter walks with its own cursor, e.g. "spot:BTC/USDT".
 
     `reach_days` is how far back the exchange's API lets it go (None: 12 months or more).
+    `part` names the optional part of the account it belongs to (None: the core, spot).
     """
 
     name: str
     reach_days: int | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    part: Part | None = None
 
 
 def balance_records(account_type: str, balance: dict[str, Any]) -> list[BalanceRecord]:

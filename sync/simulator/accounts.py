@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sync.simulator.holdings import Holdings, derive_holdings
 from sync.simulator.instruments import Instrument
 from sync.simulator.prices import DAY_MS, PriceOracle
+from sync.simulator.profiles import PART_OF_MARKET, Profile, profile_named
 from sync.simulator.trades import Fill, GenerationPlan, Series, generate_series
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ class AccountSpec:
     status: str = "active"
     ip_whitelist: tuple[str, ...] = ()
     master_label: str | None = None  # set on sub-accounts
+    profile: str = "full"  # see profiles.py
 
     def validate(self, instruments: Mapping[str, Instrument], anchor_ms: int) -> None:
         """Raise ``ValueError`` with a message fit for the /_sim API caller."""
@@ -51,10 +53,14 @@ class AccountSpec:
             raise ValueError(f"unknown status {self.status!r}; choose from {list(STATUSES)}")
         if not isinstance(self.days, int) or not 1 <= self.days <= MAX_DAYS:
             raise ValueError(f"days must be an integer between 1 and {MAX_DAYS}")
+        profile = profile_named(self.profile)
         total = 0
         for symbol, count in self.trades.items():
             if symbol not in instruments:
                 raise ValueError(f"unknown symbol {symbol!r}; choose from {sorted(instruments)}")
+            part = PART_OF_MARKET.get(instruments[symbol].market_type)
+            if count and part in profile.lacks:
+                raise ValueError(f"a {profile.name} account has no {part}, so no {symbol} fills")
             if not isinstance(count, int) or isinstance(count, bool) or count < 0:
                 raise ValueError(f"trade count for {symbol} must be a non-negative integer")
             if count and _last_trade_ms(instruments[symbol], anchor_ms) <= (
@@ -116,6 +122,18 @@ class Account:
     def can(self, permission: str) -> bool:
         return permission in self.spec.permissions
 
+    @property
+    def profile(self) -> Profile:
+        return profile_named(self.spec.profile)
+
+    def has(self, part: str) -> bool:
+        """Whether the account ever opened ``part`` (profiles.PARTS)."""
+        return part not in self.profile.lacks
+
+    def key_reaches(self, part: str) -> bool:
+        """Whether this key can read ``part``: the account has it and the key is not barred."""
+        return self.has(part) and part not in self.profile.key_cannot
+
     def series(self) -> dict[str, Series]:
         """Fills by instrument key (the unified symbol, or e.g. "BTC/USDT cross margin"),
         generated on first use and then kept."""
@@ -145,13 +163,22 @@ class Account:
         series = self.series()
         with self._lock:
             if self._holdings is None:
-                self._holdings = derive_holdings(
+                holdings = derive_holdings(
                     series.values(),
                     self.oracle,
                     self.seed_key,
                     self.anchor_ms,
                     self.exchange.fee_policy.discount_asset,
                 )
+                # A part never opened holds nothing (the random draws stay the same, so a
+                # full account's figures do not move).
+                if not self.has("margin"):
+                    holdings.margin_free.clear()
+                    holdings.margin_borrowed.clear()
+                if not self.has("earn"):
+                    holdings.earn_flexible.clear()
+                    holdings.earn_locked.clear()
+                self._holdings = holdings
             return self._holdings
 
     def fills(self) -> list[Fill]:
@@ -179,6 +206,8 @@ class Account:
             "secret": self.credentials.secret,
             "passphrase": self.credentials.passphrase,
             "permissions": list(self.spec.permissions),
+            "profile": self.profile.name,
+            "profile_description": self.profile.description,
             "status": self.spec.status,
             "ip_whitelist": list(self.spec.ip_whitelist),
             "days": self.spec.days,

@@ -105,6 +105,8 @@ class SimulatorApp:
             if fault.kind == "timeout":
                 state.pause(fault.option("hang_ms", DEFAULT_HANG_MS) / 1000)
                 return Response.text("Gateway Timeout", 504)
+            if fault.kind == "unknown_error":
+                return exchange.unseen()
             return exchange.reject(
                 fault.kind,
                 request,

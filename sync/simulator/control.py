@@ -6,13 +6,17 @@ JSON in and out; mistakes answer 400 with ``{"error": "..."}`` saying what to se
 - ``GET /_sim/accounts[?exchange=]``, ``POST /_sim/accounts`` (``exchange``, ``trades``:
   {unified symbol: count}, where a margin book is "BTC/USDT cross margin" or "BTC/USDT isolated
   margin" on exchanges that list one, ``days``, ``permissions``, optional ``label``,
-  ``status``, ``ip_whitelist``, ``master``, ``anchor_ms``) -> 201 with the account;
+  ``status``, ``ip_whitelist``, ``master``, ``anchor_ms``, ``profile``: see profiles.py)
+  -> 201 with the account;
 - ``GET /_sim/accounts/<api_key>/trades[?symbol=&market_type=]``: every fill, oldest first
   (market types spot, margin, swap, future, option; margin fills add ``margin_mode``);
 - ``GET /_sim/accounts/<api_key>/balances``: deposits, balances, side wallets, positions;
 - ``GET|POST|DELETE[?id=] /_sim/faults``: see ``faults.py`` for kinds and options;
 - ``GET /_sim/stats``; ``POST /_sim/reset``;
-- ``GET|POST /_sim/config`` with ``{"rate_limit_scale": x}`` (0 switches limits off).
+- ``GET|POST /_sim/config`` with ``{"rate_limit_scale": x}`` (0 switches limits off) and/or
+  ``{"readings": {"binance.sub_account_refusal": "not_enabled"}}``: where the evidence about a
+  real exchange is silent or conflicts, a module offers each reading and this picks one (the
+  first is the default; ``POST /_sim/reset`` returns to it).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from sync.simulator.state import SimulatorState
 
 _ACCOUNT_FIELDS = {
     "exchange", "trades", "days", "permissions", "label", "status", "ip_whitelist", "master",
-    "anchor_ms",
+    "anchor_ms", "profile",
 }  # fmt: skip
 
 
@@ -115,6 +119,7 @@ class ControlApi:
                 status=body.get("status", "active"),
                 ip_whitelist=tuple(whitelist),
                 master_label=body.get("master"),
+                profile=str(body.get("profile", "full")),
             )
             account = self.state.create_account(exchange, spec, anchor_ms=anchor_ms)
         except (_BadInput, ValueError) as exc:
@@ -162,10 +167,26 @@ class ControlApi:
         if request.method == "POST":
             try:
                 body = self._body(request)
-            except _BadInput as exc:
+                if not isinstance(body, dict) or not {"rate_limit_scale", "readings"} & set(body):
+                    raise _BadInput(
+                        'send {"rate_limit_scale": <number >= 0>} (0 switches limits off) '
+                        'and/or {"readings": {"<exchange>.<name>": "<choice>"}}'
+                    )
+                if "rate_limit_scale" in body:
+                    scale = body["rate_limit_scale"]
+                    if not isinstance(scale, int | float) or isinstance(scale, bool) or scale < 0:
+                        raise _BadInput("rate_limit_scale is a number >= 0; 0 switches limits off")
+                    self.state.limiter.scale = float(scale)
+                readings = body.get("readings", {})
+                if not isinstance(readings, dict):
+                    raise _BadInput('readings maps "<exchange>.<name>" to a choice')
+                for name, choice in readings.items():
+                    self.state.choose_reading(str(name), str(choice))
+            except (_BadInput, ValueError) as exc:
                 return _error(str(exc))
-            scale = body.get("rate_limit_scale") if isinstance(body, dict) else None
-            if not isinstance(scale, int | float) or isinstance(scale, bool) or scale < 0:
-                return _error('send {"rate_limit_scale": <number >= 0>}; 0 switches limits off')
-            self.state.limiter.scale = float(scale)
-        return Response.json({"rate_limit_scale": self.state.limiter.scale})
+        return Response.json(
+            {
+                "rate_limit_scale": self.state.limiter.scale,
+                "readings": self.state.describe_readings(),
+            }
+        )

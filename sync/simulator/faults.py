@@ -22,7 +22,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # Faults that answer instead of the endpoint, for any request (signed or not).
-ANSWERING = ("timeout", "maintenance", "server_error", "rate_limit", "ban")
+# "unknown_error" answers with the exchange's own error envelope and a code nobody has seen,
+# to prove that an optional stream survives whatever it is told.
+ANSWERING = ("timeout", "maintenance", "server_error", "rate_limit", "ban", "unknown_error")
 # Faults about the key; they only touch signed requests, after the key was recognised.
 KEY_STATE = ("expired_key", "revoked_key", "ip_not_allowed")
 CREDENTIAL = (*KEY_STATE, "no_read_permission")

@@ -62,8 +62,41 @@ class SimulatorState:
         self._by_label: dict[tuple[str, str], Account] = {}
         # set to release requests held by a timeout fault or latency when faults are cleared
         self._release = threading.Event()
+        self._readings = self._default_readings()
         for exchange in self.exchanges.values():
             self._seed_accounts(exchange)
+
+    def _default_readings(self) -> dict[str, str]:
+        return {
+            f"{exchange.id}.{name}": choices[0]
+            for exchange in self.exchanges.values()
+            for name, choices in exchange.readings.items()
+        }
+
+    def reading(self, exchange_id: str, name: str) -> str:
+        """Which reading of unsettled evidence ``exchange_id`` answers with now."""
+        return self._readings[f"{exchange_id}.{name}"]
+
+    def choose_reading(self, key: str, choice: str) -> None:
+        """Raises ``ValueError`` naming the choices for an unknown reading or choice."""
+        exchange_id, _, name = key.partition(".")
+        exchange = self.exchanges.get(exchange_id)
+        choices = exchange.readings.get(name) if exchange is not None else None
+        if choices is None:
+            raise ValueError(f"unknown reading {key!r}; choose from {sorted(self._readings)}")
+        if choice not in choices:
+            raise ValueError(f"{key} is one of {list(choices)}, not {choice!r}")
+        self._readings[key] = choice
+
+    def describe_readings(self) -> dict[str, dict[str, object]]:
+        return {
+            f"{exchange.id}.{name}": {
+                "choice": self._readings[f"{exchange.id}.{name}"],
+                "choices": list(choices),
+            }
+            for exchange in self.exchanges.values()
+            for name, choices in exchange.readings.items()
+        }
 
     def now_ms(self) -> int:
         return wall_clock_ms()
@@ -140,5 +173,6 @@ class SimulatorState:
     def reset(self) -> None:
         """Back to the start: no faults, no counters, the start-up rate-limit scale."""
         self.clear_faults()
+        self._readings = self._default_readings()
         self.stats.reset()
         self.limiter.reset(self.default_rate_limit_scale)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from sync.simulator.accounts import Account, AccountSpec, Credentials
 from sync.simulator.http import Rejected, Request, Response
 from sync.simulator.instruments import Instrument
+from sync.simulator.profiles import PART_OF_MARKET, profile_named
 from sync.simulator.ratelimit import RateLimit, Verdict
 from sync.simulator.signing import derive_alphanumeric
 from sync.simulator.trades import FeePolicy
@@ -139,6 +140,18 @@ class ExchangeSimulator:
     # fills per unified symbol for the seeded "demo" account and the other seeded accounts
     demo_trades: ClassVar[dict[str, int]] = {}
     sample_trades: ClassVar[dict[str, int]] = {}
+    # Profiles (profiles.py) besides "full" and "spot-only" this exchange has accounts of;
+    # each is seeded under its own name as label.
+    profiles: ClassVar[tuple[str, ...]] = ()
+    # Where the evidence about the real exchange is silent or conflicts: each reading by name,
+    # the default first; /_sim/config switches between them (state.reading()).
+    readings: ClassVar[dict[str, tuple[str, ...]]] = {}
+    # What the exchange sends for an error code nobody has seen (the "unknown_error" fault):
+    # its own error envelope with a code outside every table. Modules override it.
+    unseen_error: ClassVar[tuple[int, dict[str, Any]]] = (
+        400,
+        {"code": 987654, "msg": "An error nobody has seen before."},
+    )
 
     def __init__(self, state: SimulatorState) -> None:
         self.state = state
@@ -184,6 +197,13 @@ class ExchangeSimulator:
         """Accounts every simulator starts with; the labels are the same on every exchange."""
         sample = dict(self.sample_trades)
         return [
+            AccountSpec(
+                "spot-only", ("read",), self.trades_allowed("spot-only"), profile="spot-only"
+            ),
+            *(
+                AccountSpec(name, ("read",), self.trades_allowed(name), profile=name)
+                for name in self.profiles
+            ),
             AccountSpec("demo", ("read",), dict(self.demo_trades), days=150),
             AccountSpec("read-only", ("read",), sample),
             AccountSpec("trade-enabled", ("read", "trade", "margin", "futures"), sample),
@@ -194,6 +214,23 @@ class ExchangeSimulator:
         ]
 
     # -- helpers for modules -------------------------------------------------------------------
+
+    def trades_allowed(self, profile_name: str) -> dict[str, int]:
+        """The sample fills an account of ``profile_name`` can have (no futures if it has none)."""
+        lacks = profile_named(profile_name).lacks
+        instruments = self.instruments_by_symbol()
+        return {
+            symbol: count
+            for symbol, count in self.sample_trades.items()
+            if PART_OF_MARKET.get(instruments[symbol].market_type) not in lacks
+        }
+
+    def reading(self, name: str) -> str:
+        return self.state.reading(self.id, name)
+
+    def unseen(self) -> Response:
+        status, body = self.unseen_error
+        return Response.json(body, status)
 
     def instruments_by_symbol(self) -> dict[str, Instrument]:
         """By unified symbol; a margin book by its key, e.g. "BTC/USDT cross margin"."""

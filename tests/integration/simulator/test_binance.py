@@ -94,14 +94,12 @@ def test_it_reports_funding_margin_and_earn_wallets(simulator, demo):
 
     funding = client.fetch_balance({"type": "funding"})
     margin = client.fetch_balance({"type": "margin"})
-    savings = client.fetch_balance({"type": "savings"})
     flexible = client.sapi_get_simple_earn_flexible_position()
     locked = client.sapi_get_simple_earn_locked_position()
 
     assert funding["free"]["USDT"] == Decimal(seeded["funding"]["USDT"])
     assert margin["free"]["BTC"] == Decimal(seeded["margin"]["BTC"])
     assert margin["BTC"]["debt"] == Decimal(seeded["margin_borrowed"]["BTC"])
-    assert savings["total"]["USDT"] == Decimal(seeded["earn_flexible"]["USDT"])
     assert {row["asset"] for row in flexible["rows"]} == set(seeded["earn_flexible"])
     assert [row["asset"] for row in locked["rows"]] == list(seeded["earn_locked"])
 
@@ -184,8 +182,59 @@ def test_a_master_key_lists_its_sub_accounts_and_their_balances(simulator):
     assert futures["futureAccountResp"]["email"] == sub["email"]
 
 
-def test_sub_account_endpoints_refuse_keys_without_sub_accounts(simulator, demo):
+def test_the_retired_savings_summary_answers_404(simulator, demo):
     client = simulator.client(demo)
 
-    with pytest.raises(ccxt.AuthenticationError):
+    with pytest.raises(ccxt.ExchangeNotAvailable):
+        client.fetch_balance({"type": "savings"})
+    assert simulator.stats()["endpoints"]["binance /sapi/v1/lending/union/account"]["statuses"] == {
+        "404": 1
+    }
+
+
+@pytest.mark.parametrize(
+    ("reading", "error"),
+    [
+        ("not_enabled", ccxt.ExchangeError),
+        ("broker", ccxt.ExchangeError),
+        ("not_authorized", ccxt.AuthenticationError),
+    ],
+)
+def test_sub_account_endpoints_refuse_keys_without_sub_accounts_in_each_reading(
+    simulator, demo, reading, error
+):
+    simulator.ok("POST", "/config", {"readings": {"binance.sub_account_refusal": reading}})
+    client = simulator.client(demo)
+
+    with pytest.raises(error):
         client.sapi_get_sub_account_list()
+
+
+def test_a_spot_only_account_has_no_margin_account_and_no_futures_api(simulator):
+    client = simulator.client(
+        simulator.account("binance", "spot-only"), enableLastJsonResponse=True
+    )
+
+    assert client.fetch_balance({"type": "spot"})["total"]
+    # the spot host's own table (ccxt binance.py '-3003': BadRequest), as in production
+    with pytest.raises(ccxt.BadRequest):
+        client.fetch_balance({"type": "margin"})
+    # after one good private call ccxt raises -2015 as DDoSProtection (binance.py handle_errors)
+    with pytest.raises((ccxt.AuthenticationError, ccxt.DDoSProtection)):
+        client.fetch_balance({"type": "swap"})
+    assert client.last_json_response["code"] == -2015
+    assert client.sapi_get_simple_earn_flexible_position()["rows"] == []
+
+
+@pytest.mark.parametrize("label", ["futures-after-key", "portfolio-margin"])
+def test_keys_that_cannot_use_the_futures_api_get_2015_there_and_spot_works(simulator, label):
+    account = simulator.account("binance", label)
+    client = simulator.client(account, enableLastJsonResponse=True)
+
+    assert client.fetch_balance({"type": "spot"})["total"]
+    assert client.fetch_balance({"type": "margin"})["info"]["created"] is True
+    for params in ({"type": "swap"}, {"type": "future", "subType": "inverse"}):
+        with pytest.raises((ccxt.AuthenticationError, ccxt.DDoSProtection)):
+            client.fetch_balance(params)
+        assert client.last_json_response["code"] == -2015
+    assert account["profile"] == label

@@ -244,7 +244,7 @@ def test_reset_clears_faults_stats_and_rate_limit_counters(simulator):
 
     assert simulator.ok("GET", "/faults") == []
     assert simulator.stats() == {"exchanges": {}, "api_keys": {}, "endpoints": {}}
-    assert simulator.ok("GET", "/config") == {"rate_limit_scale": 1.0}
+    assert simulator.ok("GET", "/config")["rate_limit_scale"] == 1.0
     assert raw_get(simulator, "/api.binance.com/api/v3/exchangeInfo")[0] == 200
 
 

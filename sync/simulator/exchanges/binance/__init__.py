@@ -16,10 +16,12 @@ from sync.simulator.exchanges.binance import (
     trades,
     wallet,
 )
-from sync.simulator.exchanges.binance.catalog import INSTRUMENTS
+from sync.simulator.exchanges.binance.catalog import COINM_HOST, INSTRUMENTS, USDM_HOST
 from sync.simulator.http import Request, Response
 from sync.simulator.ratelimit import RateLimit, Verdict
 from sync.simulator.trades import FeePolicy
+
+FUTURES_HOSTS = (USDM_HOST, COINM_HOST)
 
 
 class BinanceSimulator(ExchangeSimulator):
@@ -59,12 +61,25 @@ class BinanceSimulator(ExchangeSimulator):
         "ETH/USD:ETH": 15,
     }
     sample_trades = {"BTC/USDT": 40, "ETH/USDT": 20, "BTC/USDT:USDT": 20, "BTC/USD:BTC": 10}
+    profiles = ("futures-after-key", "portfolio-margin", "not-master")
+    # An account that is not a master is refused the sub-account list, in words the evidence
+    # does not settle: see subaccounts._master.
+    readings = {"sub_account_refusal": ("not_enabled", "broker", "not_authorized")}
+    # Binance's envelope with a code outside ccxt's tables: ccxt raises ExchangeError.
+    unseen_error = (400, {"code": -98765, "msg": "An error nobody has seen before."})
 
     def claimed_api_key(self, request: Request) -> str | None:
         return request.header("x-mbx-apikey")
 
     def authenticate(self, request: Request, now_ms: int) -> Account:
-        return auth.authenticate(self, request, now_ms)
+        account = auth.authenticate(self, request, now_ms)
+        if request.host in FUTURES_HOSTS and not account.key_reaches("futures"):
+            # "The Futures API cannot be used if the API key was created before the Futures
+            # account was opened, or if you have enabled portfolio margin"
+            # (developers.binance.me/docs/wallet/account/api-key-permission); users see -2015
+            # from fapi/dapi then (ccxt/ccxt#7822). Never opened futures: the same answer.
+            raise errors.refuse(401, -2015, errors.INVALID_KEY_MESSAGE)
+        return account
 
     def reject(self, kind: str, request: Request, **detail: Any) -> Response:
         return errors.rejection(kind, request, **detail)

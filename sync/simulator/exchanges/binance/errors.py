@@ -1,9 +1,10 @@
 """Binance's refusals, byte for byte where it matters to ccxt's ``handle_errors``.
 
 ccxt (binance.py ``handle_errors``) raises DDoSProtection for any 418/429, then matches
-``msg`` exactly, then ``code`` exactly. Its per-market tables are chosen by URL prefix
-(``https://api.binance.com/`` ...), which a client pointed at the simulator no longer has, so
-every body here is one the top-level tables map the way production does.
+``msg`` exactly, then ``code`` exactly, first in the table of the URL's host
+(``https://api.binance.com/`` spot, ``https://fapi.`` linear, ``https://dapi.`` inverse), then
+in the top-level table. Clients keep the real URLs (the relay sits under ccxt, see
+``sync.exchanges.urls``), so these bodies meet exactly the tables they meet in production.
 """
 
 from __future__ import annotations

@@ -11,15 +11,26 @@ from sync.simulator.exchanges.binance.common import fixed8, money, optional_int,
 from sync.simulator.exchanges.binance.errors import bad_parameter, not_authorized, refuse
 from sync.simulator.exchanges.binance.futures import account_totals, asset_rows
 from sync.simulator.holdings import SPOT
+from sync.simulator.http import Rejected, Response
 
 router = Router()
 
 
 def _master(call: Call) -> Account:
     account = call.signed_account()
-    if not account.sub_accounts:
-        raise not_authorized()
-    return account
+    if account.sub_accounts:
+        return account
+    reading = call.exchange.reading("sub_account_refusal")
+    if reading == "not_enabled":
+        # What ordinary accounts are told (binance-connector-python#237; the body from
+        # ccxt/ccxt#7848, which ccxt raises as ExchangeError).
+        raise Rejected(
+            Response.json({"msg": "Sub-account function is not enabled.", "success": False}, 400)
+        )
+    if reading == "broker":
+        # A broker account's answer (binance-connector-php#10).
+        raise refuse(400, -10038, "Broker account is not supported.")
+    raise not_authorized()
 
 
 def _sub_account(call: Call) -> Account:

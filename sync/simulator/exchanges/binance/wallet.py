@@ -1,4 +1,10 @@
-"""Spot, funding, margin and earn wallets, currencies, and the key's own restrictions."""
+"""Spot, funding, margin and earn wallets, currencies, and the key's own restrictions.
+
+The legacy savings summary (``GET /sapi/v1/lending/union/account``, what ccxt calls for
+``fetch_balance({'type': 'savings'})``) is not served: Binance retired it (binance-connector-js
+#151, v3.2.0, "Removed - Deprecated Savings endpoints"; JKorf/Binance.Net#1341), so it answers
+404 like any unknown path. Simple Earn replaced it.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from typing import Any
 from sync.simulator.exchanges.base import Call, Router
 from sync.simulator.exchanges.binance.catalog import COINS, INSTRUMENTS, SPOT_HOST, coin_config
 from sync.simulator.exchanges.binance.common import money
+from sync.simulator.exchanges.binance.errors import refuse
 from sync.simulator.holdings import SPOT
 from sync.simulator.prices import DAY_MS
 
@@ -139,7 +146,12 @@ def funding_wallet(call: Call) -> list[dict[str, Any]]:
 
 @router.get(SPOT_HOST, "/sapi/v1/margin/account", weight=10, pool="sapi", signed=True)
 def cross_margin_account(call: Call) -> dict[str, Any]:
-    holdings = call.signed_account().holdings()
+    account = call.signed_account()
+    if not account.has("margin"):
+        # ccxt's spot table records this body (binance.py '-3003': BadRequest); users without
+        # a margin account get it (JKorf/Binance.Net#682).
+        raise refuse(400, -3003, "Margin account does not exist.")
+    holdings = account.holdings()
     assets = sorted(set(holdings.margin_free) | set(holdings.margin_borrowed))
     rows = []
     for asset in assets:
@@ -230,25 +242,3 @@ def locked_earn(call: Call) -> dict[str, Any]:
         for index, (asset, units) in enumerate(sorted(account.holdings().earn_locked.items()))
     ]
     return {"rows": rows, "total": len(rows)}
-
-
-@router.get(SPOT_HOST, "/sapi/v1/lending/union/account", pool="sapi", signed=True)
-def savings_account(call: Call) -> dict[str, Any]:
-    """The legacy savings summary ccxt reads for ``fetch_balance({'type': 'savings'})``."""
-    holdings = call.signed_account().holdings()
-    totals: dict[str, int] = {}
-    for wallet in (holdings.earn_flexible, holdings.earn_locked):
-        for asset, units in wallet.items():
-            totals[asset] = totals.get(asset, 0) + units
-    return {
-        "totalAmountInBTC": "0",
-        "totalAmountInUSDT": "0",
-        "totalFixedAmountInBTC": "0",
-        "totalFixedAmountInUSDT": "0",
-        "totalFlexibleInBTC": "0",
-        "totalFlexibleInUSDT": "0",
-        "positionAmountVos": [
-            {"asset": asset, "amount": money(units), "amountInBTC": "0", "amountInUSDT": "0"}
-            for asset, units in sorted(totals.items())
-        ],
-    }
