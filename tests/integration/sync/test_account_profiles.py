@@ -1,9 +1,8 @@
 """Accounts as people really have them, on every exchange: connected through the form, synced,
 and judged only by their core (spot). One suite, parameterized by exchange and profile.
 
-Each exchange lists the simulator profiles it has and, per profile, what the connection page
-must then say of the optional parts (part key -> availability). A part not listed may say
-anything but must never fail the connection.
+Each exchange lists, in tests/account_profiles/<exchange>.py, the simulator profiles it has and
+what the connection page must then say of the optional parts.
 """
 
 from __future__ import annotations
@@ -15,36 +14,14 @@ from journal.models import Trade
 from sync.models import SyncRun
 from sync.selectors import account_parts_in_words
 from sync.services import sync_connection
+from tests import account_profiles
+from tests.account_profiles import AVAILABLE
 from tests.integration.connections.conftest import form_data
 
 ADD = "/settings/connections/add/"
-NOT_OPENED, NO_ACCESS, AVAILABLE = "not_opened", "no_access", "available"
-
-PROFILES: dict[str, dict[str, dict[str, str]]] = {
-    "binance": {
-        "spot-only": {
-            "margin": NOT_OPENED,
-            "usdm": NO_ACCESS,
-            "coinm": NO_ACCESS,
-            "sub_accounts": NOT_OPENED,
-            "funding": AVAILABLE,
-        },
-        "futures-after-key": {"usdm": NO_ACCESS, "coinm": NO_ACCESS, "margin": AVAILABLE},
-        "portfolio-margin": {"usdm": NO_ACCESS, "coinm": NO_ACCESS},
-        "not-master": {"sub_accounts": NOT_OPENED, "usdm": AVAILABLE, "margin": AVAILABLE},
-    },
-}
-# Paths of optional parts, per exchange, that the "unknown_error" fault is aimed at.
-OPTIONAL_PATHS: dict[str, list[str]] = {
-    "binance": [
-        "/sapi/v1/margin/account",
-        "/sapi/v1/asset/get-funding-asset",
-        "/sapi/v1/simple-earn/",
-        "/sapi/v1/sub-account/",
-        "/fapi/",
-        "/dapi/",
-    ],
-}
+EXCHANGES = account_profiles.load()
+PROFILES = {name: module.PROFILES for name, module in EXCHANGES.items()}
+OPTIONAL_PATHS = {name: module.OPTIONAL_PATHS for name, module in EXCHANGES.items()}
 CASES = [(exchange, profile) for exchange, profiles in PROFILES.items() for profile in profiles]
 
 
