@@ -149,7 +149,9 @@ def _sync_balances(
     if access == ExchangeConnection.Access.NO_READ:
         raise ExchangeCallFailed(failure_for(ErrorCode.PERMISSION))
     balances = _call(adapter, client, adapter.fetch_balances, client)
-    positions = adapter.optional(client, POSITIONS, lambda: adapter.fetch_positions(client), [])
+    positions = adapter.optional(
+        client, POSITIONS, lambda: adapter.fetch_positions(client), [], quiet=True
+    )
     now = timezone.now()
     with transaction.atomic():
         lease_fence(connection_id=connection.pk, token=token)

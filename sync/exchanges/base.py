@@ -160,9 +160,11 @@ class ExchangeAdapter:
         default: T,
         *,
         refusal: Availability = Availability.FAILED,
+        quiet: bool = False,
     ) -> T:
         """`call()` for an optional part: any error is recorded and `default` returned, so an
-        optional part never fails a sync. A part known to be unavailable is not called."""
+        optional part never fails a sync. A part known to be unavailable is not called.
+        `quiet` records failures only: a catch-all around parts the adapter records finer."""
         log = part_log_of(client)
         if log.skips(part):
             return default
@@ -177,7 +179,8 @@ class ExchangeAdapter:
                 exchange_code=failure.exchange_code,
             )
             return default
-        log.record(part, Availability.AVAILABLE)
+        if not quiet:
+            log.record(part, Availability.AVAILABLE)
         return result
 
     def check(self, secret: CredentialSecret) -> Permissions:

@@ -14,10 +14,11 @@ from typing import Any
 
 import ccxt
 from django.conf import settings
+from requests.adapters import BaseAdapter
 
 from connections.vault import CredentialSecret
 
-from .urls import point_client_at
+from .urls import RelayTransport
 
 TIMEOUT_MS = 20_000
 
@@ -54,13 +55,21 @@ def build_client(
         if secret.passphrase:
             config["password"] = secret.passphrase
     client: ccxt.Exchange = getattr(ccxt, ccxt_id)(config)
-    base_url = settings.THRIVE_EXCHANGE_URLS.get(route_as)
-    if base_url:
-        point_client_at(client, base_url)
+    transport = transport_for(route_as)
+    if transport is not None:
+        client.session.mount("https://", transport)
     if settings.THRIVE_EGRESS_PROXY:
         client.httpsProxy = settings.THRIVE_EGRESS_PROXY
     _share_budget_and_count(client, budget_key=ccxt_id, spaced=spaced)
     return client
+
+
+def transport_for(route_as: str) -> BaseAdapter | None:
+    """What carries an exchange's requests underneath ccxt: the relay configured in
+    THRIVE_EXCHANGE_URLS, or None for the real exchange (the conformance tests replace this
+    with recorded answers)."""
+    base_url = settings.THRIVE_EXCHANGE_URLS.get(route_as)
+    return RelayTransport(base_url) if base_url else None
 
 
 def _share_budget_and_count(client: ccxt.Exchange, *, budget_key: str, spaced: bool) -> None:

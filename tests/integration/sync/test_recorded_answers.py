@@ -1,0 +1,103 @@
+"""The exchanges' own documented answers, fed to each adapter through the transport, end in
+what we store. One suite for every exchange: each folder tests/fixtures/exchanges/<exchange>/
+holds the answers (one file per endpoint and case, citing its source) and scenarios.json says
+which answers make up an account and what must be stored for it.
+
+No simulator here: nothing answers but the fixtures, and a request without one fails the test,
+so the fixtures document every endpoint the adapter calls.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from decimal import Decimal
+
+import pytest
+import time_machine
+
+from connections.models import ExchangeConnection
+from connections.services import connection_create
+from connections.vault import CredentialSecret
+from journal.models import Trade
+from portfolio.models import BalanceSnapshot
+from sync.exchanges.recording import FIXTURES, FixtureTransport, load_fixtures
+from sync.markets import markets_forget
+from sync.services import sync_connection
+
+# Keys in each exchange's own shape (the form checks shapes; the fixtures do not check keys).
+KEYS = {
+    "binance": CredentialSecret(api_key="A" * 64, secret="B" * 64),
+}
+CASES = [
+    (folder.name, name)
+    for folder in sorted(FIXTURES.iterdir())
+    if (folder / "scenarios.json").exists()
+    for name in json.loads((folder / "scenarios.json").read_text())
+]
+
+
+@pytest.fixture
+def answered_by(monkeypatch):
+    """Route every client of an exchange to a FixtureTransport of the named fixtures."""
+    transports: list[FixtureTransport] = []
+
+    def route(exchange: str, names: list[str]) -> list[FixtureTransport]:
+        fixtures = load_fixtures(exchange, names)
+
+        def transport_for(route_as: str) -> FixtureTransport:
+            transport = FixtureTransport(fixtures)
+            transports.append(transport)
+            return transport
+
+        monkeypatch.setattr("sync.exchanges.client.transport_for", transport_for)
+        return transports
+
+    markets_forget()
+    yield route
+    markets_forget()
+
+
+@pytest.mark.parametrize(("exchange", "scenario"), CASES, ids=[f"{e}-{s}" for e, s in CASES])
+def test_documented_answers_end_in_what_we_store(
+    db, workspace, owner, answered_by, exchange, scenario
+):
+    spec = json.loads((FIXTURES / exchange / "scenarios.json").read_text())[scenario]
+    expect = spec["expect"]
+    transports = answered_by(exchange, spec["fixtures"])
+
+    with time_machine.travel(datetime.fromisoformat(spec["now"]), tick=True):
+        connection = connection_create(
+            workspace=workspace,
+            actor=owner,
+            exchange=exchange,
+            label=scenario,
+            portfolio=None,
+            secret=KEYS[exchange],
+        )
+        result = sync_connection(connection_id=connection.pk, kind="initial", trigger="initial")
+
+    unanswered = [line for transport in transports for line in transport.unanswered]
+    assert unanswered == [], "requests without a documented answer"
+    connection.refresh_from_db()
+    assert result.status == "succeeded"
+    assert connection.access == expect["access"]
+    assert connection.status == ExchangeConnection.Status(expect["status"])
+    found = {key: entry["availability"] for key, entry in connection.capabilities.items()}
+    assert found == expect["capabilities"]
+    stored = {
+        (row.account_type, row.asset): row.total
+        for row in BalanceSnapshot.objects.filter(connection=connection, is_latest=True)
+    }
+    assert stored == {(kind, asset): Decimal(total) for kind, asset, total in expect["balances"]}
+    trades = Trade.objects.filter(connection=connection).order_by("executed_at", "pk")
+    assert len(trades) == len(expect["trades"])
+    for trade, wanted in zip(trades, expect["trades"], strict=True):
+        for name, value in wanted.items():
+            got = getattr(trade, name)
+            if isinstance(got, Decimal):
+                assert got == Decimal(value), name
+            elif isinstance(got, datetime):
+                assert got == datetime.fromisoformat(value), name
+            else:
+                assert got == value, name
