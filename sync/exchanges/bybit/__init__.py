@@ -3,6 +3,11 @@
 Trades: `/v5/execution/list` needs no symbol, so there is one stream per category (spot,
 linear, inverse), walked in 7-day windows (executions.py). Balances: the wallets of the
 account's mode plus the funding wallet; positions: linear and inverse (wallets.py).
+
+The core is the spot side: spot fills and the wallet that holds spot coins (UNIFIED, or SPOT on
+a classic account). Everything else is an optional part: USDT and inverse perpetuals (fills and
+positions), a classic or UTA 1.0 account's CONTRACT wallet, and the funding wallet, which a read
+key without Wallet rights is refused (10005, shared/docs/real-api-audit.md P3).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import Any
 import ccxt
 
 from ..base import CredentialShape, ExchangeAdapter, Permissions
+from ..capabilities import Availability, Part, part_log_of
 from ..errors import ErrorCode, ExchangeFailure, failure_for
 from ..records import BalanceRecord, PositionRecord, Stream, TradePage, TradeRecord
 from .executions import (
@@ -26,11 +32,27 @@ from .executions import (
     market_index,
     unlisted_market,
 )
-from .wallets import account_mode, open_positions, wallet_balances
+from .wallets import (
+    account_mode,
+    funding_records,
+    open_positions,
+    remember_account_mode,
+    wallet_records,
+)
 
 # Permission groups of GET /v5/user/query-api that let a read-write key place orders.
 _TRADING_GROUPS = ("ContractTrade", "Spot", "Options", "Derivatives", "CopyTrading", "BlockTrade")
 _TRANSFERS = ("AccountTransfer", "SubMemberTransfer")
+# The Wallet rights of which a key needs one for the transfer endpoints, FUND's balance among
+# them (ccxt bybit.py L1501-1503 and L9584-9585; Bybit's "Modify Sub API Key" page spells the
+# sub-account one "SubMemberTransferList").
+_WALLET_RIGHTS = frozenset({*_TRANSFERS, "SubMemberTransferList", "Withdraw"})
+
+FUNDING = Part("funding", "Funding wallet")
+CONTRACT = Part("contract", "Derivatives wallet")
+LINEAR = Part("linear", "USDT perpetuals")
+INVERSE = Part("inverse", "Inverse perpetuals")
+CATEGORY_PARTS = {"linear": LINEAR, "inverse": INVERSE}
 # A classic account's spot fills reach back 180 days (Get Trade History); its stream carries
 # its own name, so a trades-only sync knows the reach without asking for the account mode.
 CLASSIC_SPOT = "classic-spot"
@@ -72,6 +94,9 @@ class BybitAdapter(ExchangeAdapter):
     )
     # 10010 "Unmatched IP, please check your API key's bound IP addresses."
     ip_error_codes = frozenset({"10010"})
+    # Bybit has no "never opened" code: a Unified Trading Account can trade every category,
+    # and one that never did answers empty lists; a refusal (10005) is the key's, not the
+    # account's.
     # Options markets are not synced; without this load_markets asks for six option families.
     client_options = {"fetchMarkets": {"types": ["spot", "linear", "inverse"]}}
 
@@ -90,8 +115,9 @@ class BybitAdapter(ExchangeAdapter):
 
     def read_probe(self, client: ccxt.Exchange) -> None:
         # GET /v5/account/info: needs a readable key, works on unified and classic accounts
-        # alike, and skips load_markets and ccxt's account-mode probe.
-        client.private_get_v5_account_info()
+        # alike, and skips load_markets and ccxt's account-mode probe; the balances that
+        # follow need the mode it tells.
+        remember_account_mode(client)
 
     def fetch_permissions(self, client: ccxt.Exchange) -> Permissions:
         # GET /v5/user/query-api: the key describes itself; any key may ask.
@@ -99,6 +125,8 @@ class BybitAdapter(ExchangeAdapter):
         groups = info.get("permissions") or {}
         read_only = str(info.get("readOnly")) == "1"
         wallet = set(groups.get("Wallet") or [])
+        # the balances that follow leave out a funding wallet this key was refused before
+        client.bybit_wallet_rights = bool(wallet & _WALLET_RIGHTS)
         ips = [ip for ip in info.get("ips") or [] if ip != "*"]
         return Permissions(
             verifiable=True,
@@ -137,8 +165,8 @@ class BybitAdapter(ExchangeAdapter):
             spot = CLASSIC_SPOT if account_mode(client).classic else "spot"
         return [
             Stream(spot, reach_days=CLASSIC_SPOT_REACH_DAYS if spot == CLASSIC_SPOT else None),
-            Stream("linear"),
-            Stream("inverse"),
+            Stream("linear", part=LINEAR),
+            Stream("inverse", part=INVERSE),
         ]
 
     def trade_pages(
@@ -192,7 +220,40 @@ class BybitAdapter(ExchangeAdapter):
                 time.sleep(min(max(wait_s, 0.05), RATE_WAIT_MAX_S))
 
     def fetch_balances(self, client: ccxt.Exchange) -> list[BalanceRecord]:
-        return wallet_balances(client)
+        """The wallet holding spot coins (the core), the CONTRACT wallet where the mode keeps
+        one, and the funding wallet: non-zero coins only."""
+        core, *others = account_mode(client).wallets
+        records = wallet_records(client, core)
+        for account_type in others:
+            records += self.optional(
+                client, CONTRACT, lambda t=account_type: wallet_records(client, t), []
+            )
+        return records + self._funding(client)
+
+    def _funding(self, client: ccxt.Exchange) -> list[BalanceRecord]:
+        """The funding wallet, unless this key was refused it and still has no Wallet rights
+        (query-api, asked just before): asking again would only be refused again. A key
+        given Wallet rights since, or one never refused, is asked."""
+        log = part_log_of(client)
+        before = log.previous.get(FUNDING.key) or {}
+        if (
+            getattr(client, "bybit_wallet_rights", True) is False
+            and before.get("availability") == Availability.NO_ACCESS
+        ):
+            log.record(
+                FUNDING,
+                Availability.NO_ACCESS,
+                error_code=before.get("error_code", ""),
+                exchange_code=before.get("exchange_code", ""),
+            )
+            return []
+        return self.optional(client, FUNDING, lambda: funding_records(client), [])
 
     def fetch_positions(self, client: ccxt.Exchange) -> list[PositionRecord]:
-        return open_positions(client)
+        return [
+            position
+            for category, part in CATEGORY_PARTS.items()
+            for position in self.optional(
+                client, part, lambda c=category: open_positions(client, c), []
+            )
+        ]

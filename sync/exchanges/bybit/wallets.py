@@ -22,10 +22,10 @@ CLASSIC = 1
 UTA_2 = 5
 POSITION_PAGE = 200
 # Positions without a symbol: linear needs settleCoin; USDT perpetuals are the ones we sync.
-POSITION_QUERIES = (
-    {"category": "linear", "settleCoin": "USDT"},
-    {"category": "inverse"},
-)
+POSITION_QUERIES = {
+    "linear": {"category": "linear", "settleCoin": "USDT"},
+    "inverse": {"category": "inverse"},
+}
 
 
 @dataclass(frozen=True)
@@ -52,30 +52,37 @@ class AccountMode:
 def account_mode(client: ccxt.Exchange) -> AccountMode:
     """The account's mode, asked once per client (balances and trade streams both need it)."""
     mode = getattr(client, "bybit_account_mode", None)
-    if mode is None:
-        info = client.private_get_v5_account_info().get("result") or {}
-        mode = AccountMode(
-            status=int(info.get("unifiedMarginStatus") or UTA_2),
-            margin_mode=str(info.get("marginMode") or ""),
-        )
-        client.bybit_account_mode = mode
+    return mode if mode is not None else remember_account_mode(client)
+
+
+def remember_account_mode(client: ccxt.Exchange) -> AccountMode:
+    """Ask GET /v5/account/info and keep the answer on the client."""
+    info = client.private_get_v5_account_info().get("result") or {}
+    mode = AccountMode(
+        status=int(info.get("unifiedMarginStatus") or UTA_2),
+        margin_mode=str(info.get("marginMode") or ""),
+    )
+    client.bybit_account_mode = mode
     return mode
 
 
-def wallet_balances(client: ccxt.Exchange) -> list[BalanceRecord]:
-    """Every wallet of the account's mode and the funding wallet: non-zero coins only."""
-    records: list[BalanceRecord] = []
-    for account_type in account_mode(client).wallets:
-        answer = client.private_get_v5_account_wallet_balance({"accountType": account_type})
-        for entry in (answer.get("result") or {}).get("list") or []:
-            records += [
-                record
-                for coin in entry.get("coin") or []
-                if (record := _wallet_coin(account_type.lower(), coin)) is not None
-            ]
+def wallet_records(client: ccxt.Exchange, account_type: str) -> list[BalanceRecord]:
+    """The non-zero coins of one wallet (Get Wallet Balance)."""
+    answer = client.private_get_v5_account_wallet_balance({"accountType": account_type})
+    return [
+        record
+        for entry in (answer.get("result") or {}).get("list") or []
+        for coin in entry.get("coin") or []
+        if (record := _wallet_coin(account_type.lower(), coin)) is not None
+    ]
+
+
+def funding_records(client: ccxt.Exchange) -> list[BalanceRecord]:
+    """The funding wallet's non-zero coins: only the transfer endpoint shows it."""
     funding = client.private_get_v5_asset_transfer_query_account_coins_balance(
         {"accountType": "FUND"}
     )
+    records = []
     for row in (funding.get("result") or {}).get("balance") or []:
         total = to_decimal(row.get("walletBalance"))
         if total:
@@ -101,28 +108,27 @@ def _wallet_coin(account_type: str, coin: dict[str, Any]) -> BalanceRecord | Non
     return BalanceRecord(account_type, coin["coin"], total, free, total - free)
 
 
-def open_positions(client: ccxt.Exchange) -> list[PositionRecord]:
-    """Open linear (USDT) and inverse positions, paged by cursor; flat rows are skipped."""
+def open_positions(client: ccxt.Exchange, category: str) -> list[PositionRecord]:
+    """Open positions of one category (linear: USDT), paged by cursor; flat rows are skipped."""
+    query = POSITION_QUERIES[category]
     isolated_account = account_mode(client).margin_mode == "ISOLATED_MARGIN"
+    index = {
+        market["id"]: market
+        for market in client.markets.values()
+        if market.get("contract") and market.get(category)
+    }
     records: list[PositionRecord] = []
-    for query in POSITION_QUERIES:
-        index = {
-            market["id"]: market
-            for market in client.markets.values()
-            if market.get("contract") and market.get(query["category"])
-        }
-        cursor = ""
-        while True:
-            params = {**query, "limit": POSITION_PAGE, **({"cursor": cursor} if cursor else {})}
-            result = client.private_get_v5_position_list(params).get("result") or {}
-            for row in result.get("list") or []:
-                market = index.get(row["symbol"])
-                if market is not None and to_decimal(row.get("size")):
-                    records.append(_position(row, market, isolated_account))
-            cursor = result.get("nextPageCursor") or ""
-            if not cursor:
-                break
-    return records
+    cursor = ""
+    while True:
+        params = {**query, "limit": POSITION_PAGE, **({"cursor": cursor} if cursor else {})}
+        result = client.private_get_v5_position_list(params).get("result") or {}
+        for row in result.get("list") or []:
+            market = index.get(row["symbol"])
+            if market is not None and to_decimal(row.get("size")):
+                records.append(_position(row, market, isolated_account))
+        cursor = result.get("nextPageCursor") or ""
+        if not cursor:
+            return records
 
 
 def _position(

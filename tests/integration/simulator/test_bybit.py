@@ -297,6 +297,45 @@ def test_a_classic_key_says_it_is_not_unified(simulator):
     assert client.private_get_v5_account_info()["result"]["unifiedMarginStatus"] == 1
 
 
+def test_a_read_key_without_wallet_rights_is_refused_the_funding_wallet_with_10005(simulator):
+    client = quick_client(simulator, simulator.account(EXCHANGE, "no-transfer"))
+
+    assert client.private_get_v5_user_query_api()["result"]["permissions"]["Wallet"] == []
+    with pytest.raises(ccxt.PermissionDenied):
+        client.fetch_balance({"type": "funding"})
+    body = json.loads(client.last_http_response)
+    assert (body["retCode"], body["retMsg"]) == (
+        10005,
+        "Permission denied, please check your API key permissions.",
+    )
+    # the rest of the account reads as usual
+    assert client.fetch_balance({"type": "spot"})["total"]
+
+
+def test_in_the_any_read_key_reading_the_funding_wallet_needs_no_wallet_rights(simulator):
+    simulator.ok("POST", "/config", {"readings": {"bybit.fund_access": "any_read_key"}})
+    account = simulator.account(EXCHANGE, "no-transfer")
+    client = quick_client(simulator, account)
+    seeded = simulator.balances(account["api_key"])["funding"]
+
+    funding = client.fetch_balance({"type": "funding"})
+
+    assert {coin: funding["total"][coin] for coin in seeded} == {
+        coin: Decimal(amount) for coin, amount in seeded.items()
+    }
+
+
+def test_an_unseen_error_is_bybits_envelope_with_a_code_ccxt_does_not_know(simulator, demo):
+    simulator.add_fault("unknown_error", exchange=EXCHANGE, path="/v5/position/list")
+    client = quick_client(simulator, demo)
+
+    with pytest.raises(ccxt.ExchangeError) as caught:
+        client.private_get_v5_position_list({"category": "inverse"})
+
+    assert type(caught.value) is ccxt.ExchangeError
+    assert json.loads(client.last_http_response)["retCode"] == 198765
+
+
 # -- trade history ----------------------------------------------------------------------------
 
 CATEGORIES = {

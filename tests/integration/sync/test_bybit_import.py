@@ -16,6 +16,7 @@ from portfolio.models import BalanceSnapshot, Position
 from sync.exchanges.bybit import executions
 from sync.exchanges.registry import adapter_for
 from sync.models import SyncCursor, SyncRun
+from sync.selectors import account_parts_in_words
 from sync.services import sync_connection
 from tests.integration.connections.conftest import secret_of
 
@@ -488,3 +489,96 @@ def test_the_walk_resumes_exactly_from_every_cursor_even_inside_one_busy_millise
         after = [trade_id for trades, _ in walk(cursor) for trade_id in trades]
         assert before | set(after) == {row["execId"] for row in rows}
         assert not before & set(after)  # nothing read twice: no fill lies in the last minute
+
+
+# -- optional parts ---------------------------------------------------------------------------
+
+
+def balances_sync(connection):
+    return sync_connection(connection_id=connection.pk, kind="balances", trigger="schedule")
+
+
+FUND = "bybit /v5/asset/transfer/query-account-coins-balance"
+
+
+def fund_requests(simulator) -> int:
+    return simulator.stats()["endpoints"].get(FUND, {}).get("requests", 0)
+
+
+def test_a_key_refused_the_funding_wallet_stays_connected_and_is_not_asked_again(
+    routed_to_simulator, workspace, owner
+):
+    account = routed_to_simulator.account(EXCHANGE, "no-transfer")
+    connection = connect(workspace, owner, account)
+    assert fund_requests(routed_to_simulator) == 1  # the connect-time check asked, refused
+    routed_to_simulator.reset()
+
+    assert balances_sync(connection).status == "succeeded"
+
+    connection.refresh_from_db()
+    assert connection.status == ExchangeConnection.Status.CONNECTED
+    # query-api still shows no Wallet rights: asking again would only be refused again
+    assert fund_requests(routed_to_simulator) == 0
+    assert "Funding wallet: not available to this key (Bybit 10005)" in (
+        account_parts_in_words(connection=connection)
+    )
+    balances = BalanceSnapshot.objects.filter(connection=connection, is_latest=True)
+    assert {row.account_type for row in balances} == {"unified"}
+
+
+def test_a_key_that_has_wallet_rights_is_asked_for_the_funding_wallet_again(
+    routed_to_simulator, workspace, owner
+):
+    # refused earlier (e.g. before the owner ticked the Wallet boxes); query-api now grants them
+    account = routed_to_simulator.account(EXCHANGE, "read-only")
+    connection = connect(workspace, owner, account)
+    refused = {**connection.capabilities["funding"], "availability": "no_access"}
+    ExchangeConnection.objects.filter(pk=connection.pk).update(
+        capabilities={**connection.capabilities, "funding": refused}
+    )
+    routed_to_simulator.reset()
+
+    assert balances_sync(connection).status == "succeeded"
+
+    connection.refresh_from_db()
+    assert fund_requests(routed_to_simulator) == 1
+    assert connection.capabilities["funding"]["availability"] == "available"
+    balances = BalanceSnapshot.objects.filter(connection=connection, is_latest=True)
+    assert "funding" in {row.account_type for row in balances}
+
+
+def test_in_the_any_read_key_reading_a_key_without_wallet_rights_imports_the_funding_wallet(
+    routed_to_simulator, workspace, owner
+):
+    routed_to_simulator.ok("POST", "/config", {"readings": {"bybit.fund_access": "any_read_key"}})
+    account = routed_to_simulator.account(EXCHANGE, "no-transfer")
+    connection = connect(workspace, owner, account)
+
+    assert balances_sync(connection).status == "succeeded"
+
+    connection.refresh_from_db()
+    assert connection.capabilities["funding"]["availability"] == "available"
+    seeded = routed_to_simulator.balances(account["api_key"])["funding"]
+    balances = BalanceSnapshot.objects.filter(connection=connection, is_latest=True)
+    funding = {row.asset: row.total for row in balances if row.account_type == "funding"}
+    assert funding == {coin: Decimal(amount) for coin, amount in seeded.items() if Decimal(amount)}
+    assert funding
+
+
+def test_an_unseen_error_on_the_perpetuals_keeps_spot_and_names_the_part(
+    routed_to_simulator, workspace, owner
+):
+    account = routed_to_simulator.account(EXCHANGE, "demo")
+    connection = connect(workspace, owner, account)
+    routed_to_simulator.add_fault("unknown_error", exchange=EXCHANGE, path="/v5/position/list")
+
+    assert balances_sync(connection).status == "succeeded"
+
+    connection.refresh_from_db()
+    assert connection.status == ExchangeConnection.Status.CONNECTED
+    for key in ("linear", "inverse"):
+        entry = connection.capabilities[key]
+        assert (entry["availability"], entry["exchange_code"]) == ("failed", "198765")
+    assert BalanceSnapshot.objects.filter(
+        connection=connection, is_latest=True, account_type="unified"
+    ).exists()

@@ -43,14 +43,37 @@ def test_it_reports_what_each_seeded_key_may_do(routed_to_simulator, label, acce
     assert permissions.details["unified_account"] is (label != "classic")
 
 
-def test_the_check_costs_two_signed_calls_and_no_market_download(routed_to_simulator):
+def test_the_check_costs_four_signed_calls_and_no_market_download(routed_to_simulator):
     check(routed_to_simulator, "read-only")
 
+    # the key, the account mode (asked once), and the wallets that tell which parts it sees
     endpoints = routed_to_simulator.stats()["endpoints"]
     assert {name: row["requests"] for name, row in endpoints.items()} == {
         "bybit /v5/account/info": 1,
         "bybit /v5/user/query-api": 1,
+        "bybit /v5/account/wallet-balance": 1,
+        "bybit /v5/asset/transfer/query-account-coins-balance": 1,
     }
+
+
+def test_a_read_key_without_wallet_rights_passes_and_only_the_funding_wallet_is_refused(
+    routed_to_simulator,
+):
+    permissions = check(routed_to_simulator, "no-transfer")
+
+    assert access_for(permissions) == "read_only"
+    assert permissions.transfer is False
+    funding = permissions.capabilities["funding"]
+    assert (funding["availability"], funding["exchange_code"]) == ("no_access", "10005")
+    assert funding["label"] == "Funding wallet"
+
+
+def test_in_the_any_read_key_reading_the_same_key_reads_the_funding_wallet(routed_to_simulator):
+    routed_to_simulator.ok("POST", "/config", {"readings": {"bybit.fund_access": "any_read_key"}})
+
+    permissions = check(routed_to_simulator, "no-transfer")
+
+    assert permissions.capabilities["funding"]["availability"] == "available"
 
 
 def test_a_key_without_a_bound_ip_says_when_it_lapses(routed_to_simulator):

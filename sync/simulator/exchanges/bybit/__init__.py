@@ -58,6 +58,24 @@ class BybitSimulator(ExchangeSimulator):
         "ETH/USD:ETH": 15,
     }
     sample_trades = {"BTC/USDT": 40, "ETH/USDT": 20, "BTC/USDT:USDT": 20, "BTC/USD:BTC": 10}
+    # A read key without Wallet rights (see wallet.all_coins_balance); "spot-only" (a Unified
+    # Trading Account that only ever traded spot) is seeded for every exchange.
+    profiles = ("no-transfer",)
+    # Whether the funding wallet (FUND) needs the key's Wallet rights: ccxt and a user's report
+    # say so, Bybit's page for the endpoint is silent (wallet.all_coins_balance).
+    readings = {"fund_access": ("wallet_rights", "any_read_key")}
+    # Bybit's envelope (HTTP 200, a non-zero retCode) with a code outside ccxt's bybit.py
+    # tables and words its broad table does not match: ccxt raises ExchangeError.
+    unseen_error = (
+        200,
+        {
+            "retCode": 198765,
+            "retMsg": "An error nobody has seen before.",
+            "result": {},
+            "retExtInfo": {},
+            "time": 0,
+        },
+    )
 
     def credentials(self, seed: int, label: str) -> Credentials:
         """Bybit's system-generated keys: an 18-character key and a 36-character secret."""

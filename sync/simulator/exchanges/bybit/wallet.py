@@ -22,8 +22,10 @@ from sync.simulator.exchanges.bybit.common import (
     is_classic,
     money,
     parameter_error,
+    refuse,
     usd_price,
 )
+from sync.simulator.exchanges.bybit.errors import PERMISSION_DENIED
 from sync.simulator.exchanges.bybit.positions import Margins, margins_of, settle_coin
 from sync.simulator.holdings import INVERSE, LINEAR, SPOT
 from sync.simulator.prices import DAY_MS
@@ -37,6 +39,10 @@ CONTRACT_WALLETS = (LINEAR, INVERSE)
 # a month before the anchor.
 KEY_AGE_MS = 30 * DAY_MS
 UNBOUND_KEY_LIFETIME_MS = 90 * DAY_MS
+WRITES = ("trade", "margin", "futures", "options", "withdraw", "transfer")
+# The Wallet group's transfer rights as query-api lists them (Bybit's "Get API Key
+# Information" page; "Account Transfer" and "Subaccount Transfer" on the website).
+WALLET_RIGHTS = ("AccountTransfer", "SubMemberTransfer")
 
 
 def wallet_types(account: Account) -> dict[str, tuple[str, ...]]:
@@ -217,6 +223,16 @@ def all_coins_balance(call: Call) -> dict[str, Any]:
     wanted = _coin_filter(call)
     types = wallet_types(account)
     if requested == "FUND":
+        if not has_wallet_rights(account) and call.exchange.reading("fund_access") == (
+            "wallet_rights"
+        ):
+            # ccxt bybit.py L3626-3627 reads FUND here "only [if] we have no other choice
+            # because it requires transfer permission", and its handle_errors (L9584-9585)
+            # explains a 10005 as the key lacking "Account Transfer", "Subaccount Transfer" or
+            # "Withdrawal"; a user was refused 10005 on the sibling single-coin query until the
+            # Wallet section's first box was ticked (github.com/JKorf/Bybit.Net/issues/173).
+            # Bybit's page for this endpoint names no permission: reading "any_read_key".
+            raise refuse(10005, PERMISSION_DENIED, call.now_ms)
         balances = {
             coin: decimal_units(units, 8) for coin, units in account.holdings().funding.items()
         }
@@ -281,7 +297,8 @@ def _permission_map(account: Account, read_only: bool) -> dict[str, list[str]]:
             **empty,
             "ContractTrade": ["Order", "Position"],
             "Spot": ["SpotTrade"],
-            "Wallet": ["AccountTransfer", "SubMemberTransfer"],
+            # the Wallet boxes are ticked apart from the rest, and often left empty
+            "Wallet": list(WALLET_RIGHTS) if account.key_reaches("transfer") else [],
             "Options": ["OptionsTrade"],
             "Derivatives": ["DerivativesTrade"],
             "Exchange": ["ExchangeHistory"],
@@ -289,7 +306,7 @@ def _permission_map(account: Account, read_only: bool) -> dict[str, list[str]]:
         }
     wallet = []
     if can("transfer"):
-        wallet += ["AccountTransfer", "SubMemberTransfer"]
+        wallet += WALLET_RIGHTS
     if can("withdraw"):
         wallet.append("Withdraw")
     return {
@@ -303,12 +320,20 @@ def _permission_map(account: Account, read_only: bool) -> dict[str, list[str]]:
     }
 
 
+def _read_only(account: Account) -> bool:
+    return not any(account.can(name) for name in WRITES)
+
+
+def has_wallet_rights(account: Account) -> bool:
+    """Whether the key's Wallet group (query-api) grants anything."""
+    return bool(_permission_map(account, _read_only(account))["Wallet"])
+
+
 @router.get(HOST, "/v5/user/query-api", pool="query-api", signed=True, needs_read=False)
 def query_api(call: Call) -> dict[str, Any]:
     """The key's own description. "Any permission can access this endpoint" (Bybit docs)."""
     account = call.signed_account()
-    writes = ("trade", "margin", "futures", "options", "withdraw", "transfer")
-    read_only = not any(account.can(name) for name in writes)
+    read_only = _read_only(account)
     bound = list(account.spec.ip_whitelist)
     created = account.anchor_ms - KEY_AGE_MS
     if bound:
