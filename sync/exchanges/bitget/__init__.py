@@ -5,11 +5,18 @@ pages downward with `idLessThan`. Spot needs a symbol and keeps 90 days; which s
 comes from the spot assets plus every stream walked before. USDT-M needs no symbol: one stream
 for the product type, walked in weeks of fill-history, which keeps the whole history, and one
 window of order/fills for the last 90 days.
+
+Spot is the core. USDT-M futures and copy trading are optional parts most accounts never
+opened: whatever they answer is recorded against the part and never fails a sync. Bitget does
+not document what either answers an account without it, so both readings are handled: an
+empty answer (recorded as available, nothing to import) or a refusal (recorded, shown, tried
+again next cycle; "not a follower" reads as not opened).
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
@@ -17,6 +24,7 @@ from typing import Any
 import ccxt
 
 from ..base import CredentialShape, ExchangeAdapter, Permissions
+from ..capabilities import Part
 from ..records import (
     BalanceRecord,
     PositionRecord,
@@ -30,8 +38,13 @@ from .walks import SPOT_REACH_DAYS, mix_pages, spot_pages
 
 # GET /api/v2/spot/account/info lists a key's rights as codes, one per module: "...r" read
 # only, "...w" read and write (https://www.bitget.com/api-doc/spot/account/Get-Account-Info).
-# Older keys still answer with the words "readonly" and "trade".
-TRADE_CODES = frozenset({"coow", "cpow", "stow", "smow", "ttow", "trade"})
+# Older keys still answer with the words "readonly" and "trade". Every write right other than
+# withdrawing and transferring counts as "trade": futures, spot, margin, copy trading, and
+# also sub-account management ("chow"), P2P ("p2p", "p2pw"), pledge loans ("pllw") and tax
+# ("taxw"), so that such a key is never shown as read-only (audit P2).
+TRADE_CODES = frozenset(
+    {"coow", "cpow", "stow", "smow", "ttow", "chow", "p2p", "p2pw", "pllw", "taxw", "trade"}
+)
 WITHDRAW_CODES = frozenset({"wwow", "withdraw"})
 TRANSFER_CODES = frozenset({"wtow", "transfer"})
 
@@ -43,6 +56,12 @@ MIX = "mix:"
 COPY_PAGE = 100
 # Open copy trades that all-position does not list are recorded under this account.
 COPY_ACCOUNT = "copy-trading"
+
+# GET /api/v2/spot/account/info: "Frequency limit: 1 time/1s (User ID)".
+ACCOUNT_INFO_EVERY_S = 1.0
+
+USDT_M = Part("usdt_futures", "USDT-M futures")
+COPY_TRADING = Part("copy_trading", "Copy trading")
 
 
 def _fill_list(response: dict[str, Any]) -> list[dict[str, Any]]:
@@ -83,6 +102,11 @@ class BitgetAdapter(ExchangeAdapter):
     )
     # 40018 "Invalid IP": the request came from outside the key's IP binding.
     ip_error_codes = frozenset({"40018"})
+    # 40017 is Bitget's "Parameter verification failed", which the copy-trading endpoints
+    # also answer an account that is not a trader ("User idNot currently a trader",
+    # ccxt/ccxt#14533; ACCOUNT_NOT_COPY_TRADER in tiagosiebler/bitget-api). Our optional calls
+    # send only valid parameters, so from them it means the part was never opened.
+    not_opened_codes = frozenset({"40017"})
     # Classic accounts only: without this ccxt probes GET /api/v3/account/settings (the
     # unified-account API) once per client before its first private call.
     client_options = {"uta": False}
@@ -101,8 +125,18 @@ class BitgetAdapter(ExchangeAdapter):
         client.fetch_balance({"type": "spot"})
 
     def fetch_permissions(self, client: ccxt.Exchange) -> Permissions:
-        # GET /api/v2/spot/account/info: read-only by nature.
-        data = client.private_spot_get_v2_spot_account_info().get("data") or {}
+        # GET /api/v2/spot/account/info: read-only by nature. It needs the spot read right
+        # ("SPOT read or SPOT read/write permission needed", bitget.fit/api-doc/spot/account/
+        # Get-Account-Info), as does the spot balance that is our core: a futures-only key
+        # is refused both with 40014 and shown "Missing read permission", which it is for us.
+        try:
+            answer = client.private_spot_get_v2_spot_account_info()
+        except ccxt.DDoSProtection:
+            # It allows one request a second per account, so the first sync, started right
+            # after the connect-time check asked, may arrive too soon: wait out the second.
+            time.sleep(ACCOUNT_INFO_EVERY_S)
+            answer = client.private_spot_get_v2_spot_account_info()
+        data = answer.get("data") or {}
         return permissions_from(data.get("authorities") or [], data.get("ips"))
 
     # -- trades ---------------------------------------------------------------------------
@@ -137,16 +171,33 @@ class BitgetAdapter(ExchangeAdapter):
             for name in known
             if not name.startswith(SPOT) or name.removeprefix(SPOT) in client.markets
         }
-        names |= {MIX + USDT_FUTURES}
+        if MIX + USDT_FUTURES not in known and self.optional(
+            client, USDT_M, lambda: self._futures_ever_used(client), False
+        ):
+            names.add(MIX + USDT_FUTURES)
         names |= {
             SPOT + market["symbol"]
             for market in client.markets.values()
             if market["spot"] and market["active"] is not False and market["base"] in held
         }
         return [
-            Stream(name, reach_days=SPOT_REACH_DAYS if name.startswith(SPOT) else None)
+            Stream(name, reach_days=SPOT_REACH_DAYS)
+            if name.startswith(SPOT)
+            else Stream(name, part=USDT_M)
             for name in sorted(names)
         ]
+
+    @staticmethod
+    def _futures_ever_used(client: ccxt.Exchange) -> bool:
+        """Whether the USDT-M wallet holds anything: one cheap call that spares an account
+        that never funded futures a year of weekly fill-history pages (52 requests). Once
+        walked, the stream is kept. A wallet emptied to exactly zero before the first sync
+        reads as unused; its history then needs a CSV."""
+        rows = client.private_mix_get_v2_mix_account_accounts({"productType": USDT_FUTURES})
+        return any(
+            to_decimal(row.get("accountEquity")) or to_decimal(row.get("available"))
+            for row in rows.get("data") or []
+        )
 
     def trade_pages(
         self,
@@ -208,15 +259,22 @@ class BitgetAdapter(ExchangeAdapter):
     # -- balances and positions -----------------------------------------------------------
 
     def fetch_balances(self, client: ccxt.Exchange) -> list[BalanceRecord]:
-        records: list[BalanceRecord] = []
-        for account_type, params in (
-            ("spot", {"type": "spot"}),
-            ("futures", {"type": "swap", "productType": USDT_FUTURES}),
-        ):
-            records += balance_records(account_type, client.fetch_balance(params))
-        return records
+        records = balance_records("spot", client.fetch_balance({"type": "spot"}))
+        futures = self.optional(
+            client,
+            USDT_M,
+            lambda: client.fetch_balance({"type": "swap", "productType": USDT_FUTURES}),
+            {},
+        )
+        return records + (balance_records("futures", futures) if futures else [])
 
     def fetch_positions(self, client: ccxt.Exchange) -> list[PositionRecord]:
+        positions = self.optional(
+            client,
+            USDT_M,
+            lambda: client.fetch_positions(None, {"productType": USDT_FUTURES}),
+            [],
+        )
         records = [
             PositionRecord(
                 market_type=client.market(position["symbol"])["type"],
@@ -232,7 +290,7 @@ class BitgetAdapter(ExchangeAdapter):
                 liquidation_price=to_decimal(position.get("liquidationPrice")),
                 margin_mode=position.get("marginMode") or "",
             )
-            for position in client.fetch_positions(None, {"productType": USDT_FUTURES})
+            for position in positions
             if position.get("contracts")
         ]
         # A follower's copy trades may be listed by all-position as well: there the row of
@@ -246,10 +304,10 @@ class BitgetAdapter(ExchangeAdapter):
 
     def _copy_positions(self, client: ccxt.Exchange) -> list[PositionRecord]:
         """A follower's open copy trades (ccxt has no unified call), one position per symbol
-        and side, at the average opening price. A key without the copy-trading permission
-        simply has none to show."""
+        and side, at the average opening price. Someone who follows nobody, or whose key may
+        not read copy trading, has none to show."""
         opened: dict[tuple[str, str], tuple[Decimal, Decimal, Any]] = {}
-        for row in self._copy_rows(client):
+        for row in self.optional(client, COPY_TRADING, lambda: self._copy_rows(client), []):
             size = (to_decimal(row.get("openSize")) or ZERO) - (
                 to_decimal(row.get("closeSize")) or ZERO
             )
@@ -279,10 +337,7 @@ class BitgetAdapter(ExchangeAdapter):
         rows: list[dict[str, Any]] = []
         request: dict[str, Any] = {"productType": USDT_FUTURES, "limit": COPY_PAGE}
         while True:
-            try:
-                data = client.private_copy_get_v2_copy_mix_follower_query_current_orders(request)
-            except ccxt.PermissionDenied:
-                return []
+            data = client.private_copy_get_v2_copy_mix_follower_query_current_orders(request)
             page = (data.get("data") or {}).get("trackingList") or []
             rows += page
             if len(page) < COPY_PAGE:

@@ -187,7 +187,17 @@ def test_a_copy_follower_lists_its_copy_trades_page_by_page(simulator):
     assert {position["symbol"] for position in client.fetch_positions()} == set(seeded)
 
 
-def test_an_account_that_follows_nobody_has_no_copy_trades(simulator, demo):
+def test_an_account_that_follows_nobody_is_refused_its_copy_trades_by_default(simulator, demo):
+    client = fast_client(simulator, demo)
+
+    with pytest.raises(ccxt.BadRequest, match="40017"):
+        client.private_copy_get_v2_copy_mix_follower_query_current_orders(
+            {"productType": "USDT-FUTURES"}
+        )
+
+
+def test_under_the_empty_reading_an_account_that_follows_nobody_lists_nothing(simulator, demo):
+    simulator.ok("POST", "/config", {"readings": {"bitget.copy_not_follower": "empty"}})
     client = fast_client(simulator, demo)
 
     page = client.private_copy_get_v2_copy_mix_follower_query_current_orders(
@@ -195,6 +205,36 @@ def test_an_account_that_follows_nobody_has_no_copy_trades(simulator, demo):
     )
 
     assert page["data"] == {"trackingList": [], "endId": None}
+
+
+def test_a_spot_only_account_reads_zero_futures_under_the_default_reading(simulator):
+    client = fast_client(simulator, simulator.account(EXCHANGE, "spot-only"))
+
+    futures = client.fetch_balance({"type": "swap", "productType": "USDT-FUTURES"})
+    positions = client.fetch_positions(None, {"productType": "USDT-FUTURES"})
+    fills = client.private_mix_get_v2_mix_order_fills({"productType": "USDT-FUTURES"})
+
+    assert not any(futures["total"].values())
+    assert positions == []
+    assert fills["data"]["fillList"] == []
+
+
+def test_under_the_abnormal_account_reading_a_spot_only_account_is_refused_futures(simulator):
+    simulator.ok("POST", "/config", {"readings": {"bitget.futures_not_opened": "abnormal_account"}})
+    client = fast_client(simulator, simulator.account(EXCHANGE, "spot-only"))
+    client.load_markets()
+    product = {"productType": "USDT-FUTURES"}
+
+    for call in (
+        lambda: client.fetch_balance({"type": "swap", **product}),
+        lambda: client.fetch_positions(None, product),
+        lambda: client.private_mix_get_v2_mix_order_fills(product),
+        lambda: client.private_mix_get_v2_mix_order_fill_history(product),
+    ):
+        with pytest.raises(ccxt.ExchangeError, match="40710"):
+            call()
+    # spot answers as always
+    assert client.fetch_balance({"type": "spot"})["total"]
 
 
 # -- key permissions -----------------------------------------------------------------------
@@ -207,6 +247,11 @@ def test_an_account_that_follows_nobody_has_no_copy_trades(simulator, demo):
         ("trade-enabled", ["coow", "cpow", "stow", "smow", "ttor", "wtor"], ""),
         ("withdraw-enabled", ["coor", "cpor", "stow", "smor", "ttor", "wtow", "wwow"], ""),
         ("ip-restricted", ["coor", "cpor", "stor", "smor", "ttor", "wtor"], "127.0.0.1,::1"),
+        (
+            "other-write-rights",
+            ["coor", "cpor", "stor", "smor", "ttor", "wtor", "chow", "p2p", "pllw", "taxw"],
+            "",
+        ),
     ],
 )
 def test_it_reports_what_each_seeded_key_may_do(simulator, label, authorities, ips):
@@ -450,6 +495,8 @@ def test_the_seeded_problem_keys_raise_what_production_raises(simulator, label, 
         ("ip_not_allowed", {}, ccxt.PermissionDenied),
         ("clock_skew", {"skew_ms": 60_000}, ccxt.InvalidNonce),
         ("clock_skew", {"skew_ms": -60_000}, ccxt.InvalidNonce),
+        # a code outside ccxt's table: the plain ExchangeError an optional part records
+        ("unknown_error", {}, ccxt.ExchangeError),
     ],
 )
 def test_each_fault_raises_the_class_ccxt_raises_in_production(

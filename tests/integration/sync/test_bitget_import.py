@@ -330,6 +330,58 @@ def test_copy_trades_missing_from_all_position_come_from_the_copy_list(
         assert position.leverage == truth["leverage"]
 
 
+# -- accounts without futures or copy trading ------------------------------------------------
+
+
+def sync_spot_only(simulator, workspace, owner, readings):
+    simulator.ok("POST", "/config", {"readings": readings})
+    spot_only = simulator.account(EXCHANGE, "spot-only")
+    connection = connect(workspace, owner, spot_only)
+    result = initial_sync(connection)
+    connection.refresh_from_db()
+    return spot_only, connection, result
+
+
+@pytest.mark.parametrize("futures", ["zero_rows", "abnormal_account"])
+@pytest.mark.parametrize("copy", ["not_follower", "empty"])
+def test_a_spot_only_account_imports_its_spot_trades_under_every_reading(
+    unthrottled, workspace, owner, futures, copy
+):
+    spot_only, connection, result = sync_spot_only(
+        unthrottled,
+        workspace,
+        owner,
+        {"bitget.futures_not_opened": futures, "bitget.copy_not_follower": copy},
+    )
+
+    assert result.status == "succeeded", SyncRun.objects.get(pk=result.run_id).message
+    assert connection.status == ExchangeConnection.Status.CONNECTED
+    truth = unthrottled.ground_truth(spot_only["api_key"])
+    assert truth and all(fill["market_type"] == "spot" for fill in truth)
+    assert Trade.objects.filter(connection=connection).count() == len(truth)
+    parts = connection.capabilities
+    if futures == "abnormal_account":
+        # an answer nobody documented: recorded, shown, and asked again next cycle
+        assert parts["usdt_futures"]["availability"] == "failed"
+        assert parts["usdt_futures"]["exchange_code"] == "40710"
+    else:
+        assert parts["usdt_futures"]["availability"] == "available"
+    expected_copy = "not_opened" if copy == "not_follower" else "available"
+    assert parts["copy_trading"]["availability"] == expected_copy
+    assert BalanceSnapshot.objects.filter(connection=connection, account_type="spot").exists()
+    assert not Position.objects.filter(connection=connection).exists()
+
+
+def test_a_follower_s_copy_trading_part_is_available(unthrottled, workspace, owner):
+    follower = unthrottled.account(EXCHANGE, "copy-follower")
+    connection = connect(workspace, owner, follower)
+
+    sync_connection(connection_id=connection.pk, kind="balances", trigger="initial")
+
+    connection.refresh_from_db()
+    assert connection.capabilities["copy_trading"]["availability"] == "available"
+
+
 # -- faults become states ------------------------------------------------------------------
 
 

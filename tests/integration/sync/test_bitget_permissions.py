@@ -24,6 +24,8 @@ check = partial(check_key, exchange=EXCHANGE)
         ("read-only", "read_only"),
         ("trade-enabled", "trade"),
         ("withdraw-enabled", "withdraw"),
+        # read rights plus sub-account, P2P, pledge-loan and tax write rights (audit P2)
+        ("other-write-rights", "trade"),
     ],
 )
 def test_it_reports_what_each_seeded_key_may_do(routed_to_simulator, label, access):
@@ -96,3 +98,12 @@ def test_keys_that_still_answer_with_the_old_permission_words_are_read():
     assert access_for(permissions_from(["readonly"], "")) == "read_only"
     assert access_for(permissions_from(["trade", "readonly"], "1.2.3.4")) == "trade"
     assert permissions_from(["readonly"], "1.2.3.4").ip_restricted is True
+
+
+@pytest.mark.parametrize("code", ["chow", "p2p", "p2pw", "pllw", "taxw"])
+def test_each_write_right_beyond_trading_makes_a_key_trade_enabled(code):
+    # Bitget lists these under "Read and Write" (api-doc/spot/account/Get-Account-Info)
+    permissions = permissions_from(["coor", "cpor", "stor", "smor", "ttor", "wtor", code], "")
+
+    assert access_for(permissions) == "trade"
+    assert permissions.withdraw is False

@@ -8,6 +8,7 @@ from typing import Any
 from sync.simulator.accounts import Account, AccountSpec, Credentials
 from sync.simulator.exchanges.base import ExchangeSimulator, Router
 from sync.simulator.exchanges.bitget import account, auth, errors, futures, public, trades
+from sync.simulator.exchanges.bitget.account import OTHER_WRITE_LABEL
 from sync.simulator.exchanges.bitget.catalog import INSTRUMENTS
 from sync.simulator.exchanges.bitget.futures import COPY_FOLLOWER_LABEL
 from sync.simulator.http import Request, Response
@@ -62,6 +63,18 @@ class BitgetSimulator(ExchangeSimulator):
         "SOL/USDT:USDT": 20,
     }
     sample_trades = {"BTC/USDT": 40, "ETH/USDT": 20, "BTC/USDT:USDT": 20}
+    # Where Bitget documents nothing: what the mix API answers an account that never opened
+    # futures, and what the copy-trading list answers someone who follows nobody (see
+    # futures.require_futures and futures.copy_current_orders).
+    readings = {
+        "futures_not_opened": ("zero_rows", "abnormal_account"),
+        "copy_not_follower": ("not_follower", "empty"),
+    }
+    # Bitget's envelope with a code outside ccxt's table: ccxt raises ExchangeError.
+    unseen_error = (
+        400,
+        {"code": "49876", "msg": "An error nobody has seen before", "requestTime": 0, "data": None},
+    )
 
     def credentials(self, seed: int, label: str) -> Credentials:
         """Bitget's formats: "bg_" and 32 lowercase hex digits, a 64-hex secret, and a
@@ -83,8 +96,10 @@ class BitgetSimulator(ExchangeSimulator):
         return errors.rejection(kind, request, now_ms, **detail)
 
     def seed_specs(self) -> list[AccountSpec]:
-        """The standard accounts, plus a follower whose futures positions are copy trades."""
+        """The standard accounts, plus a follower whose futures positions are copy trades and
+        a read key that also holds Bitget's other write rights."""
         return [
             *super().seed_specs(),
             AccountSpec(COPY_FOLLOWER_LABEL, ("read",), {"BTC/USDT:USDT": 30, "ETH/USDT:USDT": 20}),
+            AccountSpec(OTHER_WRITE_LABEL, ("read",), dict(self.sample_trades)),
         ]

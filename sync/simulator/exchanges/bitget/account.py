@@ -17,6 +17,13 @@ from sync.simulator.trades import decimal_units
 
 router = Router()
 
+# A seeded read key that also holds the write rights beyond trading, withdrawing and
+# transferring that the documentation lists (audit P2): "chow" sub-account manage, "p2p" P2P,
+# "pllw" pledge loan write, "taxw" tax read and write
+# (https://www.bitget.com/api-doc/spot/account/Get-Account-Info, "authorities").
+OTHER_WRITE_LABEL = "other-write-rights"
+OTHER_WRITE_CODES = ("chow", "p2p", "pllw", "taxw")
+
 
 @router.get(HOST, "/api/v2/spot/account/assets", pool="spot-assets", signed=True)
 def spot_assets(call: Call) -> dict[str, Any]:
@@ -49,7 +56,8 @@ def spot_assets(call: Call) -> dict[str, Any]:
 def authorities(account: Account) -> list[str]:
     """Bitget's permission codes: "...r" read-only, "...w" read and write, per module
     (coo/cpo futures orders and holdings, sto spot, smo margin, tto copy trading, wto
-    transfer, wwow withdrawal), https://www.bitget.com/api-doc/spot/account/Get-Account-Info."""
+    transfer, wwow withdrawal; cho sub-accounts, p2p, pll pledge loans, tax), see
+    https://www.bitget.com/api-doc/spot/account/Get-Account-Info."""
     if not account.can("read"):
         return []
     codes = ["coow", "cpow"] if account.can("futures") else ["coor", "cpor"]
@@ -59,6 +67,8 @@ def authorities(account: Account) -> list[str]:
     codes.append("wtow" if account.can("transfer") else "wtor")
     if account.can("withdraw"):
         codes.append("wwow")
+    if account.label == OTHER_WRITE_LABEL:
+        codes += OTHER_WRITE_CODES
     return codes
 
 

@@ -3,6 +3,9 @@
 The futures wallet is a deposit plus the realized PnL minus the fees of every contract fill;
 open positions are what those fills left open, valued at the current mark price. Bitget's
 futures accounts run in one-way mode here (``posMode`` "one_way_mode").
+
+Accounts that never opened futures, and accounts that follow no lead trader, answer as the
+readings chosen say (``futures_not_opened``, ``copy_not_follower``): Bitget documents neither.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from sync.simulator.exchanges.bitget.common import (
     page_limit,
     plain,
     product_type,
+    refuse,
     required,
 )
 from sync.simulator.holdings import LINEAR, OpenPosition
@@ -30,6 +34,22 @@ router = Router()
 MAINTENANCE_RATE = Decimal("0.004")
 COPY_FOLLOWER_LABEL = "copy-follower"
 _ZERO = Decimal(0)
+
+
+def require_futures(call: Call) -> None:
+    """Refuse a futures call of an account that never opened futures, if the reading says so.
+
+    Bitget's documentation is silent on what the mix endpoints answer such an account. Reading
+    "zero_rows" (the default): the futures account exists implicitly and answers zeros and
+    empty lists, as it does for a funded account's unused margin coins. Reading
+    "abnormal_account": a refusal with 40710 "Abnormal account status", the account-state code
+    of ccxt's table (bitget.py ``exceptions``, ExchangeError).
+    """
+    account = call.signed_account()
+    if account.has("futures"):
+        return
+    if call.exchange.reading("futures_not_opened") == "abnormal_account":
+        raise refuse(call, "40710", "Abnormal account status")
 
 
 def positions_of(account: Account, kind: str, margin_coin: str | None = None) -> list[OpenPosition]:
@@ -86,6 +106,7 @@ def _equity_row(account: Account, coin: str) -> dict[str, Any]:
 def accounts(call: Call) -> dict[str, Any]:
     """One row per margin coin of the product type; coins never funded show zeros."""
     kind = product_type(call)
+    require_futures(call)
     account = call.signed_account()
     coins = set(MARGIN_COINS.get(kind, ()))
     if kind == USDT_FUTURES:
@@ -135,6 +156,7 @@ def _position_row(position: OpenPosition, equity: Decimal) -> dict[str, Any]:
 def all_positions(call: Call) -> dict[str, Any]:
     kind = product_type(call)
     margin_coin = required(call, "marginCoin").upper()
+    require_futures(call)
     account = call.signed_account()
     equity = Decimal(_equity_row(account, margin_coin)["accountEquity"])
     return ok(
@@ -175,9 +197,21 @@ def copy_current_orders(call: Call) -> dict[str, Any]:
 
     The seeded "copy-follower" account follows a lead trader with all of its USDT-M
     positions, which therefore also appear in all-position; other accounts follow nobody.
+    What Bitget answers someone who follows nobody is undocumented (audit "Could not verify").
+    Reading "not_follower" (the default): the refusal Bitget gives a non-trader on the
+    trader-side copy endpoints, 40017 "...Not currently a trader" (ccxt/ccxt#14533; the
+    bitget-api SDK names 40017 ACCOUNT_NOT_COPY_TRADER, tiagosiebler/bitget-api
+    src/constants/enum.ts), worded for a follower. Reading "empty": an empty list.
     """
     kind = product_type(call)
     account = call.signed_account()
+    if (
+        account.label != COPY_FOLLOWER_LABEL
+        and call.exchange.reading("copy_not_follower") == "not_follower"
+    ):
+        raise refuse(
+            call, "40017", "Parameter verification failed {0},User idNot currently a follower"
+        )
     limit = page_limit(call, 20, 100)
     before = optional_int(call, "idLessThan")
     symbol = call.params.get("symbol")

@@ -34,6 +34,7 @@ from sync.simulator.exchanges.bitget.common import (
     refuse,
     required,
 )
+from sync.simulator.exchanges.bitget.futures import require_futures
 from sync.simulator.prices import DAY_MS
 from sync.simulator.trades import Fill, Series
 
@@ -137,6 +138,7 @@ def _spot_row(fill: Fill, uid: int) -> dict[str, Any]:
 
 def _contract_series(call: Call) -> list[Series]:
     kind = product_type(call)
+    require_futures(call)
     wanted = call.params.get("symbol")
     if wanted and call.exchange.instrument("swap", wanted.upper()) is None:
         raise refuse(call, "40034", f"Parameter {wanted} does not exist")
