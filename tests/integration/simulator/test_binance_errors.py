@@ -176,3 +176,28 @@ def test_binance_answers_every_rejection_kind_the_core_may_ask_for(simulator):
     for kind in REJECTION_KINDS:
         response = binance.reject(kind, request, now_ms=0, retry_after=1, status=503)
         assert response.status >= 400, kind
+
+
+def test_a_margin_account_refusal_raises_the_class_production_raises(simulator):
+    """ccxt picks Binance's error table by the URL's host; the relay sits under ccxt, so the
+    simulator's -3003 meets the spot table exactly as an answer from api.binance.com does."""
+    client = simulator.client(simulator.account("binance", "spot-only"))
+    with pytest.raises(ccxt.BaseError) as relayed:
+        client.sapi_get_margin_account()
+
+    body = '{"code":-3003,"msg":"Margin account does not exist."}'
+    production = ccxt.binance()
+    with pytest.raises(ccxt.BaseError) as direct:
+        production.handle_errors(
+            400,
+            "Bad Request",
+            "https://api.binance.com/sapi/v1/margin/account?timestamp=1",
+            "GET",
+            {},
+            body,
+            production.parse_json(body),
+            {},
+            None,
+        )
+
+    assert type(relayed.value) is type(direct.value) is ccxt.BadRequest
