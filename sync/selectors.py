@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
 
 from connections.models import ExchangeConnection
 
-from .exchanges.capabilities import describe
+from .exchanges.capabilities import Availability, describe
 from .models import SyncCursor, SyncRun
 
 
@@ -21,13 +23,31 @@ def stream_reach_list(*, connection: ExchangeConnection) -> QuerySet[SyncCursor]
     )
 
 
-def account_parts_in_words(*, connection: ExchangeConnection) -> list[str]:
-    """What the key can see, in words: ["Spot", "USDⓈ-M futures: not opened", …]."""
+@dataclass(frozen=True)
+class AccountParts:
+    """What a key can see, in words: the parts it reads, then each missing part and why."""
+
+    readable: list[str]
+    missing: list[str]
+
+    @property
+    def sentences(self) -> list[str]:
+        return [" · ".join(self.readable), *self.missing]
+
+
+def account_parts_in_words(*, connection: ExchangeConnection) -> AccountParts:
     exchange = connection.get_exchange_display()
-    return ["Spot"] + [
-        describe(entry, exchange)
-        for entry in sorted(
-            connection.capabilities.values(),
-            key=lambda entry: (entry.get("availability") != "available", entry.get("label", "")),
-        )
-    ]
+    entries = sorted(connection.capabilities.values(), key=lambda entry: entry.get("label", ""))
+    return AccountParts(
+        readable=["Spot"]
+        + [
+            entry["label"]
+            for entry in entries
+            if entry.get("availability") == Availability.AVAILABLE
+        ],
+        missing=[
+            describe(entry, exchange)
+            for entry in entries
+            if entry.get("availability") != Availability.AVAILABLE
+        ],
+    )

@@ -77,3 +77,31 @@ def test_a_wrong_secret_is_explained_in_place(page, owner, workspace, routed_to_
     assert "Authentication failed" in page.inner_text(".result-bad")
     assert page.input_value("input[name=label]") == "Main account"
     screenshot(page, "connection-wrong-secret")
+
+
+def test_a_spot_only_binance_account_connects_and_its_page_names_what_it_does_not_have(
+    page, owner, workspace, routed_to_simulator
+):
+    from connections.models import ExchangeConnection
+    from sync.services import sync_connection
+
+    spot_only = routed_to_simulator.account("binance", "spot-only")
+    sign_in(page, owner)
+    page.goto("/settings/connections/add/?exchange=binance")
+    page.fill("input[name=label]", "Spot wallet")
+    page.fill("input[name=api_key]", spot_only["api_key"])
+    page.fill("textarea[name=api_secret]", spot_only["secret"])
+    page.click("button[value=connect]")
+    page.wait_for_url("**/settings/connections/*-*/")
+    connection = ExchangeConnection.objects.get(label="Spot wallet")
+    sync_connection(connection_id=connection.pk, kind="initial", trigger="initial")
+
+    page.reload()
+    status = page.inner_text("#connection-status")
+    assert "Connected" in status and "Verified read-only" in status
+    assert page.inner_text(".parts-readable") == "Spot · Funding wallet · Simple Earn"
+    missing = page.locator(".parts-missing li").all_inner_texts()
+    assert "Cross margin: not opened" in missing
+    assert "USDⓈ-M futures: not available to this key (Binance -2015)" in missing
+    screenshot(page, "connection-spot-only")
+    assert page.console_errors == []

@@ -56,10 +56,11 @@ def test_each_profile_connects_imports_its_spot_trades_and_names_what_is_missing
     found = {key: entry["availability"] for key, entry in connection.capabilities.items()}
     for part, availability in PROFILES[exchange][profile].items():
         assert found.get(part) == availability, (part, found)
-    words = account_parts_in_words(connection=connection)
-    assert words[0] == "Spot"
+    parts = account_parts_in_words(connection=connection)
+    assert parts.readable[0] == "Spot"
+    assert len(parts.missing) == sum(1 for a in found.values() if a != AVAILABLE)
     page = owner_client.get(f"/settings/connections/{connection.public_id}/").content.decode()
-    for sentence in words:
+    for sentence in parts.sentences:
         assert sentence.replace("&", "&amp;") in page
 
 
