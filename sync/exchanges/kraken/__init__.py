@@ -1,9 +1,13 @@
 """Kraken: spot with margin and staking, plus Kraken Futures on a key pair of its own.
 
 Spot keys describe themselves through ``POST /0/private/GetApiKeyInfo`` (permissions, IP
-allow-list, expiry, a restricted query window), which needs no permission at all. Kraken
-Futures has no such endpoint in ccxt 4.5.90, so a futures key can be shown to work but not what
-it may do.
+allow-list, expiry, a restricted query window), which needs no permission at all; Kraken
+Futures keys through ``GET /api/auth/v1/api-keys/v3/check`` (`futures.key_check`).
+
+Spot (trades and ``BalanceEx``, staked assets included) is the core. Margin positions and
+everything of Kraken Futures are optional parts: the futures key is optional to give, and
+whatever it answers (refused, never opened, down) is recorded on the connection, never a
+connection state.
 
 Trades: one "spot" stream (``TradesHistory``, every pair, margin trades included; `spot.py`)
 and, with a futures key, one "futures" stream (fills plus the account log's fees;
@@ -18,7 +22,7 @@ import dataclasses
 import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import ccxt
 
@@ -26,6 +30,7 @@ from connections.vault import CredentialSecret
 from sync.markets import markets_ensure
 
 from ..base import CredentialShape, ExchangeAdapter, Permissions
+from ..capabilities import Part, part_log_of
 from ..client import build_client
 from ..errors import ErrorCode, ExchangeCallFailed, ExchangeFailure, failure_for
 from ..records import BalanceRecord, PositionRecord, Stream, TradePage, TradeRecord
@@ -33,8 +38,21 @@ from . import futures as futures_side
 from . import spot as spot_side
 from .walk import newest_first_pages
 
-READ_PERMISSIONS = ("query-funds", "query-closed-trades")
+# GetApiKeyInfo's permission names. Kraken documents four
+# (https://docs.kraken.com/api-reference/account-data/get-api-key-info); TradesHistory needs
+# "Query Closed Orders & Trades" too, whose name (query-closed-trades) is inferred (audit P4).
+# A list that only uses documented names cannot say whether that box is ticked: the key is
+# taken at its word for funds, and TradesHistory itself answers for the trades.
+DOCUMENTED_PERMISSIONS = frozenset(
+    {"query-funds", "withdraw-funds", "query-open-trades", "modify-trades"}
+)
+CLOSED_TRADES = "query-closed-trades"
 TRADE_PERMISSIONS = frozenset({"modify-trades", "close-trades"})
+# Kraken Futures answers a key of an account that never traded there with "accountInactive"
+# ("When account has no trade history / no order history", ccxt krakenfutures.py).
+NOT_OPENED = frozenset({"accountInactive"})
+FUTURES_PART = Part("futures", "Kraken Futures")
+MARGIN = Part("margin", "Margin positions")
 # Kraken names a wrong secret "EAPI:Invalid signature", which ccxt 4.5.90 leaves unmapped
 # (a bare ExchangeError); for a person it is a wrong key pair like any other.
 AUTHENTICATION_ERRORS = frozenset({"EAPI:Invalid signature"})
@@ -42,6 +60,7 @@ AUTHENTICATION_ERRORS = frozenset({"EAPI:Invalid signature"})
 # plain ExchangeNotAvailable for it (an outage behind Cloudflare is an HTML page instead).
 FUTURES_MAINTENANCE_ERRORS = frozenset({"unavailable", "Unavailable"})
 SPOT, FUTURES = "spot", "futures"
+R = TypeVar("R")
 
 
 def _increasing_nonce(client: ccxt.Exchange) -> None:
@@ -59,12 +78,21 @@ def _increasing_nonce(client: ccxt.Exchange) -> None:
 
 
 def _with_futures_key(permissions: Permissions, futures: dict[str, Any]) -> Permissions:
-    """What the futures key may do is unknowable: a spot key that can already trade or
-    withdraw keeps its warning, a read-only one can no longer vouch for the pair."""
+    """The pair's permissions: a futures key that says what it may do adds its warnings. One
+    that cannot say (refused, or silent about its permissions) leaves a spot key that can
+    already trade or withdraw its warning, and a read-only one unable to vouch for the pair."""
+    details = {**permissions.details, "futures": futures}
+    if not futures.get("verifiable"):
+        return dataclasses.replace(
+            permissions,
+            verifiable=permissions.verifiable and bool(permissions.trade or permissions.withdraw),
+            details=details,
+        )
     return dataclasses.replace(
         permissions,
-        verifiable=permissions.verifiable and bool(permissions.trade or permissions.withdraw),
-        details={**permissions.details, "futures": futures},
+        trade=bool(permissions.trade or futures["trade"]),
+        withdraw=bool(permissions.withdraw or futures["withdraw"]),
+        details=details,
     )
 
 
@@ -99,6 +127,7 @@ class KrakenAdapter(ExchangeAdapter):
     # Kraken answers "EGeneral:Permission denied" both for a missing permission and for an
     # address outside the allow-list; `check` tells them apart with GetApiKeyInfo.
     ip_error_codes = frozenset()
+    not_opened_codes = NOT_OPENED
 
     def client(
         self, secret: CredentialSecret | None = None, *, futures: bool = False
@@ -149,6 +178,9 @@ class KrakenAdapter(ExchangeAdapter):
         return None
 
     def failure(self, exc: BaseException, client: ccxt.Exchange) -> ExchangeFailure:
+        if isinstance(exc, ExchangeCallFailed):
+            # already classified from the futures client's own answer (`_guarded`)
+            return exc.failure
         code = self.error_code_of(client)
         if code in AUTHENTICATION_ERRORS:
             return failure_for(ErrorCode.AUTHENTICATION)
@@ -188,9 +220,11 @@ class KrakenAdapter(ExchangeAdapter):
                 "to": query_to.isoformat() if query_to else None,
             }
         withdraw = "withdraw-funds" in granted
+        # A list in the fuller vocabulary that lacks query-closed-trades says the box is off.
+        closed_trades = CLOSED_TRADES in granted or granted <= DOCUMENTED_PERMISSIONS
         permissions = Permissions(
             verifiable=True,
-            read=all(name in granted for name in READ_PERMISSIONS),
+            read="query-funds" in granted and closed_trades,
             trade=bool(granted & TRADE_PERMISSIONS),
             withdraw=withdraw,
             # funds move to the futures wallet under "Withdraw Funds"; there is no other right
@@ -201,27 +235,32 @@ class KrakenAdapter(ExchangeAdapter):
         )
         if getattr(client, "futures_client", None) is None:
             return permissions
-        return _with_futures_key(permissions, {"verifiable": False})
+        return _with_futures_key(permissions, self._futures_key(client))
+
+    def _futures_key(self, client: ccxt.Exchange) -> dict[str, Any]:
+        """What the futures key says of itself; a refusal is recorded, never raised."""
+        futures = self._sharing_log(client)
+        answer = self.optional(futures, FUTURES_PART, lambda: futures_side.key_check(futures), {})
+        if not answer:
+            return {"verifiable": False, "works": False}
+        return futures_side.key_details(answer)
 
     def check(self, secret: CredentialSecret) -> Permissions:
-        """The spot key as usual; a futures key pair, when given, must work too."""
-        permissions = self._check_spot(secret)
-        if not secret.futures_api_key:
-            return permissions
-        return _with_futures_key(permissions, self._check_futures(secret))
-
-    def _check_spot(self, secret: CredentialSecret) -> Permissions:
+        """The spot key as usual, then the optional parts; a futures key, when given, is one
+        of them: whatever it answers is recorded and never fails the check."""
         client = self.client(secret)
         try:
             try:
                 self.read_probe(client)
             except ccxt.PermissionDenied:
                 return self._refused_read(client)
-            return self.fetch_permissions(client)
+            permissions = self.fetch_permissions(client)
+            self.fetch_balances(client)
         except ExchangeCallFailed:
             raise
         except Exception as exc:
             raise ExchangeCallFailed(self.failure(exc, client)) from None
+        return dataclasses.replace(permissions, capabilities=part_log_of(client).as_json())
 
     def _refused_read(self, client: ccxt.Exchange) -> Permissions:
         """BalanceEx was refused. GetApiKeyInfo needs no permission, so if it is refused too
@@ -234,20 +273,16 @@ class KrakenAdapter(ExchangeAdapter):
             raise ExchangeCallFailed(failure_for(ErrorCode.PERMISSION))
         return permissions
 
-    def _check_futures(self, secret: CredentialSecret) -> dict[str, Any]:
-        client = self.client(secret, futures=True)
-        try:
-            # GET /derivatives/api/v3/accounts: a signed read of the futures wallets
-            accounts = client.private_get_accounts().get("accounts") or {}
-        except Exception as exc:
-            raise ExchangeCallFailed(self.failure(exc, client)) from None
-        return {"verifiable": False, "works": True, "accounts": sorted(accounts)}
-
-    # -- the futures client -----------------------------------------------------------------
+    def _sharing_log(self, client: ccxt.Exchange) -> ccxt.Exchange:
+        """The futures client, recording its optional calls in the spot client's part log
+        (the one the sync engine reads), its failures classified from its own answers."""
+        futures = client.futures_client
+        futures.thrive_part_log = part_log_of(client)
+        return futures
 
     def _futures(self, client: ccxt.Exchange) -> ccxt.Exchange:
         """The futures client with its markets (cached like the spot ones)."""
-        futures = client.futures_client
+        futures = self._sharing_log(client)
         if not futures.markets:
             self._guarded(futures, markets_ensure)(futures, key="krakenfutures")
         return futures
@@ -272,10 +307,10 @@ class KrakenAdapter(ExchangeAdapter):
         """TradesHistory and the futures fills each cover every market at once: no discovery.
         A futures stream walked before is left alone once its key is gone (nothing to ask
         with)."""
-        names = [SPOT]
+        streams = [Stream(SPOT)]
         if client.futures_client is not None:
-            names.append(FUTURES)
-        return [Stream(name) for name in names]
+            streams.append(Stream(FUTURES, part=FUTURES_PART))
+        return streams
 
     def trade_pages(
         self,
@@ -320,16 +355,20 @@ class KrakenAdapter(ExchangeAdapter):
 
     # -- balances and positions -------------------------------------------------------------
 
+    def _optional_futures(
+        self, client: ccxt.Exchange, call: Callable[[ccxt.Exchange], list[R]]
+    ) -> list[R]:
+        """``call(futures)`` as the optional Kraken Futures part; nothing without a key."""
+        if client.futures_client is None:
+            return []
+        futures = self._sharing_log(client)
+        return self.optional(futures, FUTURES_PART, lambda: call(self._futures(client)), [])
+
     def fetch_balances(self, client: ccxt.Exchange) -> list[BalanceRecord]:
-        records = spot_side.balances(client)
-        if client.futures_client is not None:
-            futures = self._futures(client)
-            records += self._guarded(futures, futures_side.balances)(futures)
-        return records
+        return spot_side.balances(client) + self._optional_futures(client, futures_side.balances)
 
     def fetch_positions(self, client: ccxt.Exchange) -> list[PositionRecord]:
-        records = spot_side.margin_positions(client)
-        if client.futures_client is not None:
-            futures = self._futures(client)
-            records += self._guarded(futures, futures_side.positions)(futures)
-        return records
+        # Margin positions are optional too: an account that never traded on margin has none,
+        # and whatever OpenPositions answers must not hold up the futures ones.
+        margin = self.optional(client, MARGIN, lambda: spot_side.margin_positions(client), [])
+        return margin + self._optional_futures(client, futures_side.positions)

@@ -4,15 +4,23 @@
 before ``lastFillTime``. "Before" is strict: fills sharing the oldest millisecond of a page
 can straddle the page boundary, so the next page asks for ``oldest + 1 ms`` and drops the ids
 it already has at that millisecond. Fills carry no fee; the account log
-(``GET /api/history/v3/account-log``) has one "futures trade" entry per fill, keyed by the
-fill id (``execution``), with its fee and realized PnL. Kraken Futures prints numbers as JSON
-numbers, which the exact text of ``repr`` turns back into what was sent.
+(``GET /api/history/v3/account-log``) has two "futures trade" entries per fill, keyed by the
+fill id (``execution``): "one which reflects the change to the balance of the futures wallet,
+and the other which reflects the change to the position"
+(https://support.kraken.com/hc/es-es/articles/360057072571-Interpreting-the-logs). Fee, fee
+currency and realized PnL come from the wallet's, whose ``asset`` is a currency; the
+position's is in the contract. Kraken Futures prints numbers as JSON numbers, which the exact
+text of ``repr`` turns back into what was sent.
+
+The key describes itself at ``GET /api/auth/v1/api-keys/v3/check``
+(https://docs.kraken.com/api-reference/api-keys/check-v3-api-key), which ccxt 4.5.90 does not
+know: it is called through ccxt's own signing under an API section of our naming.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
 import ccxt
@@ -25,6 +33,11 @@ PAGE = 100
 # (Kraken Futures rate limits): 5000 entries cover 50 pages of fills for 6 tokens.
 LOG_CHUNK = 5000
 COIN_STEP = Decimal("1E-8")
+# The key check lives under futures.kraken.com/api/auth/v1/, signed like every other call.
+AUTH_URL = "https://futures.kraken.com/api/auth/"
+KEY_CHECK = "api-keys/v3/check"
+# The key form's settings, "General API" and "Withdrawal API", at a level that only reads.
+READ_ONLY_LEVELS = frozenset({"noaccess", "readonly", "none", "read"})
 ACCOUNT_TYPES = {
     "cashAccount": "funding",
     "multiCollateralMarginAccount": "futures",
@@ -89,7 +102,10 @@ class AccountLog:
             params["to"] = self.floor_id - 1
         logs = self.futures.history_get_account_log(params).get("logs") or []
         for row in logs:
-            self.by_execution[str(row.get("execution"))] = row
+            # Only the wallet's entry knows the fee; the position's, in whichever order Kraken
+            # lists the two, must not replace it.
+            if not is_contract(self.futures, str(row.get("asset") or "")):
+                self.by_execution[str(row.get("execution"))] = row
         if logs:
             self.floor_id = min(int(row["id"]) for row in logs)
             self.floor_ms = min(self.futures.parse8601(row["date"]) for row in logs)
@@ -111,6 +127,13 @@ class AccountLog:
             self._fetch()
         found = self.by_execution
         return {fill_id: found[fill_id] for fill_id, _ in fills if fill_id in found}
+
+
+def is_contract(futures: ccxt.Exchange, code: str) -> bool:
+    """Whether an account-log asset or a balance key names a contract (``pf_xbtusd``) rather
+    than a currency (``usd``, ``xbt``): contracts are listed, or at least carry a prefix."""
+    by_id = futures.markets_by_id or {}
+    return code in by_id or code.upper() in by_id or "_" in code
 
 
 def market_of(futures: ccxt.Exchange, symbol_id: str) -> dict[str, Any]:
@@ -177,9 +200,14 @@ def balances(futures: ccxt.Exchange) -> list[BalanceRecord]:
                 for code, row in account["currencies"].items()
             }
         else:
+            # A margin account's balances also count its open contracts by symbol ("The number
+            # of Futures or currency with symbol in the account",
+            # https://support.kraken.com/hc/en-us/articles/360022635792-Accounts, audit P5):
+            # those are positions, not assets.
             rows = {
                 code: (to_decimal(amount), None)
                 for code, amount in (account.get("balances") or {}).items()
+                if not is_contract(futures, code)
             }
         for code, (total, free) in rows.items():
             if not total:
@@ -200,9 +228,28 @@ def balances(futures: ccxt.Exchange) -> list[BalanceRecord]:
     ]
 
 
+def unrealized_pnl(
+    market: dict[str, Any], side: str, contracts: Decimal, entry: Decimal | None, mark: Decimal
+) -> Decimal | None:
+    """Profit of an open position at the mark: in USD on a linear contract (size in coin), in
+    coin on an inverse one (size in USD contracts, at 8 decimals)."""
+    if not entry:
+        return None
+    sign = 1 if side == "long" else -1
+    size = contracts * (to_decimal(market.get("contractSize")) or Decimal(1))
+    if market.get("inverse"):
+        pnl = size * (1 / entry - 1 / mark)
+        return (sign * pnl).quantize(COIN_STEP, rounding=ROUND_HALF_UP)
+    return sign * size * (mark - entry)
+
+
 def positions(futures: ccxt.Exchange) -> list[PositionRecord]:
-    """Open positions with the mark price of the tickers. Kraken reports a leverage only for
-    isolated positions (``maxFixedLeverage``) and no liquidation price."""
+    """Open positions with the mark price of the tickers. ``/openpositions`` documents
+    side, symbol, price, fillTime, size, unrealizedFunding, pnlCurrency and maxFixedLeverage
+    (https://support.kraken.com/hc/en-us/articles/360022635832-Open-positions, audit P1): no
+    unrealized PnL, though ccxt's examples show one (krakenfutures.py ``parse_position``).
+    Kraken's own figure is kept where it is sent, else worked out from the mark. No
+    liquidation price; a leverage only for isolated positions."""
     rows = [
         row
         for row in futures.private_get_openpositions().get("openPositions") or []
@@ -225,6 +272,10 @@ def positions(futures: ccxt.Exchange) -> list[PositionRecord]:
         if not market.get("inverse") and mark is not None:
             notional *= mark
         leverage = to_decimal(row.get("maxFixedLeverage"))
+        entry = to_decimal(row.get("price"))
+        pnl = to_decimal(row.get("unrealizedPnl"))
+        if pnl is None and mark is not None:
+            pnl = unrealized_pnl(market, row["side"], size, entry, mark)
         records.append(
             PositionRecord(
                 market_type=market["type"],
@@ -232,12 +283,39 @@ def positions(futures: ccxt.Exchange) -> list[PositionRecord]:
                 side=row["side"],
                 contracts=size,
                 contract_size=contract_size,
-                entry_price=to_decimal(row.get("price")),
+                entry_price=entry,
                 mark_price=mark,
                 notional=notional,
-                unrealized_pnl=to_decimal(row.get("unrealizedPnl")),
+                unrealized_pnl=pnl,
                 leverage=leverage,
                 margin_mode="isolated" if leverage else "cross",
             )
         )
     return records
+
+
+def key_check(futures: ccxt.Exchange) -> dict[str, Any]:
+    """The futures key's own description: ``permissions``, ``allowedCidrBlocks`` ..."""
+    futures.urls["api"]["auth"] = AUTH_URL
+    futures.options.setdefault("access", {})["auth"] = {"GET": {KEY_CHECK: "private"}}
+    return futures.request(KEY_CHECK, ["auth"], "GET", {"version": "v1"}, {"cost": 1})
+
+
+def key_details(answer: dict[str, Any]) -> dict[str, Any]:
+    """What the key check says the futures key may do. Kraken documents ``permissions`` only as
+    an object (its example is ``{}``): a key is vouched read-only only when every setting named
+    there is one that only reads; a setting at any other level ("full-access") is a warning,
+    one on withdrawals a withdrawal warning; an empty or unknown answer leaves it unknowable."""
+    permissions = answer.get("permissions")
+    levels = {
+        str(name).lower(): "".join(ch for ch in str(level).lower() if ch.isalpha())
+        for name, level in (permissions.items() if isinstance(permissions, dict) else ())
+    }
+    writes = {name for name, level in levels.items() if level not in READ_ONLY_LEVELS}
+    return {
+        "verifiable": bool(levels),
+        "works": True,
+        "trade": bool(writes),
+        "withdraw": any("withdraw" in name for name in writes),
+        "ip_restricted": bool(answer.get("allowedCidrBlocks")),
+    }

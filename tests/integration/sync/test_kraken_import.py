@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import ccxt
 import pytest
@@ -319,9 +319,22 @@ def expected_balances(simulator, spot: dict, futures: dict) -> dict[tuple[str, s
     return {key: total for key, total in expected.items() if total}
 
 
-def test_balances_and_positions_agree_with_the_exchange(routed_to_simulator, workspace, owner):
+def expected_pnl(truth: dict) -> Decimal:
+    """Linear contracts: USD on a size in coin; inverse ones (1 USD a contract): coin."""
+    amount = Decimal(truth["amount"])
+    entry, mark = Decimal(truth["entry_price"]), Decimal(truth["mark_price"])
+    if truth["symbol"].endswith(":USD"):
+        return amount * (mark - entry)
+    return (amount * (1 / entry - 1 / mark)).quantize(Decimal("1E-8"), ROUND_HALF_UP)
+
+
+@pytest.mark.parametrize("pnl", ["absent", "present"])
+def test_balances_and_positions_agree_with_the_exchange(routed_to_simulator, workspace, owner, pnl):
     """On the seeded demo accounts: the simulator's public mark price is the price at its start,
-    which is where the demo accounts value their positions."""
+    which is where the demo accounts value their positions. A margin account's balances also
+    count its open contracts by symbol (audit P5): those are not assets. Whether open positions
+    carry Kraken's own unrealized PnL is unsettled (audit P1): the figure is the same."""
+    routed_to_simulator.ok("POST", "/config", {"readings": {"krakenfutures.position_pnl": pnl}})
     spot = routed_to_simulator.account(EXCHANGE, "demo")
     futures = routed_to_simulator.account(FUTURES, "demo")
     connection = make_connection(workspace, owner, spot, futures)
@@ -349,7 +362,12 @@ def test_balances_and_positions_agree_with_the_exchange(routed_to_simulator, wor
         assert position.entry_price == Decimal(truth["entry_price"])
         assert position.mark_price == Decimal(truth["mark_price"])
         assert position.margin_mode == truth["margin_mode"]
-        assert position.unrealized_pnl is not None
+        # /openpositions has no unrealized PnL (audit P1): it is worked out from the mark
+        expected = expected_pnl(truth)
+        if pnl == "present":
+            # Kraken's own figure, as its JSON number prints it (8 decimals)
+            expected = expected.quantize(Decimal("1E-8"), ROUND_HALF_UP)
+        assert position.unrealized_pnl == expected
         if truth["margin_mode"] == "isolated":
             assert position.leverage == truth["leverage"]
 
@@ -478,9 +496,12 @@ def test_the_next_sync_walks_down_to_the_last_top_and_brings_every_newer_trade(
     assert cursors_of(connection)[stream]["top"] == rows[0]["ms"]
 
 
-def test_a_server_error_mid_walk_is_a_warning_and_the_next_sync_completes(
+def test_a_server_error_mid_futures_walk_is_recorded_and_the_next_sync_completes(
     routed_to_simulator, spot, futures, connection, adapter
 ):
+    """Kraken Futures is an optional part: its failure is recorded on the connection, never a
+    connection state, and its cursor lets the next sync carry on."""
+
     def fail_the_next_request() -> None:
         routed_to_simulator.add_fault(
             "server_error", exchange=FUTURES, api_key=futures["api_key"], requests=1
@@ -489,11 +510,12 @@ def test_a_server_error_mid_walk_is_a_warning_and_the_next_sync_completes(
     with crashing(adapter, "futures", 1, then=fail_the_next_request):
         result = sync(connection)
 
-    assert result.status == SyncRun.Status.PARTIAL
-    progress = SyncRun.objects.get(pk=result.run_id).progress
-    assert progress["futures"]["error"] == "exchange_unavailable"
+    assert result.status == "succeeded"
+    run = SyncRun.objects.get(pk=result.run_id)
+    assert run.progress["futures"]["error"] == "exchange_unavailable"
+    assert run.parts["futures"]["availability"] == "failed"
     connection.refresh_from_db()
-    assert connection.status == ExchangeConnection.Status.WARNING
+    assert connection.status == ExchangeConnection.Status.CONNECTED
     assert sync(connection, "trades").status == "succeeded"
     assert_exactly(connection, ground_truth(routed_to_simulator, spot, futures))
 
@@ -502,24 +524,20 @@ def test_a_server_error_mid_walk_is_a_warning_and_the_next_sync_completes(
 
 
 @pytest.mark.parametrize(
-    ("fault", "exchange", "status"),
+    ("fault", "status"),
     [
-        ("maintenance", EXCHANGE, ExchangeConnection.Status.MAINTENANCE),
-        ("maintenance", FUTURES, ExchangeConnection.Status.MAINTENANCE),
-        ("revoked_key", EXCHANGE, ExchangeConnection.Status.NEEDS_ATTENTION),
-        ("revoked_key", FUTURES, ExchangeConnection.Status.NEEDS_ATTENTION),
-        ("no_read_permission", EXCHANGE, ExchangeConnection.Status.NEEDS_ATTENTION),
-        ("rate_limit", EXCHANGE, ExchangeConnection.Status.WARNING),
-        ("rate_limit", FUTURES, ExchangeConnection.Status.WARNING),
+        ("maintenance", ExchangeConnection.Status.MAINTENANCE),
+        ("revoked_key", ExchangeConnection.Status.NEEDS_ATTENTION),
+        ("no_read_permission", ExchangeConnection.Status.NEEDS_ATTENTION),
+        ("rate_limit", ExchangeConnection.Status.WARNING),
     ],
 )
-def test_an_exchange_fault_becomes_the_connections_state(
-    routed_to_simulator, spot, futures, connection, fault, exchange, status
+def test_a_spot_fault_becomes_the_connections_state(
+    routed_to_simulator, spot, connection, fault, status
 ):
     # maintenance is the whole exchange's (Kraken's public status says so), the rest one key's
-    account = spot if exchange == EXCHANGE else futures
-    key = {} if fault == "maintenance" else {"api_key": account["api_key"]}
-    routed_to_simulator.add_fault(fault, exchange=exchange, **key)
+    key = {} if fault == "maintenance" else {"api_key": spot["api_key"]}
+    routed_to_simulator.add_fault(fault, exchange=EXCHANGE, **key)
 
     result = sync(connection)
 
@@ -527,3 +545,80 @@ def test_an_exchange_fault_becomes_the_connections_state(
     connection.refresh_from_db()
     assert connection.status == status
     assert not Trade.objects.filter(connection=connection).exists()
+
+
+@pytest.mark.parametrize(
+    ("fault", "availability"),
+    [("maintenance", "failed"), ("revoked_key", "no_access"), ("rate_limit", "failed")],
+)
+def test_a_futures_fault_is_recorded_and_spot_goes_on(
+    routed_to_simulator, spot, futures, connection, fault, availability
+):
+    key = {} if fault == "maintenance" else {"api_key": futures["api_key"]}
+    routed_to_simulator.add_fault(fault, exchange=FUTURES, **key)
+
+    result = sync(connection)
+
+    assert result.status == "succeeded"
+    connection.refresh_from_db()
+    assert connection.status == ExchangeConnection.Status.CONNECTED
+    assert connection.capabilities["futures"]["availability"] == availability
+    assert_exactly(connection, ground_truth(routed_to_simulator, spot))
+
+
+# -- profiles: a spot key with a refused or never-used futures key ---------------------------
+
+
+def test_a_spot_key_whose_futures_key_is_refused_imports_spot_and_names_futures(
+    routed_to_simulator, workspace, owner, spot
+):
+    futures = routed_to_simulator.account(FUTURES, "expired")
+    connection = make_connection(workspace, owner, spot, futures)
+
+    result = sync(connection)
+
+    assert result.status == "succeeded"
+    connection.refresh_from_db()
+    assert connection.status == ExchangeConnection.Status.CONNECTED
+    entry = connection.capabilities["futures"]
+    assert (entry["availability"], entry["exchange_code"]) == ("no_access", "authenticationError")
+    assert_exactly(connection, ground_truth(routed_to_simulator, spot))
+    # a trades-only sync does not knock on a door known to be closed
+    asked = requests_to(routed_to_simulator, FILLS)
+    assert sync(connection, "trades").status == "succeeded"
+    assert requests_to(routed_to_simulator, FILLS) == asked
+
+
+def test_a_futures_account_that_never_traded_is_named_not_opened(
+    routed_to_simulator, workspace, owner, spot
+):
+    # Kraken Futures refuses the history of such an account with "accountInactive"
+    futures = routed_to_simulator.account(FUTURES, "spot-only")
+    connection = make_connection(workspace, owner, spot, futures)
+
+    assert sync(connection).status == "succeeded"
+
+    connection.refresh_from_db()
+    assert connection.status == ExchangeConnection.Status.CONNECTED
+    assert connection.capabilities["futures"]["availability"] == "not_opened"
+    assert_exactly(connection, ground_truth(routed_to_simulator, spot))
+
+
+# -- the account log's two entries per fill (audit M3) ---------------------------------------
+
+
+@pytest.mark.parametrize("order", ["position_first", "wallet_first"])
+def test_futures_fees_and_pnl_come_from_the_wallet_entry_whatever_the_log_order(
+    routed_to_simulator, workspace, owner, spot, futures, order
+):
+    routed_to_simulator.ok(
+        "POST", "/config", {"readings": {"krakenfutures.trade_log_order": order}}
+    )
+    connection = make_connection(workspace, owner, spot, futures)
+
+    assert sync(connection, "trades").status == "succeeded"
+
+    truth = ground_truth(routed_to_simulator, futures)
+    assert_same_fields(connection, truth)
+    swaps = Trade.objects.filter(connection=connection, market_type="swap")
+    assert not swaps.filter(fee_currency__contains="_").exists()

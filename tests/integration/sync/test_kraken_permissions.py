@@ -48,6 +48,11 @@ def failure_of(simulator, label: str, futures_label: str | None = None, **change
     return caught.value.failure.code
 
 
+def reading(simulator, name: str, choice: str) -> None:
+    simulator.ok("POST", "/config", {"readings": {name: choice}})
+
+
+@pytest.mark.parametrize("names", ["full", "documented"])
 @pytest.mark.parametrize(
     ("label", "access"),
     [
@@ -55,9 +60,13 @@ def failure_of(simulator, label: str, futures_label: str | None = None, **change
         ("read-only", "read_only"),
         ("trade-enabled", "trade"),
         ("withdraw-enabled", "withdraw"),
+        ("no-read", "no_read"),
     ],
 )
-def test_it_reports_what_each_seeded_spot_key_may_do(routed_to_simulator, label, access):
+def test_it_reports_what_each_seeded_spot_key_may_do(routed_to_simulator, label, access, names):
+    """Kraken documents four permission names; whether GetApiKeyInfo also lists
+    query-closed-trades and its siblings is unknown (audit P4): either list reads right."""
+    reading(routed_to_simulator, "kraken.permission_names", names)
     permissions = check(routed_to_simulator, label)
     assert permissions.verifiable
     assert access_for(permissions) == access
@@ -72,35 +81,70 @@ def test_the_seeded_keys_match_the_shape_the_form_accepts(routed_to_simulator):
     assert shape.has_futures_key
 
 
-def test_a_working_futures_key_leaves_a_read_only_pair_unverifiable(routed_to_simulator):
-    permissions = check(routed_to_simulator, "read-only", futures_label="read-only")
+@pytest.mark.parametrize(
+    ("futures_label", "access"),
+    [("read-only", "read_only"), ("trade-enabled", "trade"), ("withdraw-enabled", "withdraw")],
+)
+def test_the_futures_key_check_says_what_the_futures_key_may_do(
+    routed_to_simulator, futures_label, access
+):
+    permissions = check(routed_to_simulator, "read-only", futures_label=futures_label)
+    assert access_for(permissions) == access
+    assert permissions.details["futures"]["verifiable"] is True
+    assert permissions.capabilities["futures"]["availability"] == "available"
+
+
+def test_a_futures_key_silent_about_its_permissions_leaves_a_read_only_pair_unverifiable(
+    routed_to_simulator,
+):
+    # the docs' own example of the key check prints "permissions": {}
+    reading(routed_to_simulator, "krakenfutures.key_permissions", "empty")
+    permissions = check(routed_to_simulator, "read-only", futures_label="trade-enabled")
     assert access_for(permissions) == "unverifiable"
     assert permissions.read is True
-    futures = permissions.details["futures"]
-    assert futures["works"] is True and futures["verifiable"] is False
-    assert {"cash", "flex", "fi_xbtusd"} <= set(futures["accounts"])
+    assert permissions.details["futures"] == {
+        "verifiable": False,
+        "works": True,
+        "trade": False,
+        "withdraw": False,
+        "ip_restricted": False,
+    }
 
 
 def test_a_spot_key_that_can_withdraw_keeps_its_warning_next_to_a_futures_key(
     routed_to_simulator,
 ):
+    reading(routed_to_simulator, "krakenfutures.key_permissions", "empty")
     permissions = check(routed_to_simulator, "withdraw-enabled", futures_label="demo")
     assert access_for(permissions) == "withdraw"
 
 
 @pytest.mark.parametrize(
-    ("label", "futures_label", "changes"),
-    [
-        ("read-only", None, {"secret": "x" * 86 + "=="}),
-        ("expired", None, {}),
-        ("read-only", "read-only", {"futures_secret": "x" * 86 + "=="}),
-        ("read-only", "expired", {}),
-    ],
-    ids=["wrong-secret", "expired-key", "wrong-futures-secret", "expired-futures-key"],
+    ("label", "changes"),
+    [("read-only", {"secret": "x" * 86 + "=="}), ("expired", {})],
+    ids=["wrong-secret", "expired-key"],
 )
-def test_bad_credentials_fail_authentication(routed_to_simulator, label, futures_label, changes):
-    assert failure_of(routed_to_simulator, label, futures_label, **changes) == (
-        ErrorCode.AUTHENTICATION
+def test_bad_spot_credentials_fail_authentication(routed_to_simulator, label, changes):
+    assert failure_of(routed_to_simulator, label, **changes) == ErrorCode.AUTHENTICATION
+
+
+@pytest.mark.parametrize(
+    ("futures_label", "changes"),
+    [("read-only", {"futures_secret": "x" * 86 + "=="}), ("expired", {})],
+    ids=["wrong-futures-secret", "expired-futures-key"],
+)
+def test_a_refused_futures_key_is_recorded_and_the_spot_key_still_connects(
+    routed_to_simulator, futures_label, changes
+):
+    """The futures key is an optional part: whatever it answers never fails the check."""
+    permissions = check(routed_to_simulator, "read-only", futures_label, **changes)
+    assert permissions.read is True
+    assert access_for(permissions) == "unverifiable"
+    assert permissions.details["futures"] == {"verifiable": False, "works": False}
+    futures = permissions.capabilities["futures"]
+    assert (futures["availability"], futures["exchange_code"]) == (
+        "no_access",
+        "authenticationError",
     )
 
 

@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 from sync.simulator.accounts import Account, Credentials
 from sync.simulator.exchanges.base import ExchangeSimulator, Router
-from sync.simulator.exchanges.kraken import account, futures, futures_history, history, public
+from sync.simulator.exchanges.kraken import (
+    account,
+    futures,
+    futures_history,
+    history,
+    keys,
+    public,
+)
 from sync.simulator.exchanges.kraken.auth import (
     NonceBook,
     authenticate_futures,
@@ -60,6 +67,12 @@ class KrakenSimulator(ExchangeSimulator):
         "DOGE/USDT": 20,
     }
     sample_trades = {"BTC/USDT": 40, "ETH/USDT": 20}
+    # Which permission names GetApiKeyInfo lists: only the four Kraken documents, or those and
+    # their siblings (account.PERMISSION_NAMES, audit P4).
+    readings = {"permission_names": ("full", "documented")}
+    # Kraken's envelope (HTTP 200, the reason in ``error``) with a reason in no ccxt table:
+    # ccxt raises a plain ExchangeError.
+    unseen_error = (200, {"error": ["EGeneral:Nobody has seen this before"]})
 
     def __init__(self, state: SimulatorState) -> None:
         super().__init__(state)
@@ -80,7 +93,7 @@ class KrakenSimulator(ExchangeSimulator):
 
 class KrakenFuturesSimulator(ExchangeSimulator):
     id = "krakenfutures"
-    router = Router.combine(futures.router, futures_history.router)
+    router = Router.combine(futures.router, futures_history.router, keys.router)
     instruments = FUTURES_INSTRUMENTS
     # https://www.kraken.com/features/fee-schedule#futures: 0.02% maker, 0.05% taker
     fee_policy = FeePolicy(contract_maker=Decimal("0.0002"), contract_taker=Decimal("0.0005"))
@@ -99,6 +112,16 @@ class KrakenFuturesSimulator(ExchangeSimulator):
         "ETH/USD:ETH": 15,
     }
     sample_trades = {"BTC/USD:USD": 20, "BTC/USD:BTC": 10}
+    # Where the evidence is silent or conflicts: which of a fill's two account-log entries
+    # comes first (futures_history), what the key check's ``permissions`` object holds (keys),
+    # whether open positions carry an unrealized PnL (futures.open_positions).
+    readings = {
+        "trade_log_order": ("position_first", "wallet_first"),
+        "key_permissions": ("levels", "empty"),
+        "position_pnl": ("absent", "present"),
+    }
+    # Kraken Futures' envelope with an error in no ccxt table: ccxt raises ExchangeError.
+    unseen_error = (200, {"result": "error", "error": "nobodyHasSeenThis"})
 
     def __init__(self, state: SimulatorState) -> None:
         super().__init__(state)

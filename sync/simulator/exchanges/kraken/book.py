@@ -157,6 +157,8 @@ class SpotBook:
     def __init__(self, account: Account) -> None:
         fills = account.fills()
         self.positions: list[Position] = []
+        # An account that never opened margin trading places no leveraged orders.
+        self.margin = account.has("margin")
         singles = list(self._mark(fills))
         self._views: dict[tuple[bool, str], View] = {(False, "all"): View(singles)}
         self._lock = threading.Lock()
@@ -167,7 +169,7 @@ class SpotBook:
             index = market_index(fill.instrument.symbol)
             trade_txid = txid("T", index, fill.id)
             pair = PAIR_BY_SYMBOL[fill.instrument.symbol]
-            if not pair.leverage or not is_leveraged(fill.order_id):
+            if not (self.margin and pair.leverage and is_leveraged(fill.order_id)):
                 yield Row(trade_txid, (fill,), None, None, False)
                 continue
             leverage = leverage_of(fill.order_id, pair.leverage)

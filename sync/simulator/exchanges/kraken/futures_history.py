@@ -4,10 +4,18 @@ account log, the only place Kraken Futures reports the fee of each fill.
 - ``GET /derivatives/api/v3/fills`` (https://docs.kraken.com/api/docs/futures-api/trading/get-fills):
   the last 100 fills of every contract, or the 100 before ``lastFillTime``; no fees.
 - ``GET /api/history/v3/account-log``
-  (https://docs.kraken.com/api/docs/futures-api/history/account-log): balance changes, one per
-  fill for its cash leg, with ``fee``, ``realized_pnl`` and the balance before and after;
-  ``since``/``before`` in ms, ``from``/``to`` entry ids, ``sort`` (default desc), ``count``
-  (default 500).
+  (https://docs.kraken.com/api/docs/futures-api/history/account-log): balance changes with the
+  balance before and after; ``since``/``before`` in ms, ``from``/``to`` entry ids, ``sort``
+  (default desc), ``count`` (default 500). "For each trade, there are two log entries: one
+  which reflects the change to the balance of the futures wallet, and the other which reflects
+  the change to the position" (https://support.kraken.com/hc/es-es/articles/360057072571-
+  Interpreting-the-logs, audit M3): the wallet entry is in a currency (``usd``, ``xbt``) and
+  carries ``fee`` and ``realized_pnl``; the position entry is in the contract (``pf_xbtusd``)
+  and its balances are the position's size. Which of the two Kraken numbers first is not
+  documented: the ``trade_log_order`` reading answers either way.
+
+An account that never traded futures is refused its history with ``accountInactive`` ("When
+account has no trade history / no order history", ccxt krakenfutures.py ``exceptions``).
 """
 
 from __future__ import annotations
@@ -15,7 +23,8 @@ from __future__ import annotations
 import threading
 import weakref
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from sync.simulator.accounts import Account
@@ -40,13 +49,14 @@ LOG_DEFAULT_COUNT = 500
 LOG_MAX_COUNT = 100_000
 
 
-@dataclass(frozen=True)
+@dataclass
 class _History:
-    """An account's futures fills (every contract, oldest first) and its account log."""
+    """An account's futures fills (every contract, oldest first) and its account log in each
+    order the ``trade_log_order`` reading may ask for (True: the position's entry first)."""
 
     fills: list[Fill]
     timestamps: list[int]
-    log: list[dict[str, Any]]
+    logs: dict[bool, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 _HISTORIES: weakref.WeakKeyDictionary[Account, _History] = weakref.WeakKeyDictionary()
@@ -58,11 +68,28 @@ def _history_of(account: Account) -> _History:
         found = _HISTORIES.get(account)
         if found is None:
             fills = account.fills()
-            found = _History(
-                fills, [fill.timestamp for fill in fills], _account_log(account, fills)
-            )
+            found = _History(fills, [fill.timestamp for fill in fills])
             _HISTORIES[account] = found
         return found
+
+
+def _log_of(call: Call, account: Account) -> list[dict[str, Any]]:
+    history = _history_of(account)
+    position_first = call.exchange.reading("trade_log_order") == "position_first"
+    with _LOCK:
+        if position_first not in history.logs:
+            history.logs[position_first] = _account_log(
+                account, history.fills, position_first=position_first
+            )
+        return history.logs[position_first]
+
+
+def _active(call: Call) -> Account:
+    """The account, refused its history if it never opened Kraken Futures."""
+    account = call.signed_account()
+    if not account.has("futures"):
+        raise Rejected(futures_error("accountInactive", call.now_ms))
+    return account
 
 
 def fill_id(fill: Fill) -> str:
@@ -93,7 +120,7 @@ def fill_row(fill: Fill) -> dict[str, Any]:
 def fills(call: Call) -> dict[str, Any]:
     """Newest first. "Before" is strict: fills sharing the boundary millisecond only come back
     when the next page starts a millisecond later, so a careful client overlaps and dedupes."""
-    history = _history_of(call.signed_account())
+    history = _history_of(_active(call))
     raw = call.params.get("lastFillTime")
     stop = len(history.fills)
     if raw:
@@ -112,12 +139,16 @@ def _margin_account(fill: Fill) -> str:
     return "flex"
 
 
-def _account_log(account: Account, fills: list[Fill]) -> list[dict[str, Any]]:
-    """The cash leg of every fill, the running balance starting from the deposit."""
+def _account_log(
+    account: Account, fills: list[Fill], *, position_first: bool
+) -> list[dict[str, Any]]:
+    """Two entries per fill: the wallet's, with the running balance from the deposit, and the
+    position's, with the running size."""
     holdings = account.holdings()
     running: dict[tuple[str, str], int] = {}
+    sizes: dict[str, Decimal] = {}
     rows = []
-    for entry_id, fill in enumerate(fills, start=1):
+    for index, fill in enumerate(fills):
         instrument = fill.instrument
         settle = instrument.settle or instrument.quote
         wallet = wallet_of(instrument)
@@ -127,31 +158,46 @@ def _account_log(account: Account, fills: list[Fill]) -> list[dict[str, Any]]:
         fee_units = int(fill.fee * 10**8)
         after = before + pnl_units - fee_units
         running[key] = after
-        rows.append(
-            {
-                "id": entry_id,
-                "date": iso_ms(fill.timestamp),
-                "asset": futures_currency(settle),
-                "info": "futures trade",
-                "booking_uid": futures_uuid("booking", instrument.id, fill.id),
-                "margin_account": _margin_account(fill),
-                "old_balance": number(decimal_units(before, 8)),
-                "new_balance": number(decimal_units(after, 8)),
-                "old_average_entry_price": None,
-                "new_average_entry_price": None,
-                "trade_price": json_number(fill.price),
-                "mark_price": json_number(fill.price),
-                "realized_pnl": number(fill.realized_pnl or decimal_units(0, 8)),
-                "fee": number(fill.fee),
-                "execution": fill_id(fill),
-                "collateral": settle.replace("BTC", "XBT"),
-                "funding_rate": None,
-                "realized_funding": None,
-                "conversion_spread_percentage": None,
-                "liquidation_fee": None,
-                "contract": instrument.id.lower(),
-            }
-        )
+        size_before = sizes.get(instrument.id, Decimal(0))
+        size_after = size_before + (fill.amount if fill.side == "buy" else -fill.amount)
+        sizes[instrument.id] = size_after
+        wallet_id, position_id = 2 * index + 1, 2 * index + 2
+        if position_first:
+            wallet_id, position_id = position_id, wallet_id
+        wallet_entry = {
+            "id": wallet_id,
+            "date": iso_ms(fill.timestamp),
+            "asset": futures_currency(settle),
+            "info": "futures trade",
+            "booking_uid": futures_uuid("booking", instrument.id, fill.id),
+            "margin_account": _margin_account(fill),
+            "old_balance": number(decimal_units(before, 8)),
+            "new_balance": number(decimal_units(after, 8)),
+            "old_average_entry_price": None,
+            "new_average_entry_price": None,
+            "trade_price": json_number(fill.price),
+            "mark_price": json_number(fill.price),
+            "realized_pnl": number(fill.realized_pnl or decimal_units(0, 8)),
+            "fee": number(fill.fee),
+            "execution": fill_id(fill),
+            "collateral": settle.replace("BTC", "XBT"),
+            "funding_rate": None,
+            "realized_funding": None,
+            "conversion_spread_percentage": None,
+            "liquidation_fee": None,
+            "contract": instrument.id.lower(),
+        }
+        position_entry = {
+            **wallet_entry,
+            "id": position_id,
+            "asset": instrument.id.lower(),
+            "booking_uid": futures_uuid("position", instrument.id, fill.id),
+            "old_balance": json_number(size_before),
+            "new_balance": json_number(size_after),
+            "realized_pnl": None,
+            "fee": None,
+        }
+        rows += sorted((wallet_entry, position_entry), key=lambda row: row["id"])
     return rows
 
 
@@ -182,8 +228,8 @@ def _log_cost(request: Request) -> int:
     signed=True,
 )
 def account_log(call: Call) -> dict[str, Any]:
-    account = call.signed_account()
-    log = _history_of(account).log
+    account = _active(call)
+    log = _log_of(call, account)
     since, before = _int_param(call, "since"), _int_param(call, "before")
     first_id, last_id = _int_param(call, "from"), _int_param(call, "to")
     count = _int_param(call, "count") or LOG_DEFAULT_COUNT

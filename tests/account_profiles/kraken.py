@@ -1,0 +1,13 @@
+"""Kraken spot keys (the shared suite connects without a Kraken Futures key; the futures key's
+own profiles, refused and never traded, are in tests/integration/sync/test_kraken_import.py).
+
+A spot-only account answers OpenPositions with nothing open, so margin positions read as
+available: Kraken has no "margin not opened" answer.
+"""
+
+from tests.account_profiles import AVAILABLE
+
+PROFILES = {
+    "spot-only": {"margin": AVAILABLE},
+}
+OPTIONAL_PATHS = ["/0/private/OpenPositions"]
