@@ -14,6 +14,10 @@ Trades come from six streams, none of which needs a symbol:
   ``last_id``.
 The raw endpoints are called rather than ``fetch_my_trades``, which on a unified key turns
 any margin mode into ``unified``.
+
+Spot (or the unified account) is the core; every other stream and account is an optional part
+(parts.py) that most accounts never opened: a perpetual or delivery account never funded
+answers USER_NOT_FOUND, recorded as "not opened", and later trades-only syncs skip it.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from ..records import (
     from_millis,
     to_decimal,
 )
-from . import holdings
+from . import holdings, parts
 from .markets import market_of_fill
 from .walks import PAGE, last_id_pages, range_pages
 
@@ -59,7 +63,7 @@ _FEE_FIELDS = (("gt_fee", "GT"), ("point_fee", "POINT"))
 
 # Groups whose "Read and Write" setting moves funds out rather than trading them.
 _WALLET = "wallet"
-# Gate shows a key in its list as its first characters followed by asterisks.
+# Gate lists other keys than the caller's, each masked with asterisks.
 _MASK = "*"
 
 
@@ -71,12 +75,18 @@ def _keys_of(response: Any) -> list[dict[str, Any]]:
 
 
 def _own_key(keys: list[dict[str, Any]], api_key: str) -> dict[str, Any] | None:
-    """The entry of the calling key, recognised by its visible prefix."""
+    """The entry of the calling key, recognised by what its mask leaves visible: Gate's masking
+    is undocumented (audit "Gate /account/main_keys"), so both ends around the asterisks are
+    compared. A mask that leaves nothing, or fits more than one key, recognises none: the
+    check then says it cannot verify the key, never that it is another key's."""
+    found = []
     for item in keys:
-        shown = str(item.get("key") or "").rstrip(_MASK)
-        if shown and api_key.startswith(shown):
-            return item
-    return None
+        shown = str(item.get("key") or "")
+        head, _, rest = shown.partition(_MASK)
+        tail = rest.rpartition(_MASK)[2]
+        if (head or tail) and api_key.startswith(head) and api_key.endswith(tail):
+            found.append(item)
+    return found[0] if len(found) == 1 else None
 
 
 class GateAdapter(ExchangeAdapter):
@@ -98,6 +108,9 @@ class GateAdapter(ExchangeAdapter):
         "Gate shows the secret only once.",
     )
     ip_error_codes = frozenset({"IP_FORBIDDEN"})
+    # "USER_NOT_FOUND: user has no futures account" (gateio/gateapi-python#18): a perpetual or
+    # delivery account is opened by the first transfer into it.
+    not_opened_codes = frozenset({"USER_NOT_FOUND"})
     # We do not sync options: leaving them out spares load_markets one call per underlying.
     client_options = {"fetchMarkets": {"types": ["spot", "swap", "future"]}}
 
@@ -166,7 +179,7 @@ class GateAdapter(ExchangeAdapter):
     # -- trades ---------------------------------------------------------------------------
 
     def trade_streams(self, client: ccxt.Exchange, *, known: set[str]) -> list[Stream]:
-        return [Stream(name) for name in sorted(set(STREAMS) | known)]
+        return [Stream(name, part=parts.of_stream(name)) for name in sorted(set(STREAMS) | known)]
 
     def trade_pages(
         self,
@@ -185,9 +198,6 @@ class GateAdapter(ExchangeAdapter):
             if kind == "margin":
                 return [replace(record, market_type="margin") for record in records]
             return records
-
-        def parsed(call: Any, params: dict[str, Any]) -> list[dict[str, Any]]:
-            return client.parse_trades(holdings.optional(call, params, []))
 
         if kind in ("spot", "margin"):
             if kind == "margin":
@@ -216,9 +226,10 @@ class GateAdapter(ExchangeAdapter):
             )
         if kind == "perpetual":
             return range_pages(
-                fetch=lambda start, to, skip: parsed(
-                    client.private_futures_get_settle_my_trades_timerange,
-                    {"settle": settle, "from": start, "to": to, "limit": PAGE, "offset": skip},
+                fetch=lambda start, to, skip: client.parse_trades(
+                    client.private_futures_get_settle_my_trades_timerange(
+                        {"settle": settle, "from": start, "to": to, "limit": PAGE, "offset": skip}
+                    )
                 ),
                 cursor=cursor,
                 since_s=since_ms // 1000,
@@ -228,9 +239,10 @@ class GateAdapter(ExchangeAdapter):
                 convert=convert,
             )
         return last_id_pages(
-            fetch=lambda last_id: parsed(
-                client.private_delivery_get_settle_my_trades,
-                {"settle": settle, "limit": PAGE, **({"last_id": last_id} if last_id else {})},
+            fetch=lambda last_id: client.parse_trades(
+                client.private_delivery_get_settle_my_trades(
+                    {"settle": settle, "limit": PAGE, **({"last_id": last_id} if last_id else {})}
+                )
             ),
             cursor=cursor,
             since_ms=since_ms,
@@ -281,8 +293,11 @@ class GateAdapter(ExchangeAdapter):
 
     # -- balances and positions -----------------------------------------------------------
 
+    def _optional_of(self, client: ccxt.Exchange) -> parts.Optional:
+        return lambda part, call, default: self.optional(client, part, call, default)
+
     def fetch_balances(self, client: ccxt.Exchange) -> list[BalanceRecord]:
-        return holdings.fetch_balances(client)
+        return holdings.fetch_balances(client, self._optional_of(client))
 
     def fetch_positions(self, client: ccxt.Exchange) -> list[PositionRecord]:
-        return holdings.fetch_positions(client)
+        return holdings.fetch_positions(client, self._optional_of(client))

@@ -4,17 +4,22 @@ The raw endpoints are called rather than ccxt's ``fetch_balance``: once ccxt kno
 unified it answers every ``fetch_balance`` type from ``/unified/accounts``, and it drops the
 isolated margin ``interest`` and the lending ``lent`` amounts.
 
-Accounts: a classic key has spot, isolated margin (per pair, with its loans), cross margin,
-the margin lending account, one perpetual account per settle currency and the delivery
-account. A
-(legacy) unified key pools spot, margin loans and the USDT perpetual account into
-``/unified/accounts``; its BTC perpetual, delivery and lending accounts stay apart.
+Accounts: a classic key has spot (the core), isolated margin (per pair, with its loans), the
+margin lending account, one perpetual account per settle currency and the delivery account. A
+unified key pools spot, margin loans and the USDT perpetual account into ``/unified/accounts``
+(its core); its BTC perpetual, delivery and lending accounts stay apart. Every account but the
+core is an optional part (parts.py).
+
+Cross margin: Gate dropped ``GET /margin/cross/accounts`` from its API spec in v6.99.0
+(gateio/gateapi-python commit 1419b55, 2025-06-17; audit H7), so it is not called. Cross margin
+moved into the unified account's margin modes, whose balances ``/unified/accounts`` holds; a
+classic key has no documented endpoint left for an old cross margin balance, so none is read.
+
 Borrowed amounts are liabilities: recorded negative, so a connection's rows sum to its worth.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -22,20 +27,12 @@ import ccxt
 
 from ..records import BalanceRecord, PositionRecord, to_decimal
 from .markets import market_by_id
+from .parts import DELIVERY, LENDING, MARGIN, PERPETUAL, Optional
 
 PERPETUAL_SETTLES = ("usdt", "btc")
 # ccxt's gate lists delivery contracts settled in USDT only (options.future.fetchMarkets).
 DELIVERY_SETTLES = ("usdt",)
 _ZERO = Decimal(0)
-
-
-def optional(call: Callable[[dict[str, Any]], Any], params: dict[str, Any], empty: Any) -> Any:
-    """Gate answers USER_NOT_FOUND (ccxt AccountNotEnabled) for a futures or delivery account
-    the person never opened by transferring funds to it: no such account, nothing in it."""
-    try:
-        return call(params)
-    except ccxt.AccountNotEnabled:
-        return empty
 
 
 def _dec(row: dict[str, Any], *fields: str) -> Decimal:
@@ -46,7 +43,7 @@ def _asset(client: ccxt.Exchange, currency_id: Any) -> str:
     return client.safe_currency_code(str(currency_id))
 
 
-def fetch_balances(client: ccxt.Exchange) -> list[BalanceRecord]:
+def fetch_balances(client: ccxt.Exchange, optional: Optional) -> list[BalanceRecord]:
     # ccxt asks /account/detail once unless the key's mode is already known
     unified = client.load_unified_status()
     records: list[BalanceRecord] = []
@@ -54,19 +51,30 @@ def fetch_balances(client: ccxt.Exchange) -> list[BalanceRecord]:
         records += _unified(client, client.private_unified_get_accounts())
     else:
         records += _spot(client, client.private_spot_get_accounts())
-        records += _isolated_margin(client, client.private_margin_get_accounts())
-        records += _cross_margin(
-            client, optional(client.private_margin_get_cross_accounts, {}, {"balances": {}})
+        records += optional(
+            MARGIN, lambda: _isolated_margin(client, client.private_margin_get_accounts()), []
         )
-    records += _lending(client, client.private_margin_get_funding_accounts())
+    records += optional(
+        LENDING, lambda: _lending(client, client.private_margin_get_funding_accounts()), []
+    )
     for settle in PERPETUAL_SETTLES:
         if unified and settle == "usdt":
             continue
-        row = optional(client.private_futures_get_settle_accounts, {"settle": settle}, None)
-        records += _contract_account(client, "futures", row)
+        records += optional(
+            PERPETUAL[settle],
+            lambda s=settle: _contract_account(
+                client, "futures", client.private_futures_get_settle_accounts({"settle": s})
+            ),
+            [],
+        )
     for settle in DELIVERY_SETTLES:
-        row = optional(client.private_delivery_get_settle_accounts, {"settle": settle}, None)
-        records += _contract_account(client, "delivery", row)
+        records += optional(
+            DELIVERY[settle],
+            lambda s=settle: _contract_account(
+                client, "delivery", client.private_delivery_get_settle_accounts({"settle": s})
+            ),
+            [],
+        )
     return records
 
 
@@ -113,16 +121,6 @@ def _isolated_margin(client: ccxt.Exchange, pairs: list[dict[str, Any]]) -> list
     return records
 
 
-def _cross_margin(client: ccxt.Exchange, account: dict[str, Any]) -> list[BalanceRecord]:
-    """The (legacy) cross margin account: one balance per asset, with what it owes."""
-    records: list[BalanceRecord] = []
-    for currency, row in sorted((account.get("balances") or {}).items()):
-        asset = _asset(client, currency)
-        records += _held("cross_margin", asset, _dec(row, "available"), _dec(row, "freeze"))
-        records += _owed("cross_margin_borrowed", asset, _dec(row, "borrowed", "interest"))
-    return records
-
-
 def _lending(client: ccxt.Exchange, rows: list[dict[str, Any]]) -> list[BalanceRecord]:
     return [
         record
@@ -147,24 +145,26 @@ def _unified(client: ccxt.Exchange, account: dict[str, Any]) -> list[BalanceReco
 
 
 def _contract_account(
-    client: ccxt.Exchange, account_type: str, row: dict[str, Any] | None
+    client: ccxt.Exchange, account_type: str, row: dict[str, Any]
 ) -> list[BalanceRecord]:
     """``total`` is the margin balance without unrealized PnL; ``available`` what is free."""
-    if not row:
-        return []
     total, free = _dec(row, "total"), _dec(row, "available")
     return _held(account_type, _asset(client, row["currency"]), free, total - free)
 
 
-def fetch_positions(client: ccxt.Exchange) -> list[PositionRecord]:
+def fetch_positions(client: ccxt.Exchange, optional: Optional) -> list[PositionRecord]:
     # holding=true: without it Gate also lists every contract traded before, with size 0
     rows: list[dict[str, Any]] = []
     for settle in PERPETUAL_SETTLES:
         params = {"settle": settle, "holding": "true"}
-        rows += optional(client.private_futures_get_settle_positions, params, [])
+        rows += optional(
+            PERPETUAL[settle], lambda p=params: client.private_futures_get_settle_positions(p), []
+        )
     for settle in DELIVERY_SETTLES:
         params = {"settle": settle, "holding": "true"}
-        rows += optional(client.private_delivery_get_settle_positions, params, [])
+        rows += optional(
+            DELIVERY[settle], lambda p=params: client.private_delivery_get_settle_positions(p), []
+        )
     return [_position(client, row) for row in rows if to_decimal(row.get("size"))]
 
 

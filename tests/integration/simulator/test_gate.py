@@ -162,13 +162,12 @@ def test_every_account_is_its_deposit_plus_the_fills_booked_there(simulator, dem
     )
 
 
-def test_it_reports_margin_funding_and_unified_accounts(simulator, demo):
+def test_it_reports_isolated_margin_funding_and_unified_accounts(simulator, demo):
     client = simulator.client(demo)
     seeded = simulator.balances(demo["api_key"])
     wallets = seeded["wallets"]
 
     isolated = client.fetch_balance({"marginMode": "isolated"})
-    cross = client.fetch_balance({"marginMode": "cross"})
     funding = client.fetch_balance({"type": "funding"})
     unified = client.fetch_balance({"unifiedAccount": True})
 
@@ -185,13 +184,56 @@ def test_it_reports_margin_funding_and_unified_accounts(simulator, demo):
     assert isolated["USDT"]["free"] == Decimal(seeded["margin"]["USDT"]) + sum(
         Decimal(pair["USDT"]["balance"]) for pair in (btc_pair, eth_pair)
     )
-    assert {asset: cross["total"][asset] for asset in wallets["cross_margin"]} == {
-        asset: Decimal(row["balance"]) for asset, row in wallets["cross_margin"].items()
-    }
     assert funding["free"]["USDT"] == Decimal(seeded["funding"]["USDT"])
     # a classic account's unified view is its spot account
     assert unified["info"]["mode"] == "classic"
     assert unified["total"]["BTC"] == Decimal(seeded["wallets"]["spot"]["BTC"]["balance"])
+
+
+def test_the_retired_cross_margin_account_answers_404_like_an_unknown_path(simulator, demo):
+    """Gate dropped GET /margin/cross/accounts from its API spec in v6.99.0 (gateapi-python
+    1419b55); an account with cross margin fills gets no balance from it."""
+    client = simulator.client(demo)
+    assert simulator.balances(demo["api_key"])["wallets"]["cross_margin"]
+
+    for call in (
+        client.private_margin_get_cross_accounts,
+        lambda: client.request("no/such/path", ["private", "margin"], "GET"),
+    ):
+        with pytest.raises(ccxt.ExchangeError) as raised:
+            call()
+        assert type(raised.value) is ccxt.ExchangeError
+        assert client.last_http_response == '{"label":"NOT_FOUND","message":"Not Found"}'
+
+
+@pytest.mark.parametrize("reading", ["empty", "inactive"])
+def test_a_spot_only_account_has_no_futures_and_nothing_on_margin_or_lending(simulator, reading):
+    """USER_NOT_FOUND for every perpetual and delivery account never funded
+    (gateio/gateapi-python#18); isolated margin lists nothing, or pairs marked inactive."""
+    simulator.ok("POST", "/config", {"readings": {"gate.margin_not_opened": reading}})
+    client = simulator.client(simulator.account(EXCHANGE, "spot-only"))
+
+    for settle in ("usdt", "btc"):
+        with pytest.raises(ccxt.AccountNotEnabled, match="USER_NOT_FOUND"):
+            client.private_futures_get_settle_accounts({"settle": settle})
+    with pytest.raises(ccxt.AccountNotEnabled, match="USER_NOT_FOUND"):
+        client.private_delivery_get_settle_positions({"settle": "usdt"})
+    isolated = client.private_margin_get_accounts()
+    if reading == "empty":
+        assert isolated == []
+    else:
+        assert {row["account_type"] for row in isolated} == {"inactive"}
+        assert not any(client.fetch_balance({"marginMode": "isolated"})["total"].values())
+    assert client.private_margin_get_funding_accounts() == []
+    assert client.fetch_balance()["total"]
+
+
+def test_an_unseen_error_is_gate_s_envelope_with_a_label_ccxt_does_not_know(simulator, demo):
+    client = simulator.client(demo)
+    simulator.add_fault("unknown_error", exchange=EXCHANGE, path="/api/v4/margin/accounts")
+
+    assert raised_by(client.private_margin_get_accounts) is ccxt.ExchangeError
+    assert '"label":"UNSEEN_LABEL_98765"' in client.last_http_response
 
 
 def test_a_unified_key_reads_its_pooled_balance_through_the_unified_endpoint(simulator):

@@ -128,8 +128,9 @@ def test_the_first_sync_imports_every_market_type_exactly(routed_to_simulator, a
     # 12 months of spot, isolated and cross margin in 13 windows of 30 days each; each
     # contract book in two pages of 1000
     assert [requests_to(routed_to_simulator, path) for path in TRADE_ENDPOINTS] == [39, 2, 2, 2]
-    # markets 7 (ccxt's mode probe among them), key permissions 1, balances 7, positions 3
-    assert run.requests_made == 7 + 1 + 7 + 3 + 45
+    # markets 7 (ccxt's mode probe among them), key permissions 1, balances 6 (spot, isolated
+    # margin, lending, two perpetual accounts, delivery), positions 3
+    assert run.requests_made == 7 + 1 + 6 + 3 + 45
     assert set(
         SyncCursor.objects.filter(connection=connection).values_list("stream", flat=True)
     ) == {
@@ -195,12 +196,11 @@ def assert_balances_and_positions_agree(simulator, account, connection) -> None:
     assert {asset: balances[("margin", asset)] for asset in margin} == margin
     for asset, owed in seeded["margin_borrowed"].items():
         assert balances[("margin_borrowed", asset)] == -Decimal(owed)
-    cross = {asset: total for (kind, asset), total in balances.items() if kind == "cross_margin"}
-    assert cross == {
-        asset: Decimal(row["balance"])
-        for asset, row in seeded["wallets"].get("cross_margin", {}).items()
-        if Decimal(row["balance"])
-    }
+    # Gate retired the classic cross margin account (audit H7): its fills are imported, its
+    # balance is no longer asked for
+    assert seeded["wallets"]["cross_margin"]
+    assert not {kind for kind, _ in balances if kind.startswith("cross_margin")}
+    assert requests_to(simulator, "/margin/cross/accounts") == 0
     assert balances[("lending", "USDT")] == Decimal(seeded["funding"]["USDT"])
     assert balances[("futures", "BTC")] == Decimal(seeded["wallets"]["inverse"]["BTC"]["balance"])
     gate = simulator.client(account)
@@ -283,6 +283,43 @@ def test_an_account_that_never_opened_futures_imports_its_spot_fills(
     assert not Position.objects.filter(connection=connection).exists()
     with pytest.raises(ccxt.AccountNotEnabled, match="USER_NOT_FOUND"):
         routed_to_simulator.client(account).fetch_balance({"type": "swap"})
+
+
+@pytest.mark.parametrize("margin", ["empty", "inactive"])
+def test_a_spot_only_account_names_its_unopened_futures_and_later_syncs_skip_them(
+    routed_to_simulator, workspace, owner, margin
+):
+    """USER_NOT_FOUND on every perpetual and delivery account: recorded as not opened, and a
+    trades-only sync asks only spot and isolated margin, whichever way Gate lists a margin
+    account never opened."""
+    routed_to_simulator.ok("POST", "/config", {"readings": {"gate.margin_not_opened": margin}})
+    account = routed_to_simulator.account(EXCHANGE, "spot-only")
+    connection = connect(workspace, owner, account)
+
+    assert initial_sync(connection).status == "succeeded"
+    connection.refresh_from_db()
+    assert connection.status == ExchangeConnection.Status.CONNECTED
+    assert {key: entry["availability"] for key, entry in connection.capabilities.items()} == {
+        "margin": "available",
+        "lending": "available",
+        "perpetual_usdt": "not_opened",
+        "perpetual_btc": "not_opened",
+        "delivery_usdt": "not_opened",
+    }
+    assert connection.capabilities["perpetual_usdt"]["exchange_code"] == "USER_NOT_FOUND"
+    kinds = set(
+        BalanceSnapshot.objects.filter(connection=connection).values_list("account_type", flat=True)
+    )
+    assert kinds == {"spot"}
+    assert_imported_exactly(routed_to_simulator, account, connection)
+    futures_calls = sum(requests_to(routed_to_simulator, path) for path in TRADE_ENDPOINTS[1:])
+
+    later = sync_connection(connection_id=connection.pk, kind="trades", trigger="schedule")
+
+    assert later.status == "succeeded"
+    assert sum(requests_to(routed_to_simulator, path) for path in TRADE_ENDPOINTS[1:]) == (
+        futures_calls
+    )
 
 
 def test_a_fill_of_an_expired_delivery_contract_is_named_from_its_id(routed_to_simulator, account):

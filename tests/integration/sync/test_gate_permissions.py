@@ -53,6 +53,28 @@ def test_it_reads_the_calling_key_among_all_keys_of_the_account(routed_to_simula
     assert permissions.details["account_mode"] == "classic"
 
 
+@pytest.mark.parametrize("mask", ["prefix", "ends"])
+def test_the_calling_key_is_recognised_whichever_end_its_mask_shows(routed_to_simulator, mask):
+    """Gate's masking of listed keys is undocumented: first characters, or both ends."""
+    routed_to_simulator.ok("POST", "/config", {"readings": {"gate.key_mask": mask}})
+
+    permissions = check(routed_to_simulator, "trade-enabled")
+
+    assert permissions.verifiable
+    assert access_for(permissions) == "trade"
+
+
+def test_a_mask_that_hides_the_whole_key_degrades_to_cannot_verify(routed_to_simulator):
+    """Neither key can be told apart: the bot key's trade rights are never taken for ours."""
+    routed_to_simulator.ok("POST", "/config", {"readings": {"gate.key_mask": "hidden"}})
+
+    permissions = check(routed_to_simulator, "read-only")
+
+    assert permissions.read is True
+    assert permissions.details == {"key_listed": False}
+    assert access_for(permissions) == "unverifiable"
+
+
 def test_a_unified_key_says_so(routed_to_simulator):
     assert check(routed_to_simulator, "unified").details["account_mode"] == "unified"
 

@@ -1,5 +1,6 @@
-"""Gate (api.gateio.ws, APIv4): spot, isolated and cross margin, unified, USDT- and
-BTC-settled perpetuals and USDT delivery futures."""
+"""Gate (api.gateio.ws, APIv4): spot, isolated margin, unified, USDT- and BTC-settled
+perpetuals and USDT delivery futures; cross margin fills, but no classic cross margin account
+(wallet.py)."""
 
 from __future__ import annotations
 
@@ -50,6 +51,14 @@ class GateSimulator(ExchangeSimulator):
         spot_fee_asset="received",
     )
     rate_limits = LIMITS
+    # An account without isolated margin: see wallet._never_opened_margin; how listed keys
+    # are masked: see account.masked.
+    readings = {
+        "margin_not_opened": ("empty", "inactive"),
+        "key_mask": ("prefix", "ends", "hidden"),
+    }
+    # Gate's envelope with a label outside ccxt's table: ccxt raises ExchangeError.
+    unseen_error = (400, {"label": "UNSEEN_LABEL_98765", "message": "An error nobody has seen"})
 
     def __init__(self, state: SimulatorState) -> None:
         # The delivery contract the accounts trade expires after the history's anchor, so the

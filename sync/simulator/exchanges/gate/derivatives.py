@@ -67,9 +67,12 @@ def _effect(series: Series) -> tuple[int, int, int]:
 def opened_account(call: Call, book: str) -> Account:
     """The signed account, if it has a ``book`` account. Gate opens a perpetual or delivery
     account on the first transfer into it; until then every private endpoint of that book
-    answers USER_NOT_FOUND (ccxt: AccountNotEnabled). Here an account is open where it traded."""
+    answers USER_NOT_FOUND, "user has no futures account" (Gate's label list,
+    gateio/gateapi-python#18; ccxt gate.py ``exceptions['exact']``: AccountNotEnabled). Here an
+    account is open where it traded, and never where its profile has no futures."""
     account = call.signed_account()
-    if not any(_belongs(series.instrument, book) for series in account.series().values()):
+    traded = any(_belongs(series.instrument, book) for series in account.series().values())
+    if not (account.has("futures") and traded):
         raise refuse(400, "USER_NOT_FOUND", "please transfer funds first to create futures account")
     return account
 

@@ -8,7 +8,9 @@
   504), all ExchangeNotAvailable or RequestTimeout;
 - expired or revoked keys are unknown keys to Gate: ``INVALID_KEY`` (AuthenticationError);
 - no_read_permission: 403 ``FORBIDDEN`` (PermissionDenied);
-- ip_not_allowed: ``IP_FORBIDDEN``, which ccxt maps to AuthenticationError.
+- ip_not_allowed: ``IP_FORBIDDEN``, which ccxt maps to AuthenticationError;
+- not_found (an unknown or retired path): 404 ``NOT_FOUND``, "request path does not exist" in
+  Gate's label list (gateio/gateapi-python#18); ccxt: ExchangeError.
 """
 
 from __future__ import annotations

@@ -1,8 +1,14 @@
-"""Spot, isolated and cross margin, margin funding and unified accounts.
+"""Spot, isolated margin, margin funding and unified accounts.
 
-Isolated margin: every account holds a BTC_USDT position made of the core's seeded margin
-wallet and its debt; a pair traded on isolated margin adds what its fills did (the core books
-them in a wallet per pair). Cross margin holds what the cross margin fills did.
+Isolated margin: every account that has margin holds a BTC_USDT position made of the core's
+seeded margin wallet and its debt; a pair traded on isolated margin adds what its fills did (the
+core books them in a wallet per pair).
+
+The classic cross margin account (``GET /margin/cross/accounts``) is not served: Gate dropped it
+(with all of ``/margin/cross/*`` but the loan and repayment histories) from its API spec in v6.99.0
+(gateio/gateapi-python commit 1419b55, 2025-06-17, README and docs/MarginApi.md: "Retrieve
+cross margin account. (deprecated)" removed); cross margin now lives in the unified account's
+margin modes. It answers 404 NOT_FOUND like any unknown path (errors.rejection).
 
 A legacy unified account (key mode 2) pools the spot balances and the USDT perpetual account;
 ccxt's ``fetch_balance`` asks ``/unified/accounts`` whenever ``/account/detail`` said mode 2.
@@ -21,8 +27,8 @@ from sync.simulator.exchanges.gate.auth import key_mode
 from sync.simulator.exchanges.gate.catalog import MARGIN_BOOKS
 from sync.simulator.exchanges.gate.common import endpoint, money
 from sync.simulator.exchanges.gate.derivatives import book_of
-from sync.simulator.holdings import CROSS_MARGIN, isolated_wallet
 from sync.simulator.holdings import SPOT as SPOT_WALLET
+from sync.simulator.holdings import isolated_wallet
 from sync.simulator.instruments import MONEY_DECIMALS
 from sync.simulator.trades import decimal_units
 
@@ -85,8 +91,30 @@ def _margin_side(asset: str, available: int, borrowed: int) -> dict[str, Any]:
     }
 
 
+def _never_opened_margin(call: Call) -> list[dict[str, Any]]:
+    """What an account that never opened isolated margin is told. Gate documents no error for
+    it, and the list carries a per-pair ``account_type`` that can say "inactive" ("market not
+    activated", gocryptotrader PR #2207, gateio_types.go): the reading picks an empty list or
+    such rows with nothing in them."""
+    if call.exchange.reading("margin_not_opened") == "empty":
+        return []
+    base, quote = MARGIN_PAIR.split("_")
+    return [
+        {
+            "currency_pair": MARGIN_PAIR,
+            "account_type": "inactive",
+            "leverage": "10",
+            "locked": False,
+            "base": _margin_side(base, 0, 0),
+            "quote": _margin_side(quote, 0, 0),
+        }
+    ]
+
+
 @endpoint(router, "/margin/accounts", signed=True)
 def isolated_margin_accounts(call: Call) -> list[dict[str, Any]]:
+    if not call.signed_account().has("margin"):
+        return _never_opened_margin(call)
     wanted = call.params.get("currency_pair")
     rows = []
     for pair, sides in isolated_pairs(call.signed_account()).items():
@@ -108,56 +136,12 @@ def isolated_margin_accounts(call: Call) -> list[dict[str, Any]]:
     return rows
 
 
-# Deprecated (cross margin moved into the unified account), still what ccxt calls for
-# marginMode cross: what the cross margin fills left, nothing borrowed.
-@endpoint(router, "/margin/cross/accounts", signed=True)
-def cross_margin_account(call: Call) -> dict[str, Any]:
-    account = call.signed_account()
-    held = account.holdings().wallet(CROSS_MARGIN)
-    value = money(
-        sum(
-            (
-                _units(units) * Decimal(str(account.oracle.usd(asset, account.anchor_ms)))
-                for asset, units in held.items()
-            ),
-            _ZERO,
-        )
-    )
-    return {
-        "user_id": account.uid,
-        "refresh_time": call.now_ms,
-        "locked": False,
-        "balances": {
-            asset: {
-                "available": money(_units(units)),
-                "freeze": "0",
-                "borrowed": "0",
-                "interest": "0",
-                "negative_liab": "0",
-                "futures_pos_liab": "0",
-                "equity": money(_units(units)),
-                "total_freeze": "0",
-                "total_liab": "0",
-            }
-            for asset, units in sorted(held.items())
-        },
-        "total": value,
-        "borrowed": "0",
-        "interest": "0",
-        "risk": "9999.99",
-        "total_initial_margin": "0",
-        "total_margin_balance": value,
-        "total_maintenance_margin": "0",
-        "total_initial_margin_rate": "0",
-        "total_maintenance_margin_rate": "0",
-        "total_available_margin": value,
-        "portfolio_margin_total": "0",
-    }
-
-
 @endpoint(router, "/margin/funding_accounts", signed=True)
 def funding_accounts(call: Call) -> list[dict[str, Any]]:
-    funding = call.signed_account().holdings().funding
+    account = call.signed_account()
+    # One row per currency in the margin lending account (gateapi-python
+    # docs/MarginApi.md, list_funding_accounts): an account that never lent has none.
+    funding = account.holdings().funding if account.has("lending") else {}
     currency = call.params.get("currency")
     return [
         {
