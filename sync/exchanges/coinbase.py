@@ -5,16 +5,22 @@ stream, newest first, paged by an opaque `cursor`, with no window or retention l
 stream ("spot") therefore walks the whole history; the walk is resumable by time (see
 `_fill_pages`). Balances: the Advanced Trade wallets, plus the staking wallets that only the
 Coinbase App (v2) wallet list shows.
+
+The Advanced Trade wallets and fills are the core. The v2 wallet list (staked coins) is an
+optional part: most accounts stake nothing, and whatever it answers never fails a sync.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from typing import Any, ClassVar
 
 import ccxt
 
 from .base import CredentialShape, ExchangeAdapter, Permissions
+from .capabilities import Part
 from .errors import ErrorCode, ExchangeFailure, failure_for
 from .records import BalanceRecord, Stream, TradePage, TradeRecord, from_millis, to_decimal
 from .walking import OVERLAP_MS
@@ -23,6 +29,7 @@ _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 SPOT = "spot"
 # ccxt's v2 balance reads one page of 250 wallets; the v2 API pages with `starting_after`.
 V2_PAGE = 250
+EARN = Part("earn", "Staked coins")
 
 Row = dict[str, Any]
 
@@ -75,6 +82,20 @@ class CoinbaseAdapter(ExchangeAdapter):
                 "portfolio_type": info.get("portfolio_type"),
             },
         )
+
+    def error_code_of(self, client: ccxt.Exchange) -> str | None:
+        """Advanced Trade's ``error`` or the Coinbase App's ``errors[0].id`` (ccxt keeps the
+        last body as text only); a bare ``Unauthorized`` has none."""
+        try:
+            body = json.loads(getattr(client, "last_http_response", None) or "null")
+        except ValueError:
+            return None
+        if not isinstance(body, dict):
+            return None
+        errors = body.get("errors")
+        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+            return str(errors[0].get("id") or "") or None
+        return str(body.get("error") or "") or None
 
     def failure(self, exc: BaseException, client: ccxt.Exchange) -> ExchangeFailure:
         """ccxt has no maintenance code for Coinbase: a 503 that says when to come back
@@ -170,8 +191,8 @@ class CoinbaseAdapter(ExchangeAdapter):
             for asset, total in spot["total"].items()
             if total
         ]
-        spot_ids = {row.get("uuid") for row in spot["info"].get("accounts") or []}
-        staked = self._staked(client, spot_ids)
+        trading = {asset: to_decimal(total) or Decimal(0) for asset, total in spot["total"].items()}
+        staked = self.optional(client, EARN, lambda: self._staked(client, trading), {})
         # Staked coins cannot be traded or sent until unstaked: all of them are in use.
         records += [
             BalanceRecord(account_type="earn", asset=asset, total=total, free=None, used=total)
@@ -180,31 +201,39 @@ class CoinbaseAdapter(ExchangeAdapter):
         return records
 
     @staticmethod
-    def _staked(client: ccxt.Exchange, spot_ids: set[Any]) -> dict[str, Any]:
-        """Coins in the v2 wallets that are not Advanced Trade wallets.
+    def _staked(client: ccxt.Exchange, trading: dict[str, Decimal]) -> dict[str, Decimal]:
+        """What the v2 wallets hold of each coin beyond its Advanced Trade wallet.
 
         Staked coins ("Staked ETH") live in wallets of their own that only the Coinbase App
         (v2) list shows; ccxt's default v2 balance adds them, with every wallet of the types
-        in `options['accounts']`, to the coin's total. Here they are kept apart from spot.
+        in `options['accounts']`, to the coin's total. A trading wallet cannot be told apart
+        by its id: whether its v2 ``id`` is its v3 ``uuid`` is undocumented, and ccxt's own
+        v2 examples show both a UUID and the currency code (coinbase.py L599, L2477). By
+        currency it can: each coin has one trading wallet, so what the v2 list holds beyond
+        it is staked.
         """
         kinds = set(client.options.get("accounts") or ())
-        totals: dict[str, Any] = {}
+        totals: dict[str, Decimal] = {}
         after = None
         while True:
             page = client.v2_private_get_accounts(
                 {"limit": V2_PAGE, **({"starting_after": after} if after else {})}
             )
             for wallet in page.get("data") or []:
-                if wallet.get("type") not in kinds or wallet.get("id") in spot_ids:
+                if wallet.get("type") not in kinds:
                     continue
                 balance = wallet.get("balance") or {}
                 amount = to_decimal(balance.get("amount"))
                 if amount:
                     asset = client.safe_currency_code(balance.get("currency"))
-                    totals[asset] = totals.get(asset, 0) + amount
+                    totals[asset] = totals.get(asset, Decimal(0)) + amount
             after = (page.get("pagination") or {}).get("next_starting_after")
             if not after:
-                return totals
+                break
+        # A balance that moved between the two reads can leave a sliver either way: only a
+        # positive remainder is staked.
+        beyond = {asset: total - trading.get(asset, Decimal(0)) for asset, total in totals.items()}
+        return {asset: amount for asset, amount in beyond.items() if amount > 0}
 
 
 def _fill_pages(

@@ -177,6 +177,51 @@ def test_v2_wallets_page_with_starting_after(simulator, demo):
     ]
 
 
+@pytest.mark.parametrize("wallet_ids", ["same", "other_uuid", "currency_code"])
+def test_v2_wallet_ids_follow_the_reading_and_still_page(simulator, demo, wallet_ids):
+    """ccxt's recorded v2 answers show a UUID id and a currency-code id ("XLM"); whether the
+    UUID is the v3 one is undocumented."""
+    simulator.ok("POST", "/config", {"readings": {"coinbase.wallet_ids": wallet_ids}})
+    client = client_for(simulator, demo)
+    v3 = {
+        row["currency"]: row["uuid"]
+        for row in client.v3_private_get_brokerage_accounts({"limit": 250})["accounts"]
+    }
+    everything = client.v2_private_get_accounts({"limit": 100})["data"]
+    trading = [row for row in everything if not row["name"].startswith("Staked ")]
+
+    ids = {row["currency"]["code"]: row["id"] for row in trading}
+    if wallet_ids == "same":
+        assert ids == {code: v3[code] for code in ids}
+    elif wallet_ids == "currency_code":
+        assert ids == {code: code for code in ids}
+    else:
+        assert not set(ids.values()) & set(v3.values())
+    assert all(row["resource_path"] == f"/v2/accounts/{row['id']}" for row in everything)
+    first = client.v2_private_get_accounts({"limit": 4})
+    second = client.v2_private_get_accounts(
+        {"limit": 4, "starting_after": first["pagination"]["next_starting_after"]}
+    )
+    assert [row["id"] for row in first["data"] + second["data"]] == [
+        row["id"] for row in everything[:8]
+    ]
+
+
+def test_a_spot_only_account_has_no_staking_wallets(simulator):
+    client = client_for(simulator, simulator.account("coinbase", "spot-only"))
+    names = [row["name"] for row in client.v2_private_get_accounts({"limit": 100})["data"]]
+    assert names and not any(name.startswith("Staked ") for name in names)
+
+
+def test_an_unseen_error_comes_in_the_v2_envelope(simulator, demo):
+    simulator.add_fault("unknown_error", exchange="coinbase", path="/v2/accounts")
+    client = client_for(simulator, demo)
+    with pytest.raises(ccxt.ExchangeError) as raised:
+        client.v2_private_get_accounts()
+    assert type(raised.value) is ccxt.ExchangeError
+    assert "nobody_has_seen_this" in str(raised.value)
+
+
 # -- permissions -----------------------------------------------------------------------------
 
 
@@ -379,10 +424,17 @@ def test_a_token_naming_the_real_host_is_accepted_and_one_for_another_path_is_no
         headers=signed_headers(client, "POST", f"https://api.coinbase.com{path}"),
         timeout=5,
     )
+    # a client that signs the relay's URL instead of Coinbase's (the URL it really calls)
+    relayed = requests.get(
+        simulator_url(simulator, path),
+        headers=signed_headers(client, "GET", simulator_url(simulator, path)),
+        timeout=5,
+    )
 
     assert direct.status_code == 200 and direct.json()["can_view"] is True
     assert (replayed.status_code, replayed.text) == (401, "Unauthorized\n")
     assert wrong_method.status_code == 401
+    assert (relayed.status_code, relayed.text) == (401, "Unauthorized\n")
 
 
 def test_a_tampered_or_missing_token_is_unauthorized(simulator, demo):

@@ -230,9 +230,13 @@ def test_a_crash_mid_walk_then_a_full_sync_ends_exact(
 # -- balances and positions --------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("wallet_ids", ["same", "other_uuid", "currency_code"])
 def test_balances_are_the_spot_wallets_and_the_staked_coins(
-    routed_to_simulator, account, connection
+    routed_to_simulator, account, connection, wallet_ids
 ):
+    """Whether a wallet's v2 id is its v3 uuid is undocumented: trading wallets are never
+    counted again as staked, whichever id the v2 list gives them."""
+    routed_to_simulator.ok("POST", "/config", {"readings": {"coinbase.wallet_ids": wallet_ids}})
     initial(connection)
 
     truth = routed_to_simulator.balances(account["api_key"])
@@ -250,6 +254,26 @@ def test_balances_are_the_spot_wallets_and_the_staked_coins(
     assert {row.account_type for row in rows} == {"spot", "earn"}
     # spot only: Coinbase Advanced has no positions to hold here
     assert not Position.objects.filter(connection=connection).exists()
+    connection.refresh_from_db()
+    assert connection.capabilities["earn"]["availability"] == "available"
+
+
+def test_a_refused_wallet_list_is_recorded_and_spot_goes_on(
+    routed_to_simulator, account, connection
+):
+    """The Coinbase App wallet list (staked coins) is optional: its failure is recorded."""
+    routed_to_simulator.add_fault(
+        "no_read_permission", exchange=EXCHANGE, api_key=account["api_key"], path="/v2/accounts"
+    )
+
+    assert initial(connection).status == "succeeded"
+
+    connection.refresh_from_db()
+    assert connection.status == ExchangeConnection.Status.CONNECTED
+    earn = connection.capabilities["earn"]
+    assert (earn["availability"], earn["exchange_code"]) == ("no_access", "invalid_scope")
+    assert not BalanceSnapshot.objects.filter(connection=connection, account_type="earn").exists()
+    assert_imported_exactly(routed_to_simulator, account, connection)
 
 
 # -- faults ------------------------------------------------------------------------------------

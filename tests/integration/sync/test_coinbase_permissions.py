@@ -103,11 +103,16 @@ def test_an_outage_without_retry_after_is_not_called_maintenance(routed_to_simul
     assert caught.value.failure.code == ErrorCode.UNAVAILABLE
 
 
-def test_the_check_makes_two_signed_calls_and_loads_no_markets(routed_to_simulator):
-    check(routed_to_simulator, "read-only")
+def test_the_check_also_probes_the_optional_wallet_list_once(routed_to_simulator):
+    """The connect-time check reads the balances too, so the connection knows its optional
+    parts from the start (the Coinbase App wallet list, for staked coins)."""
+    permissions = check(routed_to_simulator, "read-only")
 
     endpoints = routed_to_simulator.stats()["endpoints"]
-    assert set(endpoints) == {
+    assert {
         "coinbase /api/v3/brokerage/accounts",
         "coinbase /api/v3/brokerage/key_permissions",
-    }
+        "coinbase /v2/accounts",
+    } <= set(endpoints)
+    assert endpoints["coinbase /v2/accounts"]["requests"] == 1
+    assert permissions.capabilities["earn"]["availability"] == "available"

@@ -51,6 +51,14 @@ class CoinbaseSimulator(ExchangeSimulator):
         "ETH/USD": 90,
     }
     sample_trades = {"BTC/USDT": 40, "ETH/USDT": 20, "BTC/USD": 20}
+    # Whether a trading wallet's v2 id is its v3 uuid (accounts.py).
+    readings = {"wallet_ids": ("same", "other_uuid", "currency_code")}
+    # The Coinbase App (v2) envelope, which ccxt's handle_errors reads by ``errors[0].id``,
+    # with an id in none of its tables: a plain ExchangeError.
+    unseen_error = (
+        400,
+        {"errors": [{"id": "nobody_has_seen_this", "message": "An error nobody has seen."}]},
+    )
 
     def credentials(self, seed: int, label: str) -> Credentials:
         """A CDP key: its name ``organizations/{org}/apiKeys/{key}`` and a P-256 PEM secret."""

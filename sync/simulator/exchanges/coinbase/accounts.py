@@ -8,6 +8,13 @@
 - ``GET /v2/accounts``: ccxt's default balance source. It lists every Coinbase wallet, staking
   ones included (``"Staked ETH"``, type ``wallet``), so ccxt adds staked coins to the total;
   ``limit`` 25 by default, ``starting_after`` paging, newest first. ccxt asks once for 250.
+- Whether a trading wallet's v2 ``id`` is its v3 ``uuid`` is undocumented (audit, "Coinbase
+  v2 vs v3 wallet ids"). ccxt's recorded v2 answers show both a UUID (coinbase.py L2477,
+  ``"id":"94ad58bc-…"``) and the currency code (L599, ``"id": "XLM"``, ``resource_path``
+  ``/v2/accounts/XLM``). The ``wallet_ids`` reading answers each way: ``same`` (the v3 uuid),
+  ``other_uuid`` (a UUID of its own) or ``currency_code``. Staking wallets exist in v2 only and
+  keep a UUID of their own. ``primary`` marks no trading wallet: ccxt's examples print
+  ``false`` on ordinary ones.
 - ``GET /api/v3/brokerage/key_permissions``: what the CDP key may do and the portfolio it is
   scoped to. Any valid key may ask.
 """
@@ -150,10 +157,20 @@ def v3_accounts(call: Call) -> dict[str, Any]:
     }
 
 
-def _v2_row(wallet: Wallet) -> dict[str, Any]:
+def _v2_id(call: Call, account: Account, wallet: Wallet) -> str:
+    """The wallet's v2 ``id`` under the ``wallet_ids`` reading (see the module's docstring)."""
+    reading = call.exchange.reading("wallet_ids")
+    if wallet.staked or reading == "same":
+        return wallet.uuid
+    if reading == "currency_code":
+        return wallet.code
+    return stable_uuid(account.seed_key, "v2 wallet", wallet.code)
+
+
+def _v2_row(wallet: Wallet, wallet_id: str) -> dict[str, Any]:
     currency = currency_object(wallet.code)
     return {
-        "id": wallet.uuid,
+        "id": wallet_id,
         "name": wallet.name,
         "primary": not wallet.staked,
         "type": "fiat" if wallet.fiat else "wallet",
@@ -165,7 +182,7 @@ def _v2_row(wallet: Wallet) -> dict[str, Any]:
         "created_at": rfc3339_s(wallet.created_ms),
         "updated_at": rfc3339_s(wallet.updated_ms),
         "resource": "account",
-        "resource_path": f"/v2/accounts/{wallet.uuid}",
+        "resource_path": f"/v2/accounts/{wallet_id}",
         "allow_deposits": True,
         "allow_withdrawals": not wallet.staked,
     }
@@ -173,24 +190,26 @@ def _v2_row(wallet: Wallet) -> dict[str, Any]:
 
 @router.get(HOST, "/v2/accounts", pool="v2_private", signed=True)
 def v2_accounts(call: Call) -> dict[str, Any]:
+    account = call.signed_account()
     limit = bounded_int(call, "limit", V2_DEFAULT_LIMIT, V2_MAX_LIMIT)
     # newest first, as the v2 API orders wallets by default
     rows = sorted(
-        wallets(call.signed_account(), with_staked=True),
+        wallets(account, with_staked=True),
         key=lambda wallet: (wallet.created_ms, wallet.code, wallet.staked),
         reverse=True,
     )
+    ids = [_v2_id(call, account, wallet) for wallet in rows]
     starting_after = call.params.get("starting_after")
-    start = _after(rows, starting_after)
-    if start is None:
+    if starting_after and starting_after not in ids:
         raise Rejected(v2_error(400, "invalid_request", "starting_after is not a valid account"))
-    page = rows[start : start + limit]
-    next_id = page[-1].uuid if start + limit < len(rows) else None
+    start = ids.index(starting_after) + 1 if starting_after else 0
+    page = list(zip(rows, ids, strict=True))[start : start + limit]
+    next_id = page[-1][1] if start + limit < len(rows) else None
     return {
         "pagination": {
             "ending_before": None,
             "starting_after": starting_after,
-            "previous_ending_before": page[0].uuid if page and start else None,
+            "previous_ending_before": page[0][1] if page and start else None,
             "next_starting_after": next_id,
             "limit": limit,
             "order": "desc",
@@ -199,7 +218,7 @@ def v2_accounts(call: Call) -> dict[str, Any]:
                 f"/v2/accounts?limit={limit}&starting_after={next_id}" if next_id else None
             ),
         },
-        "data": [_v2_row(wallet) for wallet in page],
+        "data": [_v2_row(wallet, wallet_id) for wallet, wallet_id in page],
     }
 
 
