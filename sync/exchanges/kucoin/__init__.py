@@ -11,6 +11,11 @@ Trades (every list answers at most 7 days per query, newest first):
   ``tradeType`` (low-frequency), cross and isolated apart;
 - futures: ``/api/v1/fills`` on api-futures covers every contract, 1000 a page, and keeps only
   the last three months.
+
+Funding and spot are the core. Cross and isolated margin, margin lending, earn and futures
+are optional parts (see wallets.py): KuCoin refuses margin accounts to anyone who never
+enabled margin trading (101030, or 130306 "has not opened leveraged trading"), which reads as
+not opened; any other answer of an optional part is recorded and never fails a sync.
 """
 
 from __future__ import annotations
@@ -26,11 +31,20 @@ from connections.vault import CredentialSecret
 from sync.markets import markets_ensure
 
 from ..base import CredentialShape, ExchangeAdapter, Permissions
+from ..capabilities import Part, attach_part_log, part_log_of
 from ..client import build_client
 from ..errors import ErrorCode, ExchangeCallFailed, ExchangeFailure, failure_for
 from ..records import BalanceRecord, PositionRecord, Stream, TradePage, TradeRecord, to_decimal
 from .walk import last_id_fetch, page_number_fetch, window_pages
-from .wallets import futures_balances, futures_positions, held_assets, spot_side_balances
+from .wallets import (
+    CROSS_MARGIN,
+    ISOLATED_MARGIN,
+    ReadPart,
+    futures_balances,
+    futures_positions,
+    held_assets,
+    spot_side_balances,
+)
 
 # "Access denied, requires more permission.": ccxt calls it an AuthenticationError, but the
 # key authenticated; it lacks "General", KuCoin's read permission.
@@ -60,6 +74,10 @@ FUTURES_OPTIONS = {
 MARGIN_MODES = {"margin": "cross", "isolated": "isolated"}
 TRADE_TYPES = {"spot": "TRADE", "margin": "MARGIN_TRADE", "isolated": "MARGIN_ISOLATED_TRADE"}
 
+FUTURES_PART = Part("futures", "Futures")
+# Which optional part each stream kind belongs to (spot is the core).
+STREAM_PARTS = {"margin": CROSS_MARGIN, "isolated": ISOLATED_MARGIN, FUTURES: FUTURES_PART}
+
 Call = Callable[[int, int, dict[str, Any]], list[dict[str, Any]]]
 
 
@@ -81,6 +99,10 @@ class KucoinAdapter(ExchangeAdapter):
     )
     # 400006 "Invalid request IP, the current client IP is: …"
     ip_error_codes = frozenset({"400006"})
+    # Margin never enabled: {"code":"101030","msg":"You haven't yet enabled the margin
+    # trading"} (ccxt kucoin.py ``exceptions``, PermissionDenied) and 130306 "The account has
+    # not opened leveraged trading" (same table, NotSupported).
+    not_opened_codes = frozenset({"101030", "130306"})
     # ccxt asks the account mode (unified or classic, weight 30) before markets, balances and
     # trades unless told; connections are classic accounts. This client needs spot markets
     # only (contracts are the futures client's) and no ticker list.
@@ -187,7 +209,7 @@ class KucoinAdapter(ExchangeAdapter):
         """Futures in one stream; spot and margin by symbol on HF accounts (symbols whose base
         the wallet holds, plus every stream walked before), or one stream per trade type on
         low-frequency accounts."""
-        held = getattr(client, "kucoin_held", None) or held_assets(client)
+        held = getattr(client, "kucoin_held", None) or held_assets(client, self._optional(client))
         names = set(known) | {FUTURES}
         if self._is_hf(client):
             for market in client.markets.values():
@@ -205,7 +227,11 @@ class KucoinAdapter(ExchangeAdapter):
             if held.isolated:
                 names.add("isolated")
         return [
-            Stream(name, reach_days=FUTURES_REACH_DAYS if name == FUTURES else None)
+            Stream(
+                name,
+                reach_days=FUTURES_REACH_DAYS if name == FUTURES else None,
+                part=STREAM_PARTS.get(name.split(":")[0]),
+            )
             for name in sorted(names)
             # a symbol KuCoin no longer lists cannot be asked for
             if ":" not in name or name.split(":", 1)[1] in client.markets
@@ -262,11 +288,27 @@ class KucoinAdapter(ExchangeAdapter):
 
     # -- balances and positions -------------------------------------------------------------
 
-    def fetch_balances(self, client: ccxt.Exchange) -> list[BalanceRecord]:
-        records, client.kucoin_held = spot_side_balances(client)
+    def _optional(self, client: ccxt.Exchange) -> ReadPart:
+        return lambda part, call, default: self.optional(client, part, call, default)
+
+    def _futures_optional(
+        self, client: ccxt.Exchange, call: Callable[[ccxt.Exchange], Any], default: Any
+    ) -> Any:
+        """`call(futures client)` as the optional futures part: its failures are read from the
+        futures client's own last answer and logged where the spot client's are."""
         futures = client.futures_client
-        return records + self._guarded(futures, futures_balances)(futures)
+        attach_part_log(futures, part_log_of(client))
+
+        def run() -> Any:
+            if not futures.markets:
+                markets_ensure(futures, key="kucoinfutures")
+            return call(futures)
+
+        return self.optional(futures, FUTURES_PART, run, default)
+
+    def fetch_balances(self, client: ccxt.Exchange) -> list[BalanceRecord]:
+        records, client.kucoin_held = spot_side_balances(client, self._optional(client))
+        return records + self._futures_optional(client, futures_balances, [])
 
     def fetch_positions(self, client: ccxt.Exchange) -> list[PositionRecord]:
-        futures = client.futures_client
-        return self._guarded(futures, futures_positions)(futures)
+        return self._futures_optional(client, futures_positions, [])

@@ -4,6 +4,11 @@ ccxt's `fetch_balance` is avoided on purpose: on HF accounts it turns every type
 "main" into "trade_hf" before it looks at margin, it adds an ``interest`` field the cross
 account does not have and so reports no cross debt at all, and it needs one call per type
 where ``/api/v1/accounts`` lists funding and spot together.
+
+Funding and spot are the core. Cross and isolated margin, margin lending and earn are optional
+parts, read through the adapter's ``optional`` (passed in as ``ReadPart``): KuCoin refuses the
+margin accounts of anyone who never enabled margin trading (audit H6), and what those refusals
+say is recorded, never raised.
 """
 
 from __future__ import annotations
@@ -15,7 +20,15 @@ from typing import Any
 
 import ccxt
 
+from ..capabilities import Part
 from ..records import BalanceRecord, PositionRecord, to_decimal
+
+CROSS_MARGIN = Part("margin", "Cross margin")
+ISOLATED_MARGIN = Part("isolated", "Isolated margin")
+LENDING = Part("lending", "Margin lending")
+EARN = Part("earn", "Earn")
+# ExchangeAdapter.optional bound to one client: (part, call, default) -> call() or default
+ReadPart = Callable[[Part, Callable[[], Any], Any], Any]
 
 # /api/v1/accounts types -> ours. "margin" rows are read from the cross margin account,
 # which also carries the debt.
@@ -94,8 +107,13 @@ def _accounts(client: ccxt.Exchange) -> list[dict[str, Any]]:
     return client.private_get_accounts().get("data") or []
 
 
-def _isolated_pairs(client: ccxt.Exchange) -> list[dict[str, Any]]:
-    return (client.private_get_isolated_accounts().get("data") or {}).get("assets") or []
+def _isolated_pairs(client: ccxt.Exchange, optional: ReadPart) -> list[dict[str, Any]]:
+    # GET /api/v3/isolated/accounts
+    return optional(
+        ISOLATED_MARGIN,
+        lambda: (client.private_get_isolated_accounts().get("data") or {}).get("assets") or [],
+        [],
+    )
 
 
 def _sides(pair: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -117,12 +135,31 @@ def _held(
     return held
 
 
-def held_assets(client: ccxt.Exchange) -> Held:
-    """What `spot_side_balances` learns about holdings, in two calls instead of six."""
-    return _held(client, _accounts(client), _isolated_pairs(client))
+def held_assets(client: ccxt.Exchange, optional: ReadPart) -> Held:
+    """What `spot_side_balances` learns about holdings, in two calls instead of six; an
+    account without isolated margin still has its spot and cross holdings found."""
+    return _held(client, _accounts(client), _isolated_pairs(client, optional))
 
 
-def spot_side_balances(client: ccxt.Exchange) -> tuple[list[BalanceRecord], Held]:
+def _lent_out(client: ccxt.Exchange, currencies: list[str]) -> Iterator[tuple[str, Any]]:
+    """(currency, amount) of every margin-lending subscription still lent out ("PENDING").
+
+    GET /api/v3/purchase/orders is documented with ``currency`` mandatory (audit H5), so it is
+    asked per currency the account has an account for: lent funds leave the funding account,
+    whose row stays. Its amount is ``purchaseSize`` in the documented table and
+    ``purchaseAmount`` in the example beside it; either is read."""
+    for currency in currencies:
+        for row in _all_items(
+            client.private_get_purchase_orders,
+            {"status": "PENDING", "currency": currency},
+            LENDING_PAGE,
+        ):
+            yield row["currency"], row.get("purchaseSize", row.get("purchaseAmount"))
+
+
+def spot_side_balances(
+    client: ccxt.Exchange, optional: ReadPart
+) -> tuple[list[BalanceRecord], Held]:
     """Funding, spot, cross and isolated margin with their debts (negative totals, so that
     an asset's rows add up to what the account owns), margin lending and earn holdings."""
     sheet = _Sheet(client)
@@ -132,19 +169,25 @@ def spot_side_balances(client: ccxt.Exchange) -> tuple[list[BalanceRecord], Held
         if account_type:
             sheet.add(account_type, row["currency"], row["balance"], row["available"], row["holds"])
     # GET /api/v3/margin/accounts (weight 15; ccxt's cross balance calls the v1 one, 40)
-    cross = client.private_get_margin_accounts().get("data") or {}
+    cross = optional(
+        CROSS_MARGIN, lambda: client.private_get_margin_accounts().get("data") or {}, {}
+    )
     for row in cross.get("accounts") or []:
         sheet.add("margin", row["currency"], row["total"], row["available"], row["hold"])
         sheet.add("margin_debt", row["currency"], _negative(row.get("liability")))
-    pairs = _isolated_pairs(client)
+    pairs = _isolated_pairs(client, optional)
     for pair in pairs:
         for side in _sides(pair):
             sheet.add("isolated", side["currency"], side["total"], side["available"], side["hold"])
             sheet.add("isolated_debt", side["currency"], _negative(side.get("liability")))
-    # margin lending still lent out ("PENDING"); settled orders ("DONE") are back in funding
-    for row in _all_items(client.private_get_purchase_orders, {"status": "PENDING"}, LENDING_PAGE):
-        sheet.add("lending", row["currency"], row["purchaseSize"])
-    for row in _all_items(client.earn_get_earn_hold_assets, {}, EARN_PAGE):
+    # margin lending still lent out; settled orders ("DONE") are back in funding
+    currencies = sorted({row["currency"] for row in accounts})
+    for currency, amount in optional(LENDING, lambda: list(_lent_out(client, currencies)), []):
+        sheet.add("lending", currency, amount)
+    earn = optional(
+        EARN, lambda: list(_all_items(client.earn_get_earn_hold_assets, {}, EARN_PAGE)), []
+    )
+    for row in earn:
         sheet.add("earn", row["currency"], row["holdAmount"])
     return sheet.records(), _held(client, accounts, pairs)
 

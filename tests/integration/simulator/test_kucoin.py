@@ -231,21 +231,107 @@ def test_it_reports_lending_earn_and_borrowing(simulator, demo):
     client = simulator.client(demo)
     seeded = simulator.balances(demo["api_key"])
 
-    lent = client.private_get_purchase_orders({"status": "PENDING"})["data"]["items"]
-    settled = client.private_get_purchase_orders({"status": "DONE"})["data"]["items"]
+    lent = [
+        row
+        for currency in sorted(seeded["earn_flexible"])
+        for row in client.private_get_purchase_orders({"status": "PENDING", "currency": currency})[
+            "data"
+        ]["items"]
+    ]
+    settled = client.private_get_purchase_orders({"status": "DONE", "currency": "USDT"})
     held = client.earn_get_earn_hold_assets()["data"]["items"]
     loans = client.private_get_margin_borrow({"currency": "BTC"})["data"]["items"]
 
     assert {row["currency"]: Decimal(row["purchaseSize"]) for row in lent} == {
         asset: Decimal(units) for asset, units in seeded["earn_flexible"].items()
     }
-    assert settled == []
+    assert settled["data"]["items"] == []
     assert {row["currency"]: Decimal(row["holdAmount"]) for row in held} == {
         asset: Decimal(units) for asset, units in seeded["earn_locked"].items()
     }
     assert [Decimal(row["size"]) for row in loans] == [Decimal(seeded["margin_borrowed"]["BTC"])]
-    with pytest.raises(ccxt.BadRequest):
-        client.private_get_purchase_orders()
+
+
+def test_lending_orders_need_a_currency_under_the_documented_reading(simulator, demo):
+    client = simulator.client(demo)
+
+    with pytest.raises(ccxt.BadRequest, match="400100"):
+        client.private_get_purchase_orders({"status": "PENDING"})
+
+
+def test_under_the_optional_reading_lending_orders_list_every_currency(simulator, demo):
+    simulator.ok("POST", "/config", {"readings": {"kucoin.lending_currency": "optional"}})
+    client = simulator.client(demo)
+    seeded = simulator.balances(demo["api_key"])["earn_flexible"]
+
+    lent = client.private_get_purchase_orders({"status": "PENDING"})["data"]["items"]
+
+    assert {row["currency"] for row in lent} == set(seeded)
+
+
+def test_under_the_example_reading_lending_orders_name_their_amounts_as_the_example(
+    simulator, demo
+):
+    simulator.ok("POST", "/config", {"readings": {"kucoin.lending_fields": "example"}})
+    client = simulator.client(demo)
+    currency, units = sorted(simulator.balances(demo["api_key"])["earn_flexible"].items())[0]
+
+    (row,) = client.private_get_purchase_orders({"status": "PENDING", "currency": currency})[
+        "data"
+    ]["items"]
+
+    assert Decimal(row["purchaseAmount"]) == Decimal(units) == Decimal(row["lendAmount"])
+    assert "incomeAmount" in row and "purchaseSize" not in row
+
+
+def test_every_account_type_row_stays_for_a_currency_lent_out(simulator, demo):
+    client = simulator.client(demo)
+    lent = simulator.balances(demo["api_key"])["earn_flexible"]
+
+    funding = client.private_get_accounts({"type": "main"})["data"]
+
+    assert set(lent) <= {row["currency"] for row in funding}
+
+
+@pytest.mark.parametrize("label", ["margin-disabled", "spot-only"])
+@pytest.mark.parametrize(
+    ("reading", "error"), [("101030", ccxt.PermissionDenied), ("130306", ccxt.NotSupported)]
+)
+def test_an_account_without_margin_is_refused_its_margin_accounts(simulator, label, reading, error):
+    simulator.ok("POST", "/config", {"readings": {"kucoin.margin_not_enabled": reading}})
+    client = simulator.client(simulator.account(EXCHANGE, label))
+
+    for call in (client.private_get_margin_accounts, client.private_get_isolated_accounts):
+        with pytest.raises(error, match=reading):
+            call()
+    assert client.private_get_accounts()["data"]
+
+
+def test_a_margin_disabled_account_has_no_lending_orders(simulator):
+    client = simulator.client(simulator.account(EXCHANGE, "margin-disabled"))
+
+    page = client.private_get_purchase_orders({"status": "PENDING", "currency": "USDT"})
+
+    assert page["data"]["items"] == []
+
+
+def test_a_spot_only_account_reads_an_empty_futures_account_by_default(simulator):
+    client = futures_client(simulator, simulator.account(EXCHANGE, "spot-only"))
+
+    overview = client.futuresprivate_get_account_overview({"currency": "USDT"})["data"]
+
+    assert Decimal(str(overview["marginBalance"])) == 0
+    assert client.fetch_positions() == []
+
+
+def test_under_the_key_not_exists_reading_futures_refuse_a_spot_only_account(simulator):
+    simulator.ok("POST", "/config", {"readings": {"kucoin.futures_not_opened": "key_not_exists"}})
+    spot_only = simulator.account(EXCHANGE, "spot-only")
+    client = futures_client(simulator, spot_only)
+
+    with pytest.raises(ccxt.AuthenticationError, match="400003"):
+        client.futuresprivate_get_account_overview({"currency": "USDT"})
+    assert simulator.client(spot_only).private_get_accounts()["data"]
 
 
 # -- positions -------------------------------------------------------------------------------
@@ -745,6 +831,8 @@ def test_an_endpoint_kucoin_does_not_have_is_not_supported(simulator, demo):
         ("ip_not_allowed", {}, ccxt.AuthenticationError),
         ("clock_skew", {"skew_ms": 30_000}, ccxt.InvalidNonce),
         ("clock_skew", {"skew_ms": -6_000}, ccxt.InvalidNonce),
+        # a code outside ccxt's tables: the plain ExchangeError an optional part records
+        ("unknown_error", {}, ccxt.ExchangeError),
     ],
 )
 @pytest.mark.parametrize("klass", ["kucoin", "kucoinfutures"])

@@ -346,12 +346,6 @@ def test_balances_of_every_account_type_and_positions_are_recorded(
     ("kind", "options", "status"),
     [
         ("maintenance", {}, ExchangeConnection.Status.MAINTENANCE),
-        # only the futures host: its client's own answer says maintenance (Retry-After)
-        (
-            "maintenance",
-            {"path": "/api/v1/account-overview"},
-            ExchangeConnection.Status.MAINTENANCE,
-        ),
         ("revoked_key", {}, ExchangeConnection.Status.NEEDS_ATTENTION),
         ("rate_limit", {"requests": 1}, ExchangeConnection.Status.WARNING),
     ],
@@ -367,3 +361,113 @@ def test_exchange_failures_become_connection_states(
     connection.refresh_from_db()
     assert connection.status == status
     assert not Trade.objects.filter(connection=connection).exists()
+
+
+def test_futures_maintenance_alone_is_recorded_on_the_futures_part(
+    routed_to_simulator, account, connection
+):
+    """Futures are optional: the futures host under maintenance (its own 503 with
+    Retry-After) leaves spot syncing and says so on the part."""
+    routed_to_simulator.add_fault(
+        "maintenance",
+        exchange=EXCHANGE,
+        api_key=account["api_key"],
+        path="/api/v1/account-overview",
+    )
+
+    run = sync(connection, kind="balances")
+
+    assert run.status == SyncRun.Status.SUCCEEDED
+    connection.refresh_from_db()
+    assert connection.status == ExchangeConnection.Status.CONNECTED
+    assert run.parts["futures"]["availability"] == "failed"
+    assert run.parts["futures"]["error_code"] == ErrorCode.MAINTENANCE.value
+
+
+# -- accounts without margin, lending or futures -------------------------------------------------
+
+
+def configure(simulator, **readings: str) -> None:
+    simulator.ok("POST", "/config", {"readings": {f"kucoin.{k}": v for k, v in readings.items()}})
+
+
+def spot_fills(simulator, account) -> int:
+    return sum(
+        1 for fill in simulator.ground_truth(account["api_key"]) if fill["market_type"] == "spot"
+    )
+
+
+@pytest.mark.parametrize("reading", ["101030", "130306"])
+def test_a_margin_disabled_account_syncs_and_shows_margin_not_opened(
+    routed_to_simulator, workspace, owner, reading
+):
+    configure(routed_to_simulator, margin_not_enabled=reading)
+    margin_disabled = routed_to_simulator.account(EXCHANGE, "margin-disabled")
+    connection = connect(workspace, owner, margin_disabled)
+
+    run = sync(connection)
+
+    assert run.status == SyncRun.Status.SUCCEEDED, run.message
+    connection.refresh_from_db()
+    assert connection.status == ExchangeConnection.Status.CONNECTED
+    for part in ("margin", "isolated"):
+        assert connection.capabilities[part]["availability"] == "not_opened"
+        assert connection.capabilities[part]["exchange_code"] == reading
+    assert Trade.objects.filter(connection=connection, market_type="spot").count() == spot_fills(
+        routed_to_simulator, margin_disabled
+    )
+
+
+def test_a_trades_only_sync_finds_spot_symbols_without_asking_margin(
+    routed_to_simulator, workspace, owner
+):
+    """held_assets: spot symbols are found from the spot wallet even when margin refuses."""
+    margin_disabled = routed_to_simulator.account(EXCHANGE, "margin-disabled")
+    connection = connect(workspace, owner, margin_disabled)
+
+    run = sync(connection, kind="trades")
+
+    assert run.status == SyncRun.Status.SUCCEEDED, run.message
+    assert Trade.objects.filter(connection=connection, market_type="spot").count() == spot_fills(
+        routed_to_simulator, margin_disabled
+    )
+
+
+@pytest.mark.parametrize("fields", ["table", "example"])
+@pytest.mark.parametrize("currency", ["required", "optional"])
+def test_lending_is_recorded_under_every_reading_of_the_subscription_list(
+    routed_to_simulator, account, connection, currency, fields
+):
+    configure(routed_to_simulator, lending_currency=currency, lending_fields=fields)
+
+    run = sync(connection, kind="balances")
+
+    assert run.status == SyncRun.Status.SUCCEEDED, run.message
+    assert run.parts["lending"]["availability"] == "available"
+    lent = routed_to_simulator.balances(account["api_key"])["earn_flexible"]
+    recorded = {
+        row.asset: row.total
+        for row in BalanceSnapshot.objects.filter(
+            connection=connection, is_latest=True, account_type="lending"
+        )
+    }
+    assert lent and recorded == {asset: Decimal(amount) for asset, amount in lent.items()}
+
+
+def test_a_spot_only_account_refused_by_the_futures_host_still_syncs(
+    routed_to_simulator, workspace, owner
+):
+    configure(routed_to_simulator, futures_not_opened="key_not_exists")
+    spot_only = routed_to_simulator.account(EXCHANGE, "spot-only")
+    connection = connect(workspace, owner, spot_only)
+
+    run = sync(connection)
+
+    assert run.status == SyncRun.Status.SUCCEEDED, run.message
+    connection.refresh_from_db()
+    assert connection.status == ExchangeConnection.Status.CONNECTED
+    assert connection.capabilities["futures"]["availability"] == "no_access"
+    assert connection.capabilities["futures"]["exchange_code"] == "400003"
+    assert Trade.objects.filter(connection=connection).count() == spot_fills(
+        routed_to_simulator, spot_only
+    )

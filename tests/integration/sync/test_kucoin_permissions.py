@@ -42,14 +42,30 @@ def test_it_reports_what_each_seeded_key_may_do(routed_to_simulator, label, acce
     assert access_for(permissions) == access
 
 
-def test_the_check_makes_two_signed_calls_and_no_hidden_ones(routed_to_simulator):
-    check(routed_to_simulator, "read-only")
+def test_the_check_asks_the_rights_once_and_otherwise_only_reads_wallets(routed_to_simulator):
+    """The connect-time check is one read probe, the key's rights, then each wallet once to
+    learn which parts the key can see: no call beyond those reads."""
+    permissions = check(routed_to_simulator, "read-only")
 
     endpoints = routed_to_simulator.stats()["endpoints"]
-    assert {name: row["requests"] for name, row in endpoints.items()} == {
-        "kucoin /api/v1/accounts": 1,
-        "kucoin /api/v1/user/api-key": 1,
+    assert endpoints["kucoin /api/v1/user/api-key"]["requests"] == 1
+    signed_reads = {
+        "kucoin /api/v1/accounts",
+        "kucoin /api/v1/user/api-key",
+        "kucoin /api/v3/margin/accounts",
+        "kucoin /api/v3/isolated/accounts",
+        "kucoin /api/v3/purchase/orders",
+        "kucoin /api/v1/earn/hold-assets",
+        "kucoin /api/v1/account-overview",
     }
+    market_lists = {
+        "kucoin /api/v3/currencies",
+        "kucoin /api/v3/margin/symbols",
+        "kucoin /api/v1/isolated/symbols",
+        "kucoin /api/v1/contracts/active",
+    }
+    assert set(endpoints) <= signed_reads | market_lists
+    assert set(permissions.capabilities) == {"margin", "isolated", "lending", "earn", "futures"}
 
 
 def test_a_key_without_read_permission_is_refused_as_missing_permission(routed_to_simulator):

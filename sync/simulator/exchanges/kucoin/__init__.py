@@ -13,7 +13,8 @@ from typing import Any
 from sync.simulator.accounts import Account, AccountSpec, Credentials
 from sync.simulator.exchanges.base import ExchangeSimulator, Route, Router
 from sync.simulator.exchanges.kucoin import accounts, auth, errors, fills, futures, public
-from sync.simulator.exchanges.kucoin.catalog import INSTRUMENTS, MARGIN_BOOKS
+from sync.simulator.exchanges.kucoin.catalog import FUTURES_HOST, INSTRUMENTS, MARGIN_BOOKS
+from sync.simulator.exchanges.kucoin.errors import KEY_NOT_FOUND, refuse
 from sync.simulator.http import Request, Response
 from sync.simulator.ratelimit import RateLimit, Verdict
 from sync.simulator.signing import derive_alphanumeric, derive_bytes
@@ -59,6 +60,18 @@ class KucoinSimulator(ExchangeSimulator):
         "SOL/USDT isolated margin": 15,
     }
     sample_trades = {"BTC/USDT": 40, "ETH/USDT": 20, "BTC/USDT:USDT": 20, "BTC/USD:BTC": 10}
+    # Margin trading never enabled: margin and lending accounts do not exist (audit H6).
+    profiles = ("margin-disabled",)
+    # Where the evidence is silent or conflicts (audit H5, H6, "Could not verify"): see
+    # accounts.require_margin, accounts.lending_orders and authenticate below.
+    readings = {
+        "margin_not_enabled": ("101030", "130306"),
+        "lending_currency": ("required", "optional"),
+        "lending_fields": ("table", "example"),
+        "futures_not_opened": ("zero_balance", "key_not_exists"),
+    }
+    # KuCoin's envelope with a code outside ccxt's tables: ccxt raises ExchangeError.
+    unseen_error = (400, {"code": "987650", "msg": "An error nobody has seen before."})
 
     def credentials(self, seed: int, label: str) -> Credentials:
         """KuCoin's formats: a 24-hex key (an ObjectId), a UUID secret and a passphrase the
@@ -73,7 +86,19 @@ class KucoinSimulator(ExchangeSimulator):
         return request.header("kc-api-key")
 
     def authenticate(self, request: Request, now_ms: int) -> Account:
-        return auth.authenticate(self, request, now_ms)
+        account = auth.authenticate(self, request, now_ms)
+        if (
+            request.host == FUTURES_HOST
+            and not account.has("futures")
+            and self.reading("futures_not_opened") == "key_not_exists"
+        ):
+            # What the futures host answers someone who never opened futures is undocumented
+            # (audit "Could not verify"). Reading "zero_balance" (the default): an empty
+            # account, as for any unused settle coin. Reading "key_not_exists": the refusal
+            # users got from api-futures for a key that works on spot
+            # (Kucoin/kucoin-api-docs#298: 401 {"code":"400003","msg":"KC-API-KEY not exists"}).
+            raise refuse(401, KEY_NOT_FOUND, "KC-API-KEY not exists")
+        return account
 
     def reject(self, kind: str, request: Request, **detail: Any) -> Response:
         return errors.rejection(kind, request, **detail)

@@ -26,7 +26,7 @@ from sync.simulator.exchanges.kucoin.common import (
     optional_int,
     plain,
 )
-from sync.simulator.exchanges.kucoin.errors import bad_parameter
+from sync.simulator.exchanges.kucoin.errors import bad_parameter, refuse
 from sync.simulator.holdings import CROSS_MARGIN, SPOT, isolated_wallet
 from sync.simulator.prices import DAY_MS
 from sync.simulator.trades import decimal_units
@@ -107,8 +107,11 @@ def cross_margin(account: Account) -> dict[str, int]:
 
 def _account_rows(account: Account) -> list[dict[str, Any]]:
     holdings = account.holdings()
+    # KuCoin keeps an account per currency once it was created, empty or not: a currency lent
+    # out in full still has its (empty) funding row, which is where the loan came from.
+    funding = {asset: 0 for asset in lent_out(account)} | dict(holdings.funding)
     wallets = {
-        "main": holdings.funding,
+        "main": funding,
         spot_account_type(account): holdings.wallet(SPOT),
         "margin": cross_margin(account),
     }
@@ -145,6 +148,21 @@ def account_list(call: Call) -> dict[str, Any]:
     )
 
 
+def require_margin(call: Call) -> Account:
+    """The account, unless it never enabled margin trading: KuCoin's margin account endpoints
+    "require margin trading to be enabled" (audit H6). The code is not documented for them;
+    reading "101030" (the default) is ccxt's recorded body {"code":"101030","msg":"You
+    haven't yet enabled the margin trading"} (kucoin.py ``exceptions``: PermissionDenied);
+    reading "130306" is KuCoin's "The account has not opened leveraged trading" (same
+    table: NotSupported)."""
+    account = call.signed_account()
+    if account.has("margin"):
+        return account
+    if call.exchange.reading("margin_not_enabled") == "130306":
+        raise refuse(400, "130306", "The account has not opened leveraged trading")
+    raise refuse(400, "101030", "You haven't yet enabled the margin trading")
+
+
 def _cross_rows(account: Account) -> list[tuple[str, int, int]]:
     borrowed = account.holdings().margin_borrowed
     free = cross_margin(account)
@@ -169,7 +187,7 @@ def _max_borrow(free: int, borrowed: int) -> str:
 def cross_margin_v1(call: Call) -> dict[str, Any]:
     """The v1 cross margin account, still what ccxt's ``fetch_balance({'type': 'margin'})``
     calls; ``liability`` is the debt."""
-    account = call.signed_account()
+    account = require_margin(call)
     rows = _cross_rows(account)
     return ok(
         {
@@ -191,7 +209,7 @@ def cross_margin_v1(call: Call) -> dict[str, Any]:
 
 @router.get(SPOT_HOST, "/api/v3/margin/accounts", weight=15, pool="spot", signed=True)
 def cross_margin_v3(call: Call) -> dict[str, Any]:
-    account = call.signed_account()
+    account = require_margin(call)
     rows = _cross_rows(account)
     assets = sum((_usd(account, asset, free) for asset, free, _ in rows), Decimal(0))
     debts = sum((_usd(account, asset, debt) for asset, _, debt in rows), Decimal(0))
@@ -261,7 +279,7 @@ def _isolated_side(asset: str, total: int, debt: int) -> dict[str, Any]:
 
 @router.get(SPOT_HOST, "/api/v3/isolated/accounts", weight=15, pool="spot", signed=True)
 def isolated_margin(call: Call) -> dict[str, Any]:
-    account = call.signed_account()
+    account = require_margin(call)
     wanted = call.params.get("symbol")
     if wanted and wanted not in {item.id for item in INSTRUMENTS if not item.contract}:
         raise bad_parameter("Unsupported trading pair.")
@@ -313,18 +331,42 @@ def _required_status(call: Call, allowed: tuple[str, ...]) -> str:
     return status
 
 
+def lent_out(account: Account) -> dict[str, int]:
+    """What the account has lent through margin lending: its flexible earn holdings; an
+    account without lending has lent nothing."""
+    return dict(account.holdings().earn_flexible) if account.has("lending") else {}
+
+
+# "Get Subscription Orders" names its amounts two ways: the response table says purchaseSize,
+# matchSize and incomeSize, the example on the same page purchaseAmount, lendAmount and
+# incomeAmount (audit H5; kucoin.btc-store.de/docs/rest/margin-trading/lending-market-v3-/
+# get-subscription-orders). Reading "lending_fields" answers with either.
+_LENDING_FIELDS = {
+    "table": ("purchaseSize", "matchSize", "incomeSize"),
+    "example": ("purchaseAmount", "lendAmount", "incomeAmount"),
+}
+
+
 @router.get(SPOT_HOST, "/api/v3/purchase/orders", weight=10, pool="spot", signed=True)
 def lending_orders(call: Call) -> dict[str, Any]:
     """Margin lending subscriptions: the account's flexible earn holdings, still lent out
-    ("PENDING"); none has been settled ("DONE")."""
+    ("PENDING"); none has been settled ("DONE").
+
+    The documentation marks ``currency`` mandatory ("currency String Yes", same page), a
+    third-party client treats it as optional (rosssaunders/ccrxt): reading "lending_currency"
+    "required" (the default) refuses a request without it with 400100, "optional" lists every
+    currency."""
     status = _required_status(call, ("DONE", "PENDING"))
-    account = call.signed_account()
     wanted = call.params.get("currency")
+    if not wanted and call.exchange.reading("lending_currency") == "required":
+        raise bad_parameter("currency can not be empty")
+    account = call.signed_account()
+    purchased, matched, income = _LENDING_FIELDS[call.exchange.reading("lending_fields")]
     items = []
     if status == "PENDING":
         applied = account.created_ms + 3 * DAY_MS
         days = Decimal(account.anchor_ms - applied) / DAY_MS
-        for offset, (asset, units) in enumerate(sorted(account.holdings().earn_flexible.items())):
+        for offset, (asset, units) in enumerate(sorted(lent_out(account).items())):
             if wanted and asset != wanted:
                 continue
             size = decimal_units(units, 8)
@@ -332,10 +374,10 @@ def lending_orders(call: Call) -> dict[str, Any]:
                 {
                     "currency": asset,
                     "purchaseOrderNo": object_id(applied // 1000, account.uid * 8 + offset),
-                    "purchaseSize": money(units),
-                    "matchSize": money(units),
+                    purchased: money(units),
+                    matched: money(units),
                     "interestRate": plain(_LENDING_RATE),
-                    "incomeSize": plain(eight(size * _LENDING_RATE * days / 365)),
+                    income: plain(eight(size * _LENDING_RATE * days / 365)),
                     "applyTime": applied,
                     "status": "PENDING",
                 }
