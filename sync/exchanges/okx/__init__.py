@@ -10,6 +10,11 @@ mode (`acctLv` 1) OKX refuses every instType but SPOT (51010), so only the spot 
 walked. Balances: the trading account (one balance per currency for every market type, in
 every account mode), the funding account and Simple Earn savings. Positions: every open
 contract position (none in Spot mode).
+
+The core is the trading account's balance and the spot fills. Margin, swaps, futures and
+options fills, the funding account and Simple Earn are optional parts: whatever they answer is
+recorded and never fails a sync. The account mode, read from `account/config`, says which of
+them exist: Spot mode, where every new account starts, names them "not opened" without asking.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from typing import Any
 import ccxt
 
 from ..base import CredentialShape, ExchangeAdapter, Permissions
+from ..capabilities import Availability, Part, part_log_of
 from ..errors import ErrorCode, ExchangeFailure, failure_for
 from ..records import BalanceRecord, PositionRecord, Stream, TradePage, TradeRecord, to_decimal
 from .fills import (
@@ -45,9 +51,19 @@ SPOT_MODE = "1"
 # 51010 "You can't complete this request under your current account mode" (ccxt:
 # AccountNotEnabled): derivative data asked of an account in Spot mode.
 MODE_ERROR_CODE = "51010"
-# 50120 "API key doesn't have permission to use this feature": ccxt 4.5.90 has no entry for
-# it and raises a bare ExchangeError.
+# 50120 "This API key doesn't have permission to use this function": ccxt 4.5.90 has no entry
+# for it and raises a bare ExchangeError.
 PERMISSION_ERROR_CODES = frozenset({"50120"})
+
+FUNDING = Part("funding", "Funding account")
+EARN = Part("earn", "Simple Earn")
+# The optional part of each trade stream but spot; Spot mode has none of them.
+STREAM_PARTS = {
+    "margin": Part("margin", "Margin"),
+    "swap": Part("swap", "Perpetual swaps"),
+    "futures": Part("futures", "Expiry futures"),
+    "option": Part("option", "Options"),
+}
 
 
 def _balance(client: ccxt.Exchange, account_type: str, row: dict, total: str) -> BalanceRecord:
@@ -86,6 +102,9 @@ class OkxAdapter(ExchangeAdapter):
     # 50110 "Your IP … is not included in your API key's IP whitelist" (ccxt:
     # PermissionDenied); 50121 "You can't access our services through the IP address".
     ip_error_codes = frozenset({"50110", "50121"})
+    # 51010: the account mode does not serve this (Spot mode asked for derivatives): the
+    # account never switched to a mode that has the part.
+    not_opened_codes = frozenset({MODE_ERROR_CODE})
 
     def error_code_of(self, client: ccxt.Exchange) -> str | None:
         """OKX's ``code`` from the last body. ccxt keeps ``last_json_response`` only with
@@ -109,6 +128,7 @@ class OkxAdapter(ExchangeAdapter):
     def fetch_permissions(self, client: ccxt.Exchange) -> Permissions:
         # GET /api/v5/account/config: read-only by nature.
         config = _config(client)
+        self._note_mode(client, config)
         granted = {name.strip() for name in str(config.get("perm") or "").split(",")}
         return Permissions(
             verifiable=True,
@@ -127,9 +147,23 @@ class OkxAdapter(ExchangeAdapter):
         mode is asked only while no other stream has a cursor: an account that has one trades
         derivatives and pays no extra request, a Spot-mode one asks once per sync and so
         notices a switch to another mode."""
-        spot_only = not known - {"spot"} and _config(client).get("acctLv") == SPOT_MODE
+        spot_only = not known - {"spot"} and self._note_mode(client, _config(client))
         names = ["spot"] if spot_only else list(STREAMS)
-        return [Stream(name, reach_days=REACH_DAYS) for name in names]
+        # An account switched back to Spot mode keeps its other cursors: those streams answer
+        # 51010, which the engine records as "not opened" for their part.
+        return [Stream(name, reach_days=REACH_DAYS, part=STREAM_PARTS.get(name)) for name in names]
+
+    @staticmethod
+    def _note_mode(client: ccxt.Exchange, config: dict[str, Any]) -> bool:
+        """Whether the account is in Spot mode, which OKX answers every derivative part with
+        51010: they are recorded "not opened" there, and "available" in every other mode, so
+        that an account leaving Spot mode has them walked again (scheduled syncs are
+        trades-only or balances-only, and neither would probe a part known to be missing)."""
+        spot_mode = str(config.get("acctLv")) == SPOT_MODE
+        log = part_log_of(client)
+        for part in STREAM_PARTS.values():
+            log.record(part, Availability.NOT_OPENED if spot_mode else Availability.AVAILABLE)
+        return spot_mode
 
     def trade_pages(
         self,
@@ -165,8 +199,15 @@ class OkxAdapter(ExchangeAdapter):
         """Cash per currency: the trading account's `cashBal` (its `eq` adds the positions'
         unrealized PnL, which the positions carry), the funding account and Simple Earn."""
         trading = client.private_get_account_balance().get("data") or [{}]
-        funding = client.private_get_asset_balances().get("data") or []
-        savings = client.private_get_finance_savings_balance().get("data") or []
+        funding = self.optional(
+            client, FUNDING, lambda: client.private_get_asset_balances().get("data") or [], []
+        )
+        savings = self.optional(
+            client,
+            EARN,
+            lambda: client.private_get_finance_savings_balance().get("data") or [],
+            [],
+        )
         records = [
             *(
                 _balance(client, "trading", row, "cashBal")

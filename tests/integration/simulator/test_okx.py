@@ -4,6 +4,7 @@ history of every market type (options included), and every refusal."""
 
 from __future__ import annotations
 
+import json
 import time
 from decimal import ROUND_DOWN, Decimal
 
@@ -323,7 +324,7 @@ def test_the_account_configuration_says_what_each_seeded_key_may_do(simulator, l
     assert accounts[0]["type"] == "2", "seeded as unified accounts in Spot and futures mode"
 
 
-@pytest.mark.parametrize(("label", "level"), [("simple", "1"), ("multi", "3")])
+@pytest.mark.parametrize(("label", "level"), [("simple", "1"), ("multi", "3"), ("spot-only", "1")])
 def test_the_label_picks_the_account_mode(simulator, label, level):
     client = simulator.client(simulator.account(EXCHANGE, label))
 
@@ -590,12 +591,43 @@ def test_the_expired_seeded_key_is_an_authentication_error(simulator):
 
 
 def test_the_seeded_key_without_read_permission_is_a_plain_exchange_error(simulator):
-    """OKX answers 50120 "API key doesn't have permission", which ccxt's table lacks."""
+    """OKX answers 50120 "This API key doesn't have permission to use this function" with
+    HTTP 200 (its error table), and ccxt's table lacks the code."""
     client = simulator.client(simulator.account(EXCHANGE, "no-read"))
 
     with pytest.raises(ccxt.ExchangeError, match="50120") as raised:
         client.private_get_account_balance()
     assert type(raised.value) is ccxt.ExchangeError
+    assert json.loads(client.last_http_response)["msg"] == (
+        "This API key doesn't have permission to use this function"
+    )
+
+
+def test_in_the_50121_reading_a_refused_address_gets_50121_and_a_plain_exchange_error(
+    simulator, demo
+):
+    simulator.ok("POST", "/config", {"readings": {"okx.ip_refusal": "50121"}})
+    simulator.add_fault("ip_not_allowed", exchange=EXCHANGE, api_key=demo["api_key"])
+    client = simulator.client(demo)
+
+    with pytest.raises(ccxt.ExchangeError) as raised:
+        client.private_get_account_balance()
+
+    assert type(raised.value) is ccxt.ExchangeError
+    body = json.loads(client.last_http_response)
+    assert body["code"] == "50121"
+    assert body["msg"].startswith("You can't access our services through the IP address (")
+
+
+def test_an_unseen_error_is_okxs_envelope_with_a_code_ccxt_does_not_know(simulator, demo):
+    simulator.add_fault("unknown_error", exchange=EXCHANGE, path="/api/v5/finance/savings/")
+    client = simulator.client(demo)
+
+    with pytest.raises(ccxt.ExchangeError) as raised:
+        client.private_get_finance_savings_balance()
+
+    assert type(raised.value) is ccxt.ExchangeError
+    assert json.loads(client.last_http_response)["code"] == "59876"
 
 
 @pytest.mark.parametrize(

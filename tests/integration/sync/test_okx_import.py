@@ -537,3 +537,94 @@ def test_a_refused_fills_request_waits_a_window_and_is_asked_again(
 
     assert_exactly(connection, routed_to_simulator.ground_truth(account["api_key"]))
     assert fills_requests(routed_to_simulator) == FIRST_IMPORT_FILLS_REQUESTS + 2
+
+
+# -- optional parts ---------------------------------------------------------------------------
+
+
+def test_an_account_switched_back_to_spot_mode_records_its_old_streams_as_not_opened(
+    routed_to_simulator, workspace, owner
+):
+    """It keeps the cursors of the swaps and futures it traded before; OKX now refuses those
+    streams with 51010, which must be recorded for the part, not fail the sync."""
+    account = routed_to_simulator.create_account(
+        exchange=EXCHANGE,
+        label="simple-switched",
+        trades={"BTC/USDT": 40},
+        days=20,
+        permissions=["read"],
+    )
+    connection = make_connection(workspace, owner, account)
+    # as connected while it was in Spot and futures mode: nothing known unavailable
+    ExchangeConnection.objects.filter(pk=connection.pk).update(capabilities={})
+    for stream in ("swap", "futures"):
+        SyncCursor.objects.create(connection=connection, stream=stream, position={"top": "1"})
+
+    result = sync(connection, "trades")
+
+    connection.refresh_from_db()
+    assert result.status == "succeeded", SyncRun.objects.get(pk=result.run_id).message
+    assert connection.status == ExchangeConnection.Status.CONNECTED
+    for stream in ("swap", "futures"):
+        entry = connection.capabilities[stream]
+        assert (entry["availability"], entry["exchange_code"]) == ("not_opened", "51010")
+    assert_exactly(connection, routed_to_simulator.ground_truth(account["api_key"]))
+
+    routed_to_simulator.reset()
+    again = sync(connection, "trades")
+
+    # the next trades-only sync obeys what was found: one forward request, spot's
+    assert again.status == "succeeded"
+    assert fills_requests(routed_to_simulator) == 1
+
+
+def test_an_unseen_error_on_simple_earn_keeps_the_other_balances(
+    routed_to_simulator, workspace, owner
+):
+    account = routed_to_simulator.account(EXCHANGE, "demo")
+    connection = make_connection(workspace, owner, account)
+    routed_to_simulator.add_fault(
+        "unknown_error", exchange=EXCHANGE, path="/api/v5/finance/savings/balance"
+    )
+
+    result = sync(connection, "balances")
+
+    connection.refresh_from_db()
+    assert result.status == "succeeded"
+    assert connection.status == ExchangeConnection.Status.CONNECTED
+    earn = connection.capabilities["earn"]
+    assert (earn["availability"], earn["exchange_code"]) == ("failed", "59876")
+    kinds = set(
+        BalanceSnapshot.objects.filter(connection=connection, is_latest=True).values_list(
+            "account_type", flat=True
+        )
+    )
+    assert kinds == {"trading", "funding"}
+
+
+def test_an_account_that_left_spot_mode_has_its_derivative_fills_walked_again(
+    routed_to_simulator, workspace, owner
+):
+    account = routed_to_simulator.create_account(
+        exchange=EXCHANGE,
+        label="left-spot-mode",
+        trades={"BTC/USDT": 30, "BTC/USDT:USDT": 20},
+        days=20,
+        permissions=["read"],
+    )
+    connection = make_connection(workspace, owner, account)
+    # connected while still in Spot mode: its derivative parts were found "not opened"
+    spot_mode = {
+        key: {"label": key, "availability": "not_opened", "error_code": "", "exchange_code": ""}
+        for key in ("margin", "swap", "futures", "option")
+    }
+    ExchangeConnection.objects.filter(pk=connection.pk).update(capabilities=spot_mode)
+
+    result = sync(connection, "trades")
+
+    connection.refresh_from_db()
+    assert result.status == "succeeded"
+    assert_exactly(connection, routed_to_simulator.ground_truth(account["api_key"]))
+    assert {key: connection.capabilities[key]["availability"] for key in spot_mode} == {
+        key: "available" for key in spot_mode
+    }

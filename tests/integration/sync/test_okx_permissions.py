@@ -82,13 +82,17 @@ def test_an_ip_restricted_key_that_allows_us_works_and_says_it_is_restricted(
     assert access_for(permissions) == "read_only"
 
 
-def test_a_key_that_does_not_allow_our_ip_is_reported_as_such(routed_to_simulator):
+@pytest.mark.parametrize("reading", ["50110", "50121"])
+def test_a_key_that_does_not_allow_our_ip_is_reported_as_such(routed_to_simulator, reading):
+    # OKX's table has 50110 (HTTP 401, ccxt: PermissionDenied) and 50121 (HTTP 200, unknown to
+    # ccxt: ExchangeError, which would otherwise be retried forever)
+    routed_to_simulator.ok("POST", "/config", {"readings": {"okx.ip_refusal": reading}})
     account = routed_to_simulator.account(EXCHANGE, "read-only")
     routed_to_simulator.add_fault("ip_not_allowed", api_key=account["api_key"])
     with pytest.raises(ExchangeCallFailed) as caught:
         check(routed_to_simulator, "read-only")
-    # 50110 "Your IP … is not included in your API key's IP whitelist"
     assert caught.value.failure.code == ErrorCode.IP_NOT_ALLOWED
+    assert caught.value.failure.exchange_code == reading
 
 
 def test_maintenance_is_reported_as_maintenance(routed_to_simulator):
@@ -98,7 +102,31 @@ def test_maintenance_is_reported_as_maintenance(routed_to_simulator):
     assert caught.value.failure.code == ErrorCode.MAINTENANCE
 
 
-def test_the_check_reads_nothing_but_the_balance_and_the_configuration(routed_to_simulator):
+def test_the_check_reads_the_configuration_and_the_balances_only(routed_to_simulator):
     check(routed_to_simulator, "read-only")
     endpoints = routed_to_simulator.stats()["endpoints"]
-    assert set(endpoints) == {"okx /api/v5/account/balance", "okx /api/v5/account/config"}
+    assert set(endpoints) == {
+        "okx /api/v5/account/balance",
+        "okx /api/v5/account/config",
+        "okx /api/v5/asset/balances",
+        "okx /api/v5/finance/savings/balance",
+    }
+
+
+def test_a_spot_mode_key_names_its_derivative_parts_not_opened_without_asking_them(
+    routed_to_simulator,
+):
+    permissions = check(routed_to_simulator, "spot-only")
+
+    assert permissions.details["account_mode"] == "spot"
+    parts = {key: entry["availability"] for key, entry in permissions.capabilities.items()}
+    assert parts == {
+        "margin": "not_opened",
+        "swap": "not_opened",
+        "futures": "not_opened",
+        "option": "not_opened",
+        "funding": "available",
+        "earn": "available",
+    }
+    endpoints = routed_to_simulator.stats()["endpoints"]
+    assert not any("fills" in name or "positions" in name for name in endpoints)

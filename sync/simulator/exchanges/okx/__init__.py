@@ -1,7 +1,7 @@
 """OKX (www.okx.com, API v5): spot, perpetual swaps, delivery futures and option markets on
 one unified trading account, plus the funding account. Accounts are in Spot and futures mode,
-but those whose label starts with ``simple`` (Spot mode) or ``multi`` (Multi-currency
-margin mode)."""
+but spot-only ones and those whose label starts with ``simple`` (Spot mode) or ``multi``
+(Multi-currency margin mode)."""
 
 from __future__ import annotations
 
@@ -98,6 +98,12 @@ class OkxSimulator(ExchangeSimulator):
         f"BTC/USDT:USDT-{_QUARTER}": 10,
     }
 
+    # Where OKX's own tables leave a choice: which of its two IP codes a refused address gets
+    # (errors.ip_refusal).
+    readings = {"ip_refusal": ("50110", "50121")}
+    # OKX's envelope with a code outside ccxt's okx.py table: ccxt raises ExchangeError.
+    unseen_error = (200, {"code": "59876", "msg": "An error nobody has seen before.", "data": []})
+
     def __init__(self, state: SimulatorState) -> None:
         # The options traded are struck around the seed's prices: per simulator, like the
         # demo account that trades them.
@@ -140,4 +146,4 @@ class OkxSimulator(ExchangeSimulator):
         return auth.authenticate(self, request, now_ms)
 
     def reject(self, kind: str, request: Request, **detail: Any) -> Response:
-        return errors.rejection(kind, request, **detail)
+        return errors.rejection(kind, request, ip_reading=self.reading("ip_refusal"), **detail)

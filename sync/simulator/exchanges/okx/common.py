@@ -15,8 +15,8 @@ if TYPE_CHECKING:
 _EIGHT = Decimal(1).scaleb(-8)
 
 # Account modes (``acctLv``) chosen by label, as Bybit's classic accounts are: "simple..."
-# accounts are in Spot mode, "multi..." ones in Multi-currency margin mode, every other one in
-# Spot and futures mode.
+# accounts (and spot-only ones) are in Spot mode, "multi..." ones in Multi-currency margin
+# mode, every other one in Spot and futures mode.
 SIMPLE_PREFIX = "simple"
 MULTI_PREFIX = "multi"
 SPOT_MODE = "1"
@@ -25,8 +25,11 @@ MULTI_CURRENCY_MODE = "3"
 
 
 def account_level(account: Account) -> str:
-    """The account's ``acctLv``."""
-    if account.label.startswith(SIMPLE_PREFIX):
+    """The account's ``acctLv``. An account that never traded derivatives is in Spot mode:
+    "This mode will be activated by default for the first use", the other modes need a quiz
+    (OKX support, "Introduction on Unified Account",
+    https://support.okexcn.com/hc/en-us/articles/360054690791)."""
+    if account.label.startswith(SIMPLE_PREFIX) or not account.has("futures"):
         return SPOT_MODE
     if account.label.startswith(MULTI_PREFIX):
         return MULTI_CURRENCY_MODE

@@ -44,7 +44,27 @@ def mode_unsupported() -> Rejected:
     return refuse(200, "51010", "You can't complete this request under your current account mode.")
 
 
-def rejection(kind: str, request: Request, **detail: Any) -> Response:
+def ip_refusal(request: Request, reading: str) -> Response:
+    """A request from an address the key does not allow. OKX's error table (API class,
+    https://www.okx.com/docs-v5/en/#error-code-rest-api-api-class) has two codes for it and
+    says nothing of which one a REST call gets: 50110 "Your IP {param0} is not included in your
+    API key's IP whitelist." (HTTP 401; ccxt: PermissionDenied) and 50121 "You can't access
+    our services through the IP address ({param0})" (HTTP 200; not in ccxt 4.5.90's table,
+    so ExchangeError). Reading ``ip_refusal`` picks one."""
+    if reading == "50121":
+        return okx_error(
+            200,
+            "50121",
+            f"You can't access our services through the IP address ({request.remote_addr})",
+        )
+    return okx_error(
+        401,
+        "50110",
+        f"Your IP {request.remote_addr} is not included in your API key's IP whitelist.",
+    )
+
+
+def rejection(kind: str, request: Request, *, ip_reading: str, **detail: Any) -> Response:
     if kind == "maintenance":
         return okx_error(503, "50001", "Service temporarily unavailable. Please try again later.")
     if kind in ("rate_limit", "ban"):
@@ -62,13 +82,10 @@ def rejection(kind: str, request: Request, **detail: Any) -> Response:
         # an expired (14 days unused) or deleted key is simply unknown to OKX
         return okx_error(401, *INVALID_KEY)
     if kind == "ip_not_allowed":
-        return okx_error(
-            401,
-            "50110",
-            f"Your IP {request.remote_addr} is not included in your API key's IP whitelist.",
-        )
+        return ip_refusal(request, ip_reading)
     if kind == "no_read_permission":
-        return okx_error(401, "50120", "API key doesn't have permission to use this feature")
+        # OKX's error table, API class: HTTP 200
+        return okx_error(200, "50120", "This API key doesn't have permission to use this function")
     if kind == "not_found":
         return okx_error(404, "404", "Not Found")
     raise ValueError(f"no OKX answer for {kind!r}")
