@@ -15,6 +15,7 @@ from typing import Any, ClassVar, TypeVar
 import ccxt
 
 from connections.vault import CredentialSecret
+from sync.markets import markets_ensure
 
 from .capabilities import Availability, Part, part_log_of
 from .client import build_client
@@ -191,6 +192,8 @@ class ExchangeAdapter:
         try:
             self.read_probe(client)
             permissions = self.fetch_permissions(client)
+            # ccxt needs the markets to read balances; they are shared per process and hour.
+            markets_ensure(client, key=self.ccxt_id)
             self.fetch_balances(client)
         except ExchangeCallFailed:
             raise

@@ -15,6 +15,8 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from connections.models import ExchangeConnection
 from connections.services import connection_create
@@ -25,10 +27,26 @@ from sync.exchanges.recording import FIXTURES, FixtureTransport, load_fixtures
 from sync.markets import markets_forget
 from sync.services import sync_connection
 
-# Keys in each exchange's own shape (the form checks shapes; the fixtures do not check keys).
-KEYS = {
-    "binance": CredentialSecret(api_key="A" * 64, secret="B" * 64),
-}
+# A scenario may name its "credential" (dummy values in the exchange's key shape; the fixtures
+# never check them); GENERATED_PEM stands for a P-256 key made afresh, for exchanges that sign
+# with one (Coinbase), so no key material sits in the repository.
+DEFAULT_CREDENTIAL = {"api_key": "A" * 64, "secret": "B" * 64}
+GENERATED_PEM = "<generated P-256 PEM>"
+
+
+def credential_of(spec: dict) -> CredentialSecret:
+    values = dict(spec.get("credential", DEFAULT_CREDENTIAL))
+    for name, value in values.items():
+        if value == GENERATED_PEM:
+            key = ec.generate_private_key(ec.SECP256R1())
+            values[name] = key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.TraditionalOpenSSL,
+                serialization.NoEncryption(),
+            ).decode()
+    return CredentialSecret(**values)
+
+
 CASES = [
     (folder.name, name)
     for folder in sorted(FIXTURES.iterdir())
@@ -73,7 +91,7 @@ def test_documented_answers_end_in_what_we_store(
             exchange=exchange,
             label=scenario,
             portfolio=None,
-            secret=KEYS[exchange],
+            secret=credential_of(spec),
         )
         result = sync_connection(connection_id=connection.pk, kind="initial", trigger="initial")
 
