@@ -9,6 +9,10 @@ unverifiable: we only learn that it can read, spot and futures separately. ccxt 
 Syncing: spot fills reach back a month and perpetual fills 90 days (`trades`); balances of
 spot, futures and a master key's sub-accounts' spot, and open perpetual positions
 (`holdings`). MEXC lets a master key read its sub-accounts' balances but not their fills.
+
+Spot is the core. Futures and sub-accounts are optional parts (`parts`): most accounts never
+opened futures and are no master, and whatever MEXC answers there is recorded, never a
+connection state. Spot myTrades ordering with startTime (audit M2) is another issue's.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ import ccxt
 from ..base import CredentialShape, ExchangeAdapter, Permissions
 from ..errors import ErrorCode, ExchangeFailure, failure_for
 from ..records import BalanceRecord, PositionRecord, Stream, TradePage, TradeRecord, to_decimal
-from . import holdings, trades
+from . import holdings, parts, trades
+from .parts import FUTURES
 from .wire import (
     CLOCK_CODES,
     PERMISSION_CODES,
@@ -58,6 +63,9 @@ class MexcAdapter(ExchangeAdapter):
     # 700006 "IP [...] not in the ip white list" (spot), 406 "Accessed IP is not in the
     # whitelist" (futures).
     ip_error_codes = frozenset({"700006", "406"})
+    # 1000 "Account does not exist" (MEXC's futures error list): one reading of what the
+    # futures API answers an account that never opened futures (parts.py).
+    not_opened_codes = frozenset({"1000"})
     # Nothing to pre-set: ccxt's MEXC client makes no hidden account-mode calls.
     client_options = {}
 
@@ -83,15 +91,23 @@ class MexcAdapter(ExchangeAdapter):
 
     def fetch_permissions(self, client: ccxt.Exchange) -> Permissions:
         """Read both accounts with harmless GETs: the spot one must answer (else the key
-        cannot read at all); whether the futures one does is recorded."""
+        cannot read at all); whether the futures one does is recorded, never decisive."""
         spot_account(client)
-        futures_read = futures_assets(client) is not None
-        return Permissions(verifiable=False, read=True, details={"futures_read": futures_read})
+        futures = self.optional(client, FUTURES, lambda: futures_assets(client), None)
+        return Permissions(
+            verifiable=False, read=True, details={"futures_read": futures is not None}
+        )
+
+    def _optional_of(self, client: ccxt.Exchange) -> parts.Optional:
+        def bound(part: Any, call: Any, default: Any, **options: Any) -> Any:
+            return self.optional(client, part, call, default, **options)
+
+        return bound
 
     # -- the sync engine's side -------------------------------------------------------------
 
     def trade_streams(self, client: ccxt.Exchange, *, known: set[str]) -> list[Stream]:
-        return trades.trade_streams(client, known)
+        return trades.trade_streams(client, known, self._optional_of(client))
 
     def trade_pages(
         self,
@@ -140,7 +156,7 @@ class MexcAdapter(ExchangeAdapter):
         )
 
     def fetch_balances(self, client: ccxt.Exchange) -> list[BalanceRecord]:
-        return holdings.fetch_balances(client)
+        return holdings.fetch_balances(client, self._optional_of(client))
 
     def fetch_positions(self, client: ccxt.Exchange) -> list[PositionRecord]:
-        return holdings.fetch_positions(client)
+        return holdings.fetch_positions(client, self._optional_of(client))

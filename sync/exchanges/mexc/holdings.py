@@ -13,17 +13,29 @@ from typing import Any
 
 import ccxt
 
+from ..capabilities import Availability
 from ..records import BalanceRecord, PositionRecord, to_decimal
-from .wire import futures_assets, open_positions, refused_for_permission, spot_account, swap_market
+from .parts import FUTURES, SUB_ACCOUNTS, Optional
+from .wire import futures_assets, open_positions, spot_account, swap_market
 
 # ``/api/v3/sub-account/list`` pages by ``page`` and ``limit`` (at most 200).
 SUB_ACCOUNT_PAGE = 200
 _ZERO = Decimal(0)
 
 
-def fetch_balances(client: ccxt.Exchange) -> list[BalanceRecord]:
+def fetch_balances(client: ccxt.Exchange, optional: Optional) -> list[BalanceRecord]:
     records = _spot_records(spot_account(client).get("balances") or [], account="main")
-    for row in futures_assets(client) or []:
+    records += optional(FUTURES, lambda: _futures_records(client), [])
+    # An ordinary account is refused the list or gets an empty one (MEXC documents the
+    # endpoint "For Master Account" only): any refusal means it has no sub-accounts.
+    return records + optional(
+        SUB_ACCOUNTS, lambda: _sub_account_records(client), [], refusal=Availability.NOT_OPENED
+    )
+
+
+def _futures_records(client: ccxt.Exchange) -> list[BalanceRecord]:
+    records = []
+    for row in futures_assets(client):
         # cashBalance is the wallet: deposits, realized PnL and fees; the unrealized PnL of
         # open positions is in the positions, and the margin they hold is in neither free
         # (availableBalance) nor frozenBalance, so `used` adds it
@@ -40,6 +52,11 @@ def fetch_balances(client: ccxt.Exchange) -> list[BalanceRecord]:
                 + (to_decimal(row.get("positionMargin")) or _ZERO),
             )
         )
+    return records
+
+
+def _sub_account_records(client: ccxt.Exchange) -> list[BalanceRecord]:
+    records = []
     for uid, name in _sub_accounts(client):
         # only SPOT is served: "accountType: SPOT, FUTURES; only support SPOT currently"
         answer = client.spot_private_get_sub_account_asset(
@@ -70,17 +87,10 @@ def _spot_records(rows: list[dict[str, Any]], *, account: str) -> list[BalanceRe
 
 def _sub_accounts(client: ccxt.Exchange) -> Iterator[tuple[str, str]]:
     """(uid, name) of each sub-account of a master key. A sub-account's own key is refused
-    the list with 700007, which ccxt raises as AuthenticationError: it has none."""
+    the list with 700007 (ccxt: AuthenticationError): the part records it."""
     page = 1
     while True:
-        try:
-            answer = client.spot_private_get_sub_account_list(
-                {"page": page, "limit": SUB_ACCOUNT_PAGE}
-            )
-        except (ccxt.AuthenticationError, ccxt.PermissionDenied):
-            if not refused_for_permission(client):
-                raise
-            return
+        answer = client.spot_private_get_sub_account_list({"page": page, "limit": SUB_ACCOUNT_PAGE})
         rows = answer.get("subAccounts") or []
         for row in rows:
             yield str(row["uid"]), str(row["subAccount"])
@@ -89,10 +99,14 @@ def _sub_accounts(client: ccxt.Exchange) -> Iterator[tuple[str, str]]:
         page += 1
 
 
-def fetch_positions(client: ccxt.Exchange) -> list[PositionRecord]:
+def fetch_positions(client: ccxt.Exchange, optional: Optional) -> list[PositionRecord]:
+    return optional(FUTURES, lambda: _positions(client), [])
+
+
+def _positions(client: ccxt.Exchange) -> list[PositionRecord]:
     """Open perpetual positions, valued at MEXC's fair price (its mark), one call each."""
     records = []
-    for row in open_positions(client) or []:
+    for row in open_positions(client):
         contracts = to_decimal(row.get("holdVol")) or _ZERO
         market = swap_market(client, str(row.get("symbol")))
         if not contracts or market is None:

@@ -20,6 +20,7 @@ import ccxt
 
 from ..records import Stream, TradePage, TradeRecord
 from ..walking import OVERLAP_MS, window_pages
+from .parts import FUTURES, Optional
 from .wire import (
     FUTURES_PACE,
     MY_TRADES_PACE,
@@ -43,7 +44,7 @@ SWAP_KEEP_MS = SWAP_REACH_DAYS * DAY_MS - 5 * 60_000
 Convert = Callable[[list[dict[str, Any]]], list[TradeRecord]]
 
 
-def trade_streams(client: ccxt.Exchange, known: set[str]) -> list[Stream]:
+def trade_streams(client: ccxt.Exchange, known: set[str], optional: Optional) -> list[Stream]:
     """Pairs whose base coin the spot account holds, perpetuals with a closed or open
     position, and every stream walked before whose market still exists."""
     names = {name for name in known if name.split(":", 1)[-1] in client.markets}
@@ -57,25 +58,20 @@ def trade_streams(client: ccxt.Exchange, known: set[str]) -> list[Stream]:
         for market in client.markets.values()
         if market.get("spot") and market["active"] is not False and market["base"] in held
     }
-    perpetuals = traded_perpetuals(client)
-    if perpetuals is None:
-        # the key may not read futures: its walks would only be refused
-        names = {name for name in names if not name.startswith("swap:")}
-    else:
-        names |= {f"swap:{symbol}" for symbol in perpetuals}
+    # Perpetuals only where the futures part answers; swap streams walked before stay, and
+    # the engine skips them while the part is known unavailable.
+    names |= {f"swap:{symbol}" for symbol in optional(FUTURES, lambda: _perpetuals(client), set())}
     return [
-        Stream(name, reach_days=SPOT_REACH_DAYS if name.startswith("spot:") else SWAP_REACH_DAYS)
+        Stream(name, reach_days=SPOT_REACH_DAYS)
+        if name.startswith("spot:")
+        else Stream(name, reach_days=SWAP_REACH_DAYS, part=FUTURES)
         for name in sorted(names)
     ]
 
 
-def traded_perpetuals(client: ccxt.Exchange) -> set[str] | None:
-    """Unified symbols of the perpetuals with a position open now or closed within reach;
-    None when the key may not read futures."""
-    rows = open_positions(client)
-    if rows is None:
-        return None
-    found = list(rows)
+def _perpetuals(client: ccxt.Exchange) -> set[str]:
+    """Unified symbols of the perpetuals with a position open now or closed within reach."""
+    found = list(open_positions(client))
     floor = client.milliseconds() - SWAP_REACH_DAYS * DAY_MS
     page_num = 1
     while True:

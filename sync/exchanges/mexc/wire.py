@@ -33,7 +33,6 @@ FUTURES_PACE = (20, 2.0)
 PACE_MARGIN_S = 0.25
 
 _MEMO = "_thrive_mexc_answers"
-_FUTURES_DENIED = "futures denied"
 
 
 def error_code_of(client: ccxt.Exchange) -> str | None:
@@ -47,11 +46,6 @@ def error_code_of(client: ccxt.Exchange) -> str | None:
         return None
     code = body.get("code")
     return None if code in (None, "", 0, "0", 200, "200") else str(code)
-
-
-def refused_for_permission(client: ccxt.Exchange) -> bool:
-    """Whether the last refusal was MEXC saying the key lacks a permission (701, 700007)."""
-    return error_code_of(client) in PERMISSION_CODES
 
 
 def _memo(client: ccxt.Exchange) -> dict[str, Any]:
@@ -82,23 +76,10 @@ def pace(client: ccxt.Exchange, endpoint: str, limit: tuple[int, float]) -> None
 
 
 def futures_data(client: ccxt.Exchange, name: str, fetch: Callable[[], Any]) -> Any:
-    """``data`` of a futures read, read once; None when the key may not read futures (MEXC
-    grants spot and futures reading separately), and no further futures read is tried."""
-    memo = _memo(client)
-    if memo.get(_FUTURES_DENIED):
-        return None
-
-    def read() -> Any:
-        try:
-            return fetch()["data"]
-        except ccxt.PermissionDenied:
-            # 701 "Account read permission is required"; 406 (IP) and others propagate
-            if not refused_for_permission(client):
-                raise
-            memo[_FUTURES_DENIED] = True
-            return None
-
-    return once(client, name, read)
+    """``data`` of a futures read, read once per client. A refusal propagates: every futures
+    read goes through the adapter's ``optional`` (part "futures"), which records it and spares
+    the rest of the sync further calls once the part is known unavailable."""
+    return once(client, name, lambda: fetch()["data"])
 
 
 def spot_account(client: ccxt.Exchange) -> dict[str, Any]:

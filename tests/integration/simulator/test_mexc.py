@@ -4,6 +4,8 @@ history of spot and USDT-M perpetuals, and every fault and credential problem.""
 
 from __future__ import annotations
 
+import json
+import re
 import time
 from decimal import Decimal
 
@@ -11,6 +13,7 @@ import ccxt
 import pytest
 
 from sync.simulator.exchanges.base import REJECTION_KINDS
+from sync.simulator.exchanges.mexc.trades import SPOT_ORDER_PREFIX, spot_trade_id
 from sync.simulator.http import Request
 
 EXCHANGE = "mexc"
@@ -298,7 +301,8 @@ def walk_spot(client, symbol: str, start_ms: int, end_ms: int) -> list[dict]:
         fresh = [trade for trade in page if trade["id"] not in by_id]
         by_id.update((trade["id"], trade) for trade in page)
         if len(page) < PAGE or not fresh:
-            return sorted(by_id.values(), key=lambda trade: int(trade["id"]))
+            # pages run oldest first: the first sighting of each fill keeps that order
+            return list(by_id.values())
         since = page[-1]["timestamp"]
 
 
@@ -320,13 +324,31 @@ def truth_for(simulator, account: dict, symbol: str, since_ms: int = 0) -> list[
         for fill in simulator.ground_truth(account["api_key"])
         if fill["symbol"] == symbol and fill["timestamp"] >= since_ms
     ]
-    return sorted(truth, key=lambda fill: int(fill["id"]))
+    return [as_on_the_wire(fill) for fill in sorted(truth, key=lambda fill: int(fill["id"]))]
+
+
+def as_on_the_wire(fill: dict) -> dict:
+    """The ground truth with a spot fill's ids as MEXC prints them (hex id, "C02__" order)."""
+    if fill["market_type"] != "spot":
+        return fill
+    return {
+        **fill,
+        "id": spot_trade_id(fill["id"]),
+        "order_id": SPOT_ORDER_PREFIX + fill["order_id"],
+    }
+
+
+def by_time_and_id(rows: list[dict]) -> list[dict]:
+    """ccxt orders parsed fills by (timestamp, id); spot ids are hex, so within one
+    millisecond that is not MEXC's order."""
+    return sorted(rows, key=lambda row: (row["timestamp"], str(row["id"])))
 
 
 def assert_same_fills(client, fetched: list[dict], truth: list[dict]) -> None:
     """Field by field. ccxt 4.5.90 with Decimal numbers drops fee costs and, on perpetuals,
     the contract size, and it does not know MEXC's deal sides 2 to 4: those are read from
     the exchange's own fields, as an adapter has to."""
+    fetched, truth = by_time_and_id(fetched), by_time_and_id(truth)
     assert [trade["id"] for trade in fetched] == [fill["id"] for fill in truth]
     for trade, fill in zip(fetched, truth, strict=True):
         info = trade["info"]
@@ -390,9 +412,11 @@ def test_resuming_after_the_last_timestamp_would_lose_a_fill(simulator, catalog,
     second = client.fetch_my_trades("BTC/USDT", first[-1]["timestamp"], PAGE)
     skipping = client.fetch_my_trades("BTC/USDT", first[-1]["timestamp"] + 1, PAGE)
 
-    assert second[0]["id"] == first[-1]["id"]
-    assert second[1]["timestamp"] == first[-1]["timestamp"]
-    assert second[1]["id"] not in {trade["id"] for trade in skipping}
+    last = first[-1]["timestamp"]
+    at_last = {trade["id"] for trade in second if trade["timestamp"] == last}
+    assert {trade["id"] for trade in first if trade["timestamp"] == last} <= at_last
+    assert len(at_last) >= 2
+    assert not at_last & {trade["id"] for trade in skipping}
 
 
 def test_spot_pages_hold_at_most_100_fills_and_default_to_the_latest(simulator, catalog, history):
@@ -401,7 +425,9 @@ def test_spot_pages_hold_at_most_100_fills_and_default_to_the_latest(simulator, 
 
     latest = client.fetch_my_trades("BTC/USDT", None, 500)
 
-    assert [trade["id"] for trade in latest] == [fill["id"] for fill in truth[-PAGE:]]
+    assert [trade["id"] for trade in latest] == [
+        fill["id"] for fill in by_time_and_id(truth[-PAGE:])
+    ]
 
 
 def test_futures_pages_go_from_the_newest_and_refuse_more_than_100(simulator, catalog, history):
@@ -667,3 +693,64 @@ def test_mexc_answers_every_rejection_kind_the_core_may_ask_for(simulator):
         for kind in REJECTION_KINDS:
             response = mexc.reject(kind, request, now_ms=0, retry_after=1, status=503)
             assert response.status >= 400 or b'"success":false' in response.body, kind
+
+
+# -- account profiles ------------------------------------------------------------------------
+
+
+def test_spot_fills_are_byte_faithful_to_the_answer_ccxt_recorded(simulator, catalog, demo):
+    """ccxt's ts/src/test/static/response/mexc.json (fetchMyTrades): a 32-hex-digit id, an
+    orderId of "C02__" and digits, orderListId "-1" and time as strings."""
+    client = client_for(simulator, catalog, demo)
+    client.fetch_my_trades("BTC/USDT", None, 5)
+    row = json.loads(client.last_http_response)[0]
+
+    assert re.fullmatch(r"[0-9a-f]{32}", row["id"])
+    assert re.fullmatch(r"C02__\d+", row["orderId"])
+    assert row["orderListId"] == "-1"
+    assert isinstance(row["time"], str) and row["time"].isdigit()
+    assert list(row) == [
+        "symbol", "id", "orderId", "orderListId", "price", "qty", "quoteQty", "commission",
+        "commissionAsset", "time", "isBuyer", "isMaker", "isBestMatch", "isSelfTrade",
+        "clientOrderId",
+    ]  # fmt: skip
+    by_order = client.fetch_my_trades("BTC/USDT", None, 5, {"orderId": row["orderId"]})
+    assert row["id"] in {trade["id"] for trade in by_order}
+
+
+@pytest.mark.parametrize("reading", ["account_not_exist", "empty"])
+def test_a_spot_only_account_s_futures_answer_follows_the_reading(simulator, catalog, reading):
+    simulator.ok("POST", "/config", {"readings": {"mexc.futures_not_opened": reading}})
+    client = client_for(simulator, catalog, simulator.account(EXCHANGE, "spot-only"))
+
+    if reading == "account_not_exist":
+        with pytest.raises(ccxt.AuthenticationError, match='"code":1000'):
+            client.contract_private_get_account_assets()
+    else:
+        assert client.contract_private_get_account_assets()["data"] == []
+        assert client.contract_private_get_position_open_positions()["data"] == []
+    assert client.spot_private_get_account()["balances"]
+
+
+@pytest.mark.parametrize("reading", ["empty", "no_permission"])
+def test_an_ordinary_account_s_sub_account_list_follows_the_reading(simulator, catalog, reading):
+    simulator.ok("POST", "/config", {"readings": {"mexc.sub_account_list_ordinary": reading}})
+    client = client_for(simulator, catalog, simulator.account(EXCHANGE, "not-master"))
+
+    if reading == "empty":
+        assert client.spot_private_get_sub_account_list()["subAccounts"] == []
+    else:
+        with pytest.raises(ccxt.AuthenticationError, match="700007"):
+            client.spot_private_get_sub_account_list()
+
+
+def test_an_unseen_error_is_mexc_s_envelope_with_a_code_ccxt_does_not_know(
+    simulator, catalog, demo
+):
+    client = client_for(simulator, catalog, demo)
+    simulator.add_fault("unknown_error", exchange=EXCHANGE, path="/api/v1/private/")
+
+    with pytest.raises(ccxt.ExchangeError) as raised:
+        client.contract_private_get_account_assets()
+    assert type(raised.value) is ccxt.ExchangeError
+    assert '"code":987650' in client.last_http_response

@@ -21,6 +21,7 @@ from portfolio.models import BalanceSnapshot, Position
 from sync.exchanges.mexc import trades as mexc_trades
 from sync.models import SyncCursor, SyncRun
 from sync.services import sync_connection
+from sync.simulator.exchanges.mexc.trades import spot_trade_id
 from tests.integration.connections.conftest import secret_of
 from thrive.models import Workspace
 
@@ -73,13 +74,18 @@ def sums(rows) -> dict[str, tuple]:
     return {symbol: tuple(values) for symbol, values in totals.items()}
 
 
+def wire_id(fill: dict) -> str:
+    """MEXC prints a spot fill's id as 32 hex digits (ccxt's recorded response)."""
+    return spot_trade_id(fill["id"]) if fill["market_type"] == "spot" else fill["id"]
+
+
 def assert_exactly_the_truth(simulator, account, connection) -> None:
     imported, truth = imported_and_truth(simulator, account, connection)
     assert len(imported) == len(truth)
     assert sums(imported) == sums(truth)
     # the unified side is wrong for perpetual deal sides 2 to 4: each fill's side is checked
     assert {(row["symbol"], row["exchange_trade_id"], row["side"]) for row in imported} == {
-        (fill["symbol"], fill["id"], fill["side"]) for fill in truth
+        (fill["symbol"], wire_id(fill), fill["side"]) for fill in truth
     }
     assert {row["fee_currency"] for row in imported} == {fill["fee_currency"] for fill in truth}
 
@@ -405,7 +411,9 @@ def test_each_fault_becomes_a_state_and_leaves_a_sync_run(
 def test_a_key_revoked_mid_import_needs_attention_and_keeps_what_was_committed(
     routed_to_simulator, account, connection, monkeypatch
 ):
-    original = mexc_trades.deal_pages
+    # revoked while spot (the core) is walked: a futures stream is an optional part, whose
+    # refusal is recorded and never decides the key is bad
+    original = mexc_trades.spot_pages
 
     def revoking(client, symbol, cursor, **kwargs):
         for page in original(client, symbol, cursor, **kwargs):
@@ -414,7 +422,7 @@ def test_a_key_revoked_mid_import_needs_attention_and_keeps_what_was_committed(
                 "revoked_key", exchange=EXCHANGE, api_key=account["api_key"]
             )
 
-    monkeypatch.setattr(mexc_trades, "deal_pages", revoking)
+    monkeypatch.setattr(mexc_trades, "spot_pages", revoking)
 
     run = initial(connection)
 
@@ -422,3 +430,51 @@ def test_a_key_revoked_mid_import_needs_attention_and_keeps_what_was_committed(
     assert connection.status == ExchangeConnection.Status.NEEDS_ATTENTION
     assert run.error_code == "authentication_failed"
     assert Trade.objects.filter(connection=connection).exists()
+
+
+# -- account profiles --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("reading", "futures"), [("account_not_exist", "not_opened"), ("empty", "available")]
+)
+def test_a_spot_only_account_connects_and_imports_its_spot_whichever_way_futures_answer(
+    routed_to_simulator, workspace, owner, reading, futures
+):
+    """MEXC documents nothing for futures never opened: 1000 "Account does not exist" (ccxt:
+    AuthenticationError) must not read as a bad key, and an empty answer imports nothing."""
+    routed_to_simulator.ok("POST", "/config", {"readings": {"mexc.futures_not_opened": reading}})
+    account = routed_to_simulator.account(EXCHANGE, "spot-only")
+    connection = connect(workspace, owner, account)
+
+    run = initial(connection)
+
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error_code
+    connection.refresh_from_db()
+    assert connection.status == ExchangeConnection.Status.CONNECTED
+    assert connection.capabilities["futures"]["availability"] == futures
+    assert {kind for kind, _ in latest_balances(connection)} == {"spot"}
+    assert_exactly_the_truth(routed_to_simulator, account, connection)
+    assert not SyncCursor.objects.filter(connection=connection, stream__startswith="swap:")
+
+
+@pytest.mark.parametrize(
+    ("reading", "sub_accounts"), [("empty", "available"), ("no_permission", "no_access")]
+)
+def test_an_ordinary_account_is_not_a_master_whichever_way_mexc_says_so(
+    routed_to_simulator, workspace, owner, reading, sub_accounts
+):
+    routed_to_simulator.ok(
+        "POST", "/config", {"readings": {"mexc.sub_account_list_ordinary": reading}}
+    )
+    account = routed_to_simulator.account(EXCHANGE, "not-master")
+    connection = connect(workspace, owner, account)
+
+    run = initial(connection)
+
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error_code
+    connection.refresh_from_db()
+    assert connection.status == ExchangeConnection.Status.CONNECTED
+    assert connection.capabilities["sub_accounts"]["availability"] == sub_accounts
+    assert connection.capabilities["futures"]["availability"] == "available"
+    assert not BalanceSnapshot.objects.filter(connection=connection).exclude(account="main")

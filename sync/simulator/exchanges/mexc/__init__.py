@@ -16,7 +16,7 @@ from sync.simulator.exchanges.mexc.catalog import (
     SPOT_MAKER,
     SPOT_TAKER,
 )
-from sync.simulator.exchanges.mexc.common import RATE_LIMITS
+from sync.simulator.exchanges.mexc.common import RATE_LIMITS, is_contract
 from sync.simulator.http import Request, Response
 from sync.simulator.signing import derive_alphanumeric, derive_bytes
 from sync.simulator.trades import FeePolicy
@@ -51,6 +51,20 @@ class MexcSimulator(ExchangeSimulator):
         "DOGE/USDT:USDT": 20,
     }
     sample_trades = {"BTC/USDT": 40, "ETH/USDT": 20, "BTC/USDT:USDT": 20}
+    profiles = ("not-master",)
+    # Where MEXC documents nothing:
+    # - "futures_not_opened": what the futures API answers an account that never opened
+    #   futures: 1000 "Account does not exist" (a code of MEXC's futures list, ccxt:
+    #   AuthenticationError), or success with nothing in it;
+    # - "sub_account_list_ordinary": what "Query Sub-account List (For Master Account)" answers
+    #   an ordinary account: an empty list, or the 700007 a sub-account's key gets.
+    readings = {
+        "futures_not_opened": ("account_not_exist", "empty"),
+        "sub_account_list_ordinary": ("empty", "no_permission"),
+    }
+    # MEXC's spot envelope with a code outside ccxt's tables: ccxt raises ExchangeError on
+    # either API (mexc.py handle_errors reads ``code`` alone).
+    unseen_error = (400, {"code": 987650, "msg": "An error nobody has seen before."})
 
     def credentials(self, seed: int, label: str) -> Credentials:
         """MEXC's formats: "mx0" and 15 letters and digits; a 32-hex-digit secret."""
@@ -63,7 +77,14 @@ class MexcSimulator(ExchangeSimulator):
         return auth.claimed_api_key(request)
 
     def authenticate(self, request: Request, now_ms: int) -> Account:
-        return auth.authenticate(self, request, now_ms)
+        account = auth.authenticate(self, request, now_ms)
+        if (
+            is_contract(request.path)
+            and not account.has("futures")
+            and self.reading("futures_not_opened") == "account_not_exist"
+        ):
+            raise errors.refuse_contract(errors.ACCOUNT_NOT_EXIST)
+        return account
 
     def reject(self, kind: str, request: Request, **detail: Any) -> Response:
         return errors.rejection(kind, request, **detail)

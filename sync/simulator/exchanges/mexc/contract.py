@@ -41,6 +41,9 @@ def _positions(account: Account) -> list[OpenPosition]:
 
 
 def asset_rows(account: Account) -> list[dict[str, Any]]:
+    if not account.has("futures"):
+        # the "empty" reading of a futures account never opened (MexcSimulator.readings)
+        return []
     positions = _positions(account)
     rows = []
     for currency, units in sorted(account.holdings().wallet(LINEAR).items()):

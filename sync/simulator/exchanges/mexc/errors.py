@@ -34,6 +34,8 @@ PARAM_ERROR = (600, "Param error!")
 VERIFY_FAILED = (602, "Signature verification failed!")
 READ_PERMISSION_REQUIRED = (701, "Account read permission is required")
 CONTRACT_NOT_FOUND = (1001, "Contract does not exist")
+# Documented in the same list; ccxt's mexc.py exact table: AuthenticationError.
+ACCOUNT_NOT_EXIST = (1000, "Account does not exist")
 
 MAINTENANCE = {
     "code": 500,

@@ -73,6 +73,11 @@ def _master(call: Call) -> Account:
     if account.master is not None:
         # a sub-account's key may not list or read its siblings
         raise refuse_spot(NO_PERMISSION)
+    if not account.has("sub_accounts") and (
+        call.exchange.reading("sub_account_list_ordinary") == "no_permission"
+    ):
+        # an ordinary account, answered as a sub-account's key is (MexcSimulator.readings)
+        raise refuse_spot(NO_PERMISSION)
     return account
 
 

@@ -11,10 +11,15 @@
   refused with the answer ccxt's exception table records (code 400); pages by ``page_num``
   (from 1) of ``page_size`` (default 20, at most 100), newest first. ``vol`` counts
   contracts and ``side`` is 1 open long, 2 close short, 3 open short, 4 close long.
+
+Spot rows are byte-faithful to the real answer ccxt recorded (ts/src/test/static/response/
+mexc.json @17e03701, fetchMyTrades): ``id`` is 32 hex digits, ``orderId`` "C02__" and digits,
+``orderListId`` the string "-1", ``time`` milliseconds as a string.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from array import array
 from typing import Any
@@ -82,18 +87,26 @@ def side_code(side: str, held_before: int) -> int:
 # -- spot -----------------------------------------------------------------------------------
 
 
+SPOT_ORDER_PREFIX = "C02__"
+
+
+def spot_trade_id(fill_id: int | str) -> str:
+    """A spot fill's id as MEXC prints it: 32 hex digits, stable for the fill."""
+    return hashlib.blake2b(f"mexc spot fill {fill_id}".encode(), digest_size=16).hexdigest()
+
+
 def _spot_row(fill: Fill) -> dict[str, Any]:
     return {
         "symbol": fill.instrument.id,
-        "id": str(fill.id),
-        "orderId": str(fill.order_id),
-        "orderListId": -1,
+        "id": spot_trade_id(fill.id),
+        "orderId": f"{SPOT_ORDER_PREFIX}{fill.order_id}",
+        "orderListId": "-1",
         "price": plain(fill.price),
         "qty": plain(fill.amount),
         "quoteQty": plain(fill.cost),
         "commission": plain(fill.fee),
         "commissionAsset": fill.fee_currency,
-        "time": fill.timestamp,
+        "time": str(fill.timestamp),
         "isBuyer": fill.side == "buy",
         "isMaker": fill.maker,
         "isBestMatch": True,
@@ -111,7 +124,7 @@ def _spot_selection(call: Call, series: Series) -> list[Fill]:
     floor = series.index_from_time(call.now_ms - SPOT_RETENTION_MS)
     first = floor if start is None else max(floor, series.index_from_time(start))
     stop = len(series) if end is None else series.index_after_time(end)
-    order_id = call.params.get("orderId")
+    order_id = (call.params.get("orderId") or "").removeprefix(SPOT_ORDER_PREFIX)
     if order_id:
         if not order_id.isdigit():
             return []
