@@ -520,7 +520,7 @@ def test_a_key_refused_the_funding_wallet_stays_connected_and_is_not_asked_again
     # query-api still shows no Wallet rights: asking again would only be refused again
     assert fund_requests(routed_to_simulator) == 0
     assert "Funding wallet: not available to this key (Bybit 10005)" in (
-        account_parts_in_words(connection=connection)
+        account_parts_in_words(connection=connection).missing
     )
     balances = BalanceSnapshot.objects.filter(connection=connection, is_latest=True)
     assert {row.account_type for row in balances} == {"unified"}
