@@ -38,6 +38,9 @@ AUTH_URL = "https://futures.kraken.com/api/auth/"
 KEY_CHECK = "api-keys/v3/check"
 # The key form's settings, "General API" and "Withdrawal API", at a level that only reads.
 READ_ONLY_LEVELS = frozenset({"noaccess", "readonly", "none", "read"})
+# The setting that lets a key move funds off Kraken Futures: "transfer" in Kraken's spec, which
+# the key form calls "Withdrawal API".
+MOVES_FUNDS = frozenset({"transfer"})
 ACCOUNT_TYPES = {
     "cashAccount": "funding",
     "multiCollateralMarginAccount": "futures",
@@ -302,10 +305,13 @@ def key_check(futures: ccxt.Exchange) -> dict[str, Any]:
 
 
 def key_details(answer: dict[str, Any]) -> dict[str, Any]:
-    """What the key check says the futures key may do. Kraken documents ``permissions`` only as
-    an object (its example is ``{}``): a key is vouched read-only only when every setting named
-    there is one that only reads; a setting at any other level ("full-access") is a warning,
-    one on withdrawals a withdrawal warning; an empty or unknown answer leaves it unknowable."""
+    """What the key check says the futures key may do. The docs show ``permissions`` only as
+    ``{}``; Kraken's own spec types it as ``{"general": ..., "transfer": ...}``, each
+    ``NO_ACCESS``, ``READ_ONLY`` or ``FULL_ACCESS`` (github.com/krakenfx/api-specs
+    futures-rest/auth/api-public.yml, ``ApiKeyPermissionMap``). A key is vouched read-only only
+    when every setting named there only reads; a setting at any other level is a warning, one
+    that moves funds out (``transfer``, the key form's "Withdrawal API") a withdrawal warning;
+    an empty or unknown answer leaves it unknowable."""
     permissions = answer.get("permissions")
     levels = {
         str(name).lower(): "".join(ch for ch in str(level).lower() if ch.isalpha())
@@ -316,6 +322,6 @@ def key_details(answer: dict[str, Any]) -> dict[str, Any]:
         "verifiable": bool(levels),
         "works": True,
         "trade": bool(writes),
-        "withdraw": any("withdraw" in name for name in writes),
+        "withdraw": any(name in MOVES_FUNDS or "withdraw" in name for name in writes),
         "ip_restricted": bool(answer.get("allowedCidrBlocks")),
     }
