@@ -22,7 +22,7 @@ from journal.services import trades_record
 from portfolio.services import snapshot_record
 
 from .exchanges.base import ExchangeAdapter
-from .exchanges.capabilities import Part, PartLog, attach_part_log, part_log_of
+from .exchanges.capabilities import Availability, Part, PartLog, attach_part_log, part_log_of
 from .exchanges.errors import ErrorCode, ExchangeCallFailed, ExchangeFailure, Outcome, failure_for
 from .exchanges.records import Stream
 from .exchanges.registry import adapter_for
@@ -231,6 +231,9 @@ def _sync_trades(
                             "requests_made",
                         ]
                     )
+            if stream.part is not None:
+                # Walked to the end: the part answers, whatever an older probe said.
+                parts.record(stream.part, Availability.AVAILABLE)
         except ExchangeCallFailed as failed:
             progress["error"] = failed.failure.code.value
             if stream.part is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from functools import partial
 
 import pytest
@@ -10,7 +9,6 @@ import pytest
 from connections.services import access_for
 from sync.exchanges.bitget import permissions_from
 from sync.exchanges.errors import ErrorCode, ExchangeCallFailed
-from sync.exchanges.registry import adapter_for
 from tests.exchange_keys import check_key
 
 EXCHANGE = "bitget"
@@ -35,13 +33,6 @@ def test_it_reports_what_each_seeded_key_may_do(routed_to_simulator, label, acce
     assert permissions.ip_restricted is False
 
 
-def test_a_key_without_read_permission_is_refused(routed_to_simulator):
-    with pytest.raises(ExchangeCallFailed) as caught:
-        check(routed_to_simulator, "no-read")
-    # Bitget answers 40014 "Incorrect permissions"
-    assert caught.value.failure.code == ErrorCode.PERMISSION
-
-
 @pytest.mark.parametrize(
     ("label", "changes"),
     [
@@ -56,42 +47,6 @@ def test_bad_credentials_fail_with_authentication(routed_to_simulator, label, ch
         check(routed_to_simulator, label, **changes)
     assert caught.value.failure.code == ErrorCode.AUTHENTICATION
     assert "ab" * 16 not in str(caught.value)
-
-
-def test_an_ip_restricted_key_that_allows_us_works_and_says_it_is_restricted(
-    routed_to_simulator,
-):
-    permissions = check(routed_to_simulator, "ip-restricted")
-    assert permissions.ip_restricted is True
-    assert access_for(permissions) == "read_only"
-
-
-def test_a_key_that_does_not_allow_our_ip_says_so(routed_to_simulator):
-    account = routed_to_simulator.account(EXCHANGE, "read-only")
-    routed_to_simulator.ok(
-        "POST", "/faults", {"kind": "ip_not_allowed", "api_key": account["api_key"]}
-    )
-    with pytest.raises(ExchangeCallFailed) as caught:
-        check(routed_to_simulator, "read-only")
-    # Bitget names the cause: 40018 "Invalid IP"
-    assert caught.value.failure.code == ErrorCode.IP_NOT_ALLOWED
-
-
-def test_maintenance_is_reported_as_maintenance(routed_to_simulator):
-    routed_to_simulator.ok("POST", "/faults", {"kind": "maintenance", "exchange": EXCHANGE})
-    with pytest.raises(ExchangeCallFailed) as caught:
-        check(routed_to_simulator, "read-only")
-    assert caught.value.failure.code == ErrorCode.MAINTENANCE
-
-
-def test_the_simulated_keys_have_the_shape_the_form_accepts(routed_to_simulator):
-    shape = adapter_for(EXCHANGE).shape
-    for account in routed_to_simulator.accounts(EXCHANGE):
-        assert re.fullmatch(shape.api_key_pattern, account["api_key"])
-        assert re.fullmatch(shape.secret_pattern, account["secret"])
-        assert re.fullmatch(r"[A-Za-z0-9]{8,32}", account["passphrase"])
-    assert shape.needs_passphrase
-    assert re.fullmatch(shape.api_key_pattern, shape.api_key_example)
 
 
 def test_keys_that_still_answer_with_the_old_permission_words_are_read():

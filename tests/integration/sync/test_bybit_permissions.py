@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
@@ -10,7 +9,6 @@ import pytest
 
 from connections.services import access_for
 from sync.exchanges.errors import ErrorCode, ExchangeCallFailed
-from sync.exchanges.registry import adapter_for
 from tests.exchange_keys import check_key
 
 EXCHANGE = "bybit"
@@ -85,10 +83,6 @@ def test_a_key_without_a_bound_ip_says_when_it_lapses(routed_to_simulator):
     assert timedelta(days=50) < permissions.expires_at - datetime.now(UTC) < timedelta(days=70)
 
 
-def test_a_key_without_read_permission_is_refused(routed_to_simulator):
-    assert failure_of(routed_to_simulator, "no-read") == ErrorCode.PERMISSION
-
-
 @pytest.mark.parametrize(
     ("label", "changes"),
     [
@@ -106,41 +100,7 @@ def test_bad_credentials_fail_authentication(routed_to_simulator, label, changes
     assert "x" * 16 not in str(caught.value)
 
 
-def test_an_ip_restricted_key_that_allows_us_works_and_says_it_is_restricted(
-    routed_to_simulator,
-):
-    permissions = check(routed_to_simulator, "ip-restricted")
-
-    assert permissions.ip_restricted is True
-    assert permissions.expires_at is None
-    assert access_for(permissions) == "read_only"
-
-
-def test_a_key_that_does_not_allow_our_ip_is_reported_as_such(routed_to_simulator):
-    account = routed_to_simulator.account(EXCHANGE, "read-only")
-    routed_to_simulator.add_fault("ip_not_allowed", api_key=account["api_key"])
-
-    # Bybit says so itself: retCode 10010 "Unmatched IP"
-    assert failure_of(routed_to_simulator, "read-only") == ErrorCode.IP_NOT_ALLOWED
-
-
-def test_maintenance_is_reported_as_maintenance(routed_to_simulator):
-    routed_to_simulator.add_fault("maintenance", exchange=EXCHANGE)
-
-    assert failure_of(routed_to_simulator, "read-only") == ErrorCode.MAINTENANCE
-
-
 def test_a_server_error_outside_maintenance_is_an_outage(routed_to_simulator):
     routed_to_simulator.add_fault("server_error", exchange=EXCHANGE, requests=1)
 
     assert failure_of(routed_to_simulator, "read-only") == ErrorCode.UNAVAILABLE
-
-
-def test_the_simulator_keys_have_the_shape_the_form_enforces(routed_to_simulator):
-    shape = adapter_for(EXCHANGE).shape
-
-    for account in routed_to_simulator.accounts(EXCHANGE):
-        assert re.fullmatch(shape.api_key_pattern, account["api_key"])
-        assert re.fullmatch(shape.secret_pattern, account["secret"])
-    assert re.fullmatch(shape.api_key_pattern, shape.api_key_example)
-    assert not shape.needs_passphrase

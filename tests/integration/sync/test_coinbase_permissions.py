@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from functools import partial
 
 import pytest
 
 from connections.services import access_for
 from sync.exchanges.errors import ErrorCode, ExchangeCallFailed
-from sync.exchanges.registry import adapter_for
 from sync.simulator.signing import derive_ec_private_key_pem
 from tests.exchange_keys import check_key
 
 EXCHANGE = "coinbase"
 check = partial(check_key, exchange=EXCHANGE)
-
-
-def test_the_simulator_hands_out_keys_in_the_shape_the_form_accepts(simulator):
-    shape = adapter_for(EXCHANGE).shape
-
-    for account in simulator.accounts(EXCHANGE):
-        assert re.fullmatch(shape.api_key_pattern, account["api_key"])
-        assert account["secret"].startswith("-----BEGIN EC PRIVATE KEY-----\n")
-        assert account["secret"].splitlines()[-1] == "-----END EC PRIVATE KEY-----"
-    assert shape.secret_is_pem and not shape.needs_passphrase
 
 
 @pytest.mark.parametrize(
@@ -41,13 +29,6 @@ def test_it_reports_what_each_seeded_key_may_do(routed_to_simulator, label, acce
     assert permissions.verifiable
     assert access_for(permissions) == access
     assert permissions.details["portfolio_type"] == "DEFAULT"
-
-
-def test_a_key_without_the_view_scope_is_refused(routed_to_simulator):
-    with pytest.raises(ExchangeCallFailed) as caught:
-        check(routed_to_simulator, "no-read")
-    # 403 PERMISSION_DENIED "Missing required scopes"
-    assert caught.value.failure.code == ErrorCode.PERMISSION
 
 
 @pytest.mark.parametrize(
@@ -67,33 +48,6 @@ def test_bad_credentials_fail_with_a_clear_code(routed_to_simulator, label, chan
         check(routed_to_simulator, label, **changes)
     assert caught.value.failure.code == code
     assert "PRIVATE KEY" not in str(caught.value)
-
-
-def test_an_ip_restricted_key_that_allows_us_works_though_coinbase_does_not_say_so(
-    routed_to_simulator,
-):
-    permissions = check(routed_to_simulator, "ip-restricted")
-    assert access_for(permissions) == "read_only"
-    # key_permissions has no allowlist field: the restriction cannot be read back
-    assert permissions.ip_restricted is None
-
-
-def test_a_key_that_does_not_allow_our_ip_fails_authentication(routed_to_simulator):
-    account = routed_to_simulator.account(EXCHANGE, "read-only")
-    routed_to_simulator.ok(
-        "POST", "/faults", {"kind": "ip_not_allowed", "api_key": account["api_key"]}
-    )
-    with pytest.raises(ExchangeCallFailed) as caught:
-        check(routed_to_simulator, "read-only")
-    # Coinbase answers a bare 401 "Unauthorized", the same as for a wrong key
-    assert caught.value.failure.code == ErrorCode.AUTHENTICATION
-
-
-def test_maintenance_is_reported_as_maintenance(routed_to_simulator):
-    routed_to_simulator.ok("POST", "/faults", {"kind": "maintenance", "exchange": EXCHANGE})
-    with pytest.raises(ExchangeCallFailed) as caught:
-        check(routed_to_simulator, "read-only")
-    assert caught.value.failure.code == ErrorCode.MAINTENANCE
 
 
 def test_an_outage_without_retry_after_is_not_called_maintenance(routed_to_simulator):

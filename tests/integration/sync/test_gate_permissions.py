@@ -88,10 +88,6 @@ def test_a_key_without_the_account_permission_reads_but_cannot_be_verified(
     assert access_for(permissions) == "unverifiable"
 
 
-def test_a_key_without_read_permission_is_refused(routed_to_simulator):
-    assert failure_of(routed_to_simulator, "no-read") == ErrorCode.PERMISSION
-
-
 @pytest.mark.parametrize(
     ("label", "changes"),
     [("read-only", {"secret": "x" * 64}), ("read-only", {"api_key": "0" * 32}), ("expired", {})],
@@ -99,29 +95,6 @@ def test_a_key_without_read_permission_is_refused(routed_to_simulator):
 )
 def test_bad_credentials_fail_authentication(routed_to_simulator, label, changes):
     assert failure_of(routed_to_simulator, label, **changes) == ErrorCode.AUTHENTICATION
-
-
-def test_an_ip_restricted_key_that_allows_us_works_and_says_it_is_restricted(
-    routed_to_simulator,
-):
-    permissions = check(routed_to_simulator, "ip-restricted")
-
-    assert permissions.ip_restricted is True
-    assert access_for(permissions) == "read_only"
-
-
-def test_a_key_that_does_not_allow_our_ip_says_so(routed_to_simulator):
-    account = routed_to_simulator.account(EXCHANGE, "read-only")
-    add_fault(routed_to_simulator, "ip_not_allowed", api_key=account["api_key"])
-
-    # Gate's IP_FORBIDDEN label says which it is, although ccxt raises AuthenticationError
-    assert failure_of(routed_to_simulator, "read-only") == ErrorCode.IP_NOT_ALLOWED
-
-
-def test_maintenance_is_reported_as_maintenance(routed_to_simulator):
-    add_fault(routed_to_simulator, "maintenance")
-
-    assert failure_of(routed_to_simulator, "read-only") == ErrorCode.MAINTENANCE
 
 
 def test_a_busy_exchange_is_unavailable_not_maintenance(routed_to_simulator):

@@ -3,8 +3,6 @@ over HTTP."""
 
 from __future__ import annotations
 
-import re
-
 import ccxt
 import pytest
 
@@ -70,15 +68,6 @@ def test_it_reports_what_each_seeded_spot_key_may_do(routed_to_simulator, label,
     permissions = check(routed_to_simulator, label)
     assert permissions.verifiable
     assert access_for(permissions) == access
-
-
-def test_the_seeded_keys_match_the_shape_the_form_accepts(routed_to_simulator):
-    shape = adapter_for(EXCHANGE).shape
-    for exchange in (EXCHANGE, FUTURES):
-        account = routed_to_simulator.account(exchange, "demo")
-        assert re.fullmatch(shape.api_key_pattern, account["api_key"])
-        assert re.fullmatch(shape.secret_pattern, account["secret"])
-    assert shape.has_futures_key
 
 
 @pytest.mark.parametrize(
@@ -148,20 +137,6 @@ def test_a_refused_futures_key_is_recorded_and_the_spot_key_still_connects(
     )
 
 
-def test_a_key_without_read_permission_is_refused(routed_to_simulator):
-    permissions = check(routed_to_simulator, "no-read")
-    assert permissions.read is False
-    assert access_for(permissions) == "no_read"
-
-
-def test_an_ip_restricted_key_that_allows_us_works_and_says_it_is_restricted(
-    routed_to_simulator,
-):
-    permissions = check(routed_to_simulator, "ip-restricted")
-    assert permissions.ip_restricted is True
-    assert access_for(permissions) == "read_only"
-
-
 def test_a_key_that_does_not_allow_our_ip_is_told_apart_from_a_missing_permission(
     routed_to_simulator,
 ):
@@ -170,11 +145,6 @@ def test_a_key_that_does_not_allow_our_ip_is_told_apart_from_a_missing_permissio
     # Kraken answers "EGeneral:Permission denied" for both; GetApiKeyInfo, which needs no
     # permission, being refused as well is what gives the address away
     assert failure_of(routed_to_simulator, "read-only") == ErrorCode.IP_NOT_ALLOWED
-
-
-def test_maintenance_is_reported_as_maintenance(routed_to_simulator):
-    routed_to_simulator.add_fault("maintenance", exchange=EXCHANGE)
-    assert failure_of(routed_to_simulator, "read-only") == ErrorCode.MAINTENANCE
 
 
 def test_a_passing_outage_is_reported_as_unavailable(routed_to_simulator):

@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from functools import partial
 
 import pytest
 
 from connections.services import access_for
 from sync.exchanges.errors import ErrorCode, ExchangeCallFailed
-from sync.exchanges.registry import adapter_for
 from tests.exchange_keys import check_key
 
 EXCHANGE = "kucoin"
 check = partial(check_key, exchange=EXCHANGE)
-
-
-def test_the_simulators_keys_have_the_shape_the_form_enforces(simulator):
-    shape = adapter_for(EXCHANGE).shape
-    for account in simulator.accounts(EXCHANGE):
-        assert re.fullmatch(shape.api_key_pattern, account["api_key"])
-        assert re.fullmatch(shape.secret_pattern, account["secret"])
-        assert 7 <= len(account["passphrase"]) <= 32
-    assert shape.needs_passphrase
 
 
 @pytest.mark.parametrize(
@@ -91,30 +80,6 @@ def test_bad_credentials_fail_authentication(routed_to_simulator, label, changes
         check(routed_to_simulator, label, **changes)
     assert caught.value.failure.code == ErrorCode.AUTHENTICATION
     assert "not-the-passphrase" not in str(caught.value)
-
-
-def test_an_ip_restricted_key_that_allows_us_works_and_says_it_is_restricted(
-    routed_to_simulator,
-):
-    permissions = check(routed_to_simulator, "ip-restricted")
-    assert permissions.ip_restricted is True
-    assert access_for(permissions) == "read_only"
-
-
-def test_a_key_that_does_not_allow_our_ip_is_reported_as_such(routed_to_simulator):
-    account = routed_to_simulator.account(EXCHANGE, "read-only")
-    routed_to_simulator.add_fault("ip_not_allowed", api_key=account["api_key"])
-    with pytest.raises(ExchangeCallFailed) as caught:
-        check(routed_to_simulator, "read-only")
-    # 400006 "Invalid request IP": ccxt raises AuthenticationError, KuCoin's code says which
-    assert caught.value.failure.code == ErrorCode.IP_NOT_ALLOWED
-
-
-def test_maintenance_is_reported_as_maintenance(routed_to_simulator):
-    routed_to_simulator.add_fault("maintenance", exchange=EXCHANGE)
-    with pytest.raises(ExchangeCallFailed) as caught:
-        check(routed_to_simulator, "read-only")
-    assert caught.value.failure.code == ErrorCode.MAINTENANCE
 
 
 def test_an_outage_is_not_mistaken_for_maintenance(routed_to_simulator):

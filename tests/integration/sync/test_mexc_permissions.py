@@ -40,12 +40,6 @@ def test_every_working_key_reads_and_stays_unverifiable(routed_to_simulator, lab
     assert access_for(permissions) == "unverifiable"
 
 
-def test_a_key_without_read_permission_is_refused(routed_to_simulator):
-    # spot answers 700007 "No permission to access the endpoint.", an AuthenticationError to
-    # ccxt: the adapter reads MEXC's code
-    assert failure_of(routed_to_simulator, "no-read") == ErrorCode.PERMISSION
-
-
 def test_a_key_that_cannot_read_futures_still_connects_and_says_so(routed_to_simulator):
     account = routed_to_simulator.account(EXCHANGE, "read-only")
     routed_to_simulator.add_fault(
@@ -70,22 +64,6 @@ def test_bad_credentials_fail_authentication(routed_to_simulator, label, changes
     assert failure_of(routed_to_simulator, label, **changes) == ErrorCode.AUTHENTICATION
 
 
-def test_an_ip_restricted_key_that_allows_us_works_but_cannot_say_so(routed_to_simulator):
-    permissions = check(routed_to_simulator, "ip-restricted")
-
-    assert permissions.read is True
-    # nothing MEXC answers tells whether a key is bound to addresses
-    assert permissions.ip_restricted is None
-
-
-def test_a_key_that_does_not_allow_our_ip_says_so(routed_to_simulator):
-    account = routed_to_simulator.account(EXCHANGE, "read-only")
-    routed_to_simulator.add_fault("ip_not_allowed", api_key=account["api_key"])
-
-    # 700006 "IP [...] not in the ip white list", a BadRequest to ccxt
-    assert failure_of(routed_to_simulator, "read-only") == ErrorCode.IP_NOT_ALLOWED
-
-
 def test_a_futures_clock_refusal_is_clock_skew_of_the_futures_part_alone(routed_to_simulator):
     """Futures are optional: their 513 is recorded as the part's clock skew, and the key
     still connects on spot."""
@@ -98,12 +76,6 @@ def test_a_futures_clock_refusal_is_clock_skew_of_the_futures_part_alone(routed_
     assert permissions.read is True
     futures = permissions.capabilities["futures"]
     assert (futures["availability"], futures["error_code"]) == ("failed", "clock_skew")
-
-
-def test_maintenance_is_reported_as_maintenance(routed_to_simulator):
-    routed_to_simulator.add_fault("maintenance", exchange=EXCHANGE)
-
-    assert failure_of(routed_to_simulator, "read-only") == ErrorCode.MAINTENANCE
 
 
 def test_the_credential_shape_accepts_mexc_keys_and_the_steps_are_short(routed_to_simulator):

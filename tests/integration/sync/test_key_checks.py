@@ -1,0 +1,133 @@
+"""The connect-time key check, alike on every exchange: what each seeded key may do, and every
+way a key can be refused. One suite parameterized by exchange; what is truly one exchange's own
+(account modes, masks, readings of unsettled evidence) stays in its test_<exchange>_permissions.
+
+Each row says how the exchange answers where exchanges differ: whether it has a permission
+endpoint at all ("unverifiable" keys), whether it tells a refused address from a bad key, and
+whether it says that a key is bound to addresses.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+
+from connections.models import Exchange
+from connections.services import access_for
+from sync.exchanges.errors import ErrorCode, ExchangeCallFailed
+from sync.exchanges.registry import adapter_for
+from tests.exchange_keys import check_key, secret_of
+
+
+@dataclass(frozen=True)
+class Answers:
+    verifiable: bool = True
+    # Binance (-2015 "Invalid API-key, IP, or permissions") and Coinbase (401) do not say which.
+    refused_ip: ErrorCode = ErrorCode.IP_NOT_ALLOWED
+    says_ip_bound: bool = True
+    # A key created without read: refused outright, or read by its permission endpoint.
+    no_read: str = "permission"
+
+
+ANSWERS = {
+    "binance": Answers(refused_ip=ErrorCode.AUTHENTICATION),
+    "bybit": Answers(),
+    "okx": Answers(),
+    "bitget": Answers(),
+    "coinbase": Answers(refused_ip=ErrorCode.AUTHENTICATION, says_ip_bound=False),
+    "kraken": Answers(no_read="no_read"),
+    "kucoin": Answers(),
+    "mexc": Answers(verifiable=False, says_ip_bound=False),
+    "gate": Answers(),
+}
+EXCHANGES = sorted(ANSWERS)
+
+
+def test_every_exchange_is_covered():
+    assert set(ANSWERS) == set(Exchange.values)
+
+
+def failure_of(simulator, exchange: str, label: str, **changes: str) -> ErrorCode:
+    with pytest.raises(ExchangeCallFailed) as caught:
+        check_key(simulator, label, exchange=exchange, **changes)
+    return caught.value.failure.code
+
+
+@pytest.mark.parametrize("exchange", EXCHANGES)
+@pytest.mark.parametrize(
+    ("label", "access"),
+    [
+        ("demo", "read_only"),
+        ("read-only", "read_only"),
+        ("spot-only", "read_only"),
+        ("trade-enabled", "trade"),
+        ("withdraw-enabled", "withdraw"),
+    ],
+)
+def test_it_reports_what_each_seeded_key_may_do(routed_to_simulator, exchange, label, access):
+    permissions = check_key(routed_to_simulator, label, exchange=exchange)
+
+    assert permissions.verifiable is ANSWERS[exchange].verifiable
+    assert access_for(permissions) == (access if permissions.verifiable else "unverifiable")
+
+
+@pytest.mark.parametrize("exchange", EXCHANGES)
+def test_a_key_without_read_permission_is_refused(routed_to_simulator, exchange):
+    if ANSWERS[exchange].no_read == "no_read":
+        permissions = check_key(routed_to_simulator, "no-read", exchange=exchange)
+        assert access_for(permissions) == "no_read"
+    else:
+        assert failure_of(routed_to_simulator, exchange, "no-read") == ErrorCode.PERMISSION
+
+
+@pytest.mark.parametrize("exchange", EXCHANGES)
+def test_an_expired_key_fails_authentication(routed_to_simulator, exchange):
+    assert failure_of(routed_to_simulator, exchange, "expired") == ErrorCode.AUTHENTICATION
+
+
+@pytest.mark.parametrize("exchange", EXCHANGES)
+def test_a_wrong_secret_fails_authentication_and_says_nothing_of_it(routed_to_simulator, exchange):
+    # Another seeded key's secret: the right shape, the wrong key.
+    wrong = routed_to_simulator.account(exchange, "demo")["secret"]
+
+    with pytest.raises(ExchangeCallFailed) as caught:
+        check_key(routed_to_simulator, "read-only", exchange=exchange, secret=wrong)
+
+    assert caught.value.failure.code == ErrorCode.AUTHENTICATION
+    assert wrong not in str(caught.value) and wrong[:12] not in repr(caught.value.failure)
+
+
+@pytest.mark.parametrize("exchange", EXCHANGES)
+def test_an_ip_restricted_key_that_allows_us_works(routed_to_simulator, exchange):
+    permissions = check_key(routed_to_simulator, "ip-restricted", exchange=exchange)
+
+    assert access_for(permissions) == ("read_only" if permissions.verifiable else "unverifiable")
+    assert permissions.ip_restricted is (True if ANSWERS[exchange].says_ip_bound else None)
+
+
+@pytest.mark.parametrize("exchange", EXCHANGES)
+def test_a_key_that_does_not_allow_our_address_is_refused(routed_to_simulator, exchange):
+    account = routed_to_simulator.account(exchange, "read-only")
+    routed_to_simulator.add_fault("ip_not_allowed", api_key=account["api_key"])
+
+    assert failure_of(routed_to_simulator, exchange, "read-only") == ANSWERS[exchange].refused_ip
+
+
+@pytest.mark.parametrize("exchange", EXCHANGES)
+def test_maintenance_is_reported_as_maintenance(routed_to_simulator, exchange):
+    routed_to_simulator.add_fault("maintenance", exchange=exchange)
+
+    assert failure_of(routed_to_simulator, exchange, "read-only") == ErrorCode.MAINTENANCE
+
+
+@pytest.mark.parametrize("exchange", EXCHANGES)
+def test_the_simulators_keys_have_the_shape_the_form_accepts(routed_to_simulator, exchange):
+    shape = adapter_for(exchange).shape
+    for account in routed_to_simulator.accounts(exchange):
+        secret = secret_of(account)
+        assert re.fullmatch(shape.api_key_pattern, secret.api_key), account["label"]
+        if not shape.secret_is_pem:
+            assert re.fullmatch(shape.secret_pattern, secret.secret), account["label"]
+        assert bool(secret.passphrase) is shape.needs_passphrase
