@@ -15,7 +15,10 @@ A fixture::
      "response": {"status": 200, "body": {...}}}
 
 ``query`` is optional and matches a subset of the request's query parameters, so one endpoint
-can answer differently per symbol or page.
+can answer differently per symbol or page. ``window`` (optional, e.g. ``{"start": "startAt",
+"end": "endAt", "at": 1700000000000}``) serves the answer only to a request whose time window
+holds ``at``, in the request's own unit: windowed walks then meet a fill once, as they do on
+the exchange, and a later fixture of the same path (an empty page) answers the other windows.
 """
 
 from __future__ import annotations
@@ -145,6 +148,8 @@ class FixtureTransport(BaseAdapter):
                 continue
             if any(query.get(k) != str(v) for k, v in wanted.get("query", {}).items()):
                 continue
+            if "window" in wanted and not _in_window(wanted["window"], query):
+                continue
             self.served.append(f"{method} {host}{path}")
             return _response(request, fixture["response"])
         self.unanswered.append(f"{method} {host}{path}?{sorted(query)}")
@@ -152,6 +157,14 @@ class FixtureTransport(BaseAdapter):
 
     def close(self) -> None:
         """Nothing to release: no connection was opened."""
+
+
+def _in_window(window: dict[str, Any], query: dict[str, str]) -> bool:
+    """Whether a windowed request (``startTime``/``endTime``…) covers the moment ``at`` of the
+    answer's data; a bound the request does not send is open."""
+    at = float(window["at"])
+    start, end = query.get(window["start"]), query.get(window["end"])
+    return (start is None or float(start) <= at) and (end is None or at <= float(end))
 
 
 def _response(request: PreparedRequest, answer: dict[str, Any]) -> Response:
