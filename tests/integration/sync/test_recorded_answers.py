@@ -92,6 +92,8 @@ def test_documented_answers_end_in_what_we_store(
             label=scenario,
             portfolio=None,
             secret=credential_of(spec),
+            # a key that can withdraw connects only when the person says so, here the scenario
+            acknowledge_withdrawals=spec.get("acknowledge_withdrawals", False),
         )
         result = sync_connection(connection_id=connection.pk, kind="initial", trigger="initial")
 
