@@ -97,10 +97,11 @@ def test_documented_answers_end_in_what_we_store(
         )
         result = sync_connection(connection_id=connection.pk, kind="initial", trigger="initial")
 
+    served = [line for transport in transports for line in transport.served]
     unanswered = [line for transport in transports for line in transport.unanswered]
-    assert unanswered == [], "requests without a documented answer"
+    assert unanswered == [], f"requests without a documented answer; answered: {served}"
     connection.refresh_from_db()
-    assert result.status == "succeeded"
+    assert result.status == "succeeded", f"{connection.status_message}; answered: {served}"
     assert connection.access == expect["access"]
     assert connection.status == ExchangeConnection.Status(expect["status"])
     found = {key: entry["availability"] for key, entry in connection.capabilities.items()}
