@@ -302,6 +302,8 @@ def test_a_spot_only_account_names_its_unopened_futures_and_later_syncs_skip_the
     assert {key: entry["availability"] for key, entry in connection.capabilities.items()} == {
         "margin": "available",
         "lending": "available",
+        # the cross margin fills list answers (empty): walked to its end, so readable
+        "cross_margin": "available",
         "perpetual_usdt": "not_opened",
         "perpetual_btc": "not_opened",
         "delivery_usdt": "not_opened",
