@@ -34,9 +34,11 @@ from .walking import id_pages
 
 DAY_MS = 86_400_000
 PAGE = 1000
-FUTURES_WINDOW_MS = 7 * DAY_MS  # the longest span futures income and trade lists allow
-INCOME_WINDOW_MS = 90 * DAY_MS
-YEAR_MS = 365 * DAY_MS
+FUTURES_WINDOW_MS = 7 * DAY_MS  # a week of income covers any gap between two syncs
+# How far back a first sync asks the income history for traded contracts: USDⓈ-M keeps three
+# months ("Get Income History": only the last three months); COIN-M allows a window of up to a
+# year ("Get Income History", COIN-M). One window each, so one request per 1000 fills.
+INCOME_REACH_MS = {"usdm": 90 * DAY_MS, "coinm": 365 * DAY_MS}
 # USDⓈ-M userTrades reach back 6 months (Binance API docs, "Account Trade List").
 USDM_REACH_DAYS = 180
 
@@ -138,26 +140,21 @@ class BinanceAdapter(ExchangeAdapter):
             if market["spot"] and market["active"] is not False and market["base"] in held
         }
         first_sync = not known
-        # A first sync looks a year back for futures symbols; later ones only need the symbols
-        # first traded since, and a week of income covers any gap between two syncs.
-        since = now_ms - (YEAR_MS if first_sync else FUTURES_WINDOW_MS)
-        for method, prefix, flag, wallet in (
-            ("fapiprivate_get_income", "usdm", "linear", {"type": "swap"}),
-            (
-                "dapiprivate_get_income",
-                "coinm",
-                "inverse",
-                {"type": "future", "subType": "inverse"},
-            ),
+        for method, prefix, flag in (
+            ("fapiprivate_get_income", "usdm", "linear"),
+            ("dapiprivate_get_income", "coinm", "inverse"),
         ):
-            part = FUTURES_PARTS[prefix]
-
-            def search(method: str = method, wallet: dict[str, str] = wallet) -> set[str]:
-                if first_sync and not self._wallet_ever_used(client, wallet):
-                    return set()
-                return self._income_market_ids(client, method, since_ms=since, now_ms=now_ms)
-
-            ids = self.optional(client, part, search, set())
+            # A first sync looks as far back as the income history reaches; later ones only
+            # need the contracts first traded since the last.
+            since = now_ms - (INCOME_REACH_MS[prefix] if first_sync else FUTURES_WINDOW_MS)
+            ids = self.optional(
+                client,
+                FUTURES_PARTS[prefix],
+                lambda method=method, since=since: self._income_market_ids(
+                    client, method, since_ms=since, now_ms=now_ms
+                ),
+                set(),
+            )
             names |= {
                 f"{prefix}:{market['symbol']}"
                 for market in client.markets.values()
@@ -175,34 +172,24 @@ class BinanceAdapter(ExchangeAdapter):
         ]
 
     @staticmethod
-    def _wallet_ever_used(client: ccxt.Exchange, params: dict[str, str]) -> bool:
-        """Whether a futures wallet holds or has held anything: one cheap call that spares a
-        spot-only account the year of income pages (weight 30 each) a futures search costs.
-        A wallet emptied to exactly zero reads as unused; its history then needs a CSV."""
-        info = client.fetch_balance(dict(params))["info"]
-        assets = info.get("assets", []) if isinstance(info, dict) else info
-        return any(
-            to_decimal(row.get("walletBalance")) or to_decimal(row.get("crossUnPnl"))
-            for row in assets
-        )
-
-    @staticmethod
     def _income_market_ids(
         client: ccxt.Exchange, method: str, *, since_ms: int, now_ms: int
     ) -> set[str]:
+        """Contracts traded since `since_ms`: every fill leaves one COMMISSION row (asking for
+        that type alone halves the pages realized-PnL and funding rows would add)."""
         found: set[str] = set()
-        start = since_ms
-        while start <= now_ms:
-            end = min(start + INCOME_WINDOW_MS - 1, now_ms)
-            cursor = start
-            while True:
-                rows = getattr(client, method)({"startTime": cursor, "endTime": end, "limit": PAGE})
-                found.update(row["symbol"] for row in rows if row.get("symbol"))
-                if len(rows) < PAGE:
-                    break
-                cursor = int(rows[-1]["time"])
-            start = end + 1
-        return found
+        cursor = since_ms
+        while True:
+            rows = getattr(client, method)(
+                {"incomeType": "COMMISSION", "startTime": cursor, "endTime": now_ms, "limit": PAGE}
+            )
+            found.update(row["symbol"] for row in rows if row.get("symbol"))
+            if len(rows) < PAGE:
+                return found
+            # the next page starts at the last row's millisecond (rows sharing it come again,
+            # which a set absorbs); a full page inside one millisecond moves past it
+            last = int(rows[-1]["time"])
+            cursor = last if last > cursor else cursor + 1
 
     def trade_pages(
         self,

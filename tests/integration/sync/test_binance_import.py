@@ -151,3 +151,20 @@ def test_a_key_without_sub_accounts_records_only_its_own(account, connection):
         BalanceSnapshot.objects.filter(connection=connection).values_list("account", flat=True)
     )
     assert accounts == {"main"}
+
+
+def test_the_first_trades_import_asks_each_income_history_once_and_no_futures_wallet(
+    routed_to_simulator, account, connection
+):
+    routed_to_simulator.reset()
+
+    result = sync_connection(connection_id=connection.pk, kind="trades", trigger="initial")
+
+    assert result.status == "succeeded"
+    endpoints = routed_to_simulator.stats()["endpoints"]
+    # 500 futures fills, one COMMISSION row each: one page per family, whatever their age
+    assert endpoints["binance /fapi/v1/income"]["requests"] == 1
+    assert endpoints["binance /dapi/v1/income"]["requests"] == 1
+    assert not {"binance /fapi/v3/account", "binance /dapi/v1/account"} & set(endpoints)
+    truth = expected_trades(routed_to_simulator, account)
+    assert Trade.objects.filter(connection=connection).count() == len(truth)
