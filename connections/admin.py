@@ -10,6 +10,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 
+from sync.selectors import account_parts_in_words
+
 from .models import AuditEvent, ExchangeConnection
 from .services import audit_record
 
@@ -19,8 +21,9 @@ class ExchangeConnectionAdmin(admin.ModelAdmin):
     list_display = ("__str__", "workspace", "status", "access", "api_key_hint", "updated_at")
     list_filter = ("exchange", "status", "access")
     search_fields = ("label", "workspace__name", "public_id")
-    # The fingerprint is not a secret, but nobody needs it on screen either.
-    exclude = ("api_key_fingerprint",)
+    # The fingerprint is not a secret, but nobody needs it on screen either; the parts the key
+    # reads are shown in words (account_parts) and are the sync's to write, not staff's.
+    exclude = ("api_key_fingerprint", "capabilities")
     readonly_fields = (
         "workspace",
         "public_id",
@@ -31,6 +34,7 @@ class ExchangeConnectionAdmin(admin.ModelAdmin):
         "access",
         "permissions",
         "permissions_checked_at",
+        "account_parts",
         "key_expires_at",
         "withdrawals_acknowledged_at",
         "created_by",
@@ -41,6 +45,12 @@ class ExchangeConnectionAdmin(admin.ModelAdmin):
         "last_balances_sync_at",
     )
     list_select_related = ("workspace",)
+
+    @admin.display(description="Account parts the key can see")
+    def account_parts(self, connection: ExchangeConnection) -> str:
+        if not connection.capabilities:
+            return "Not checked yet"
+        return "; ".join(account_parts_in_words(connection=connection).sentences)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -41,3 +41,25 @@ def test_audit_events_cannot_be_changed_or_deleted(connected):
         AuditEvent.objects.filter(pk=event.pk).update(details={})
     with pytest.raises(TypeError):
         AuditEvent.objects.filter(pk=event.pk).delete()
+
+
+def test_staff_see_which_parts_of_the_account_the_key_reads_and_cannot_edit_them(
+    staff_client, workspace, owner, portfolio, binance
+):
+    from connections.services import connection_create
+
+    connection = connection_create(
+        workspace=workspace,
+        actor=owner,
+        exchange="binance",
+        label="Spot wallet",
+        portfolio=portfolio,
+        secret=secret_of(binance["spot-only"]),
+    )
+
+    body = staff_client.get(
+        f"/admin/connections/exchangeconnection/{connection.pk}/change/"
+    ).content.decode()
+
+    assert "Cross margin: not opened" in body
+    assert 'name="capabilities"' not in body
