@@ -126,8 +126,13 @@ def open_positions(client: ccxt.Exchange, category: str) -> list[PositionRecord]
             market = index.get(row["symbol"])
             if market is not None and to_decimal(row.get("size")):
                 records.append(_position(row, market, isolated_account))
+        # A short page is the last one, whatever cursor comes with it: Bybit's docs print ""
+        # there, but a real answer with one open position still carried
+        # "LTCUSDT%2C1699948800031%2C0" (ccxt ts/src/test/static/response/bybit.json,
+        # fetchPositions); following it costs a request for a page past the end at best, and
+        # never stops where that request is answered with the same page.
         cursor = result.get("nextPageCursor") or ""
-        if not cursor:
+        if not cursor or len(result.get("list") or []) < POSITION_PAGE:
             return records
 
 
