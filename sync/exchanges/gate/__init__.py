@@ -17,7 +17,9 @@ any margin mode into ``unified``.
 
 Spot (or the unified account) is the core; every other stream and account is an optional part
 (parts.py) that most accounts never opened: a perpetual or delivery account never funded
-answers USER_NOT_FOUND, recorded as "not opened", and later trades-only syncs skip it.
+answers USER_NOT_FOUND, recorded as "not opened", and later trades-only syncs skip it. Margin
+accounts never opened answer an empty list instead: their streams are left out until
+``/margin/accounts`` shows one (``trade_streams``).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from typing import Any
 import ccxt
 
 from ..base import CredentialShape, ExchangeAdapter, Permissions
+from ..capabilities import Availability, part_log_of
 from ..errors import ErrorCode, ExchangeFailure, failure_for
 from ..records import (
     BalanceRecord,
@@ -87,6 +90,18 @@ def _own_key(keys: list[dict[str, Any]], api_key: str) -> dict[str, Any] | None:
         if (head or tail) and api_key.startswith(head) and api_key.endswith(tail):
             found.append(item)
     return found[0] if len(found) == 1 else None
+
+
+def _recall_mode(client: ccxt.Exchange) -> None:
+    """Tell ccxt the account mode the last balance read found (parts.UNIFIED), unless this
+    sync knows it already: a trades-only sync then makes no /account/detail request. A balance
+    sync reads the mode again, so a key switched to the other mode is noticed there."""
+    if client.options.get("unifiedAccount") is not None:
+        return
+    log = part_log_of(client)
+    entry = log.entries.get(parts.UNIFIED.key) or log.previous.get(parts.UNIFIED.key)
+    if entry is not None:
+        client.options["unifiedAccount"] = entry.get("availability") == Availability.AVAILABLE
 
 
 class GateAdapter(ExchangeAdapter):
@@ -179,7 +194,28 @@ class GateAdapter(ExchangeAdapter):
     # -- trades ---------------------------------------------------------------------------
 
     def trade_streams(self, client: ccxt.Exchange, *, known: set[str]) -> list[Stream]:
-        return [Stream(name, part=parts.of_stream(name)) for name in sorted(set(STREAMS) | known)]
+        """Every stream, less the margin ones an account without margin has nothing in: a
+        margin stream that has a cursor already is walked whatever the list says."""
+        _recall_mode(client)
+        names = set(STREAMS) | known
+        unwalked = {f"margin:{mode}" for mode in MARGIN_ACCOUNTS} - known
+        if unwalked and not self._margin_opened(client):
+            names -= unwalked
+        return [Stream(name, part=parts.of_stream(name)) for name in sorted(names)]
+
+    def _margin_opened(self, client: ccxt.Exchange) -> bool:
+        """Whether ``/margin/accounts`` (read by this sync's balances, else asked now) shows
+        isolated margin ever opened; an answer that did not come reads as opened. Where it
+        shows none, a year of empty 30-day windows (13 requests a stream) is not walked for
+        isolated nor for cross margin: Gate no longer lists the classic cross margin account
+        (holdings.py), so an account that traded cross margin but never opened an isolated
+        pair has its cross margin fills imported from a CSV only."""
+        pairs = getattr(client, "gate_margin_accounts", None)
+        if pairs is None:
+            pairs = self.optional(
+                client, parts.MARGIN, lambda: holdings.margin_accounts(client), None
+            )
+        return pairs is None or holdings.margin_opened(pairs)
 
     def trade_pages(
         self,
@@ -203,7 +239,8 @@ class GateAdapter(ExchangeAdapter):
             if kind == "margin":
                 account = MARGIN_ACCOUNTS[settle]
             else:
-                # ccxt asks /account/detail once unless the key's mode is already known
+                # known from this sync's balances or the last one's (_recall_mode); else
+                # ccxt asks /account/detail once
                 account = "unified" if client.load_unified_status() else "spot"
             return range_pages(
                 fetch=lambda start, to, skip: client.parse_trades(
@@ -297,7 +334,13 @@ class GateAdapter(ExchangeAdapter):
         return lambda part, call, default: self.optional(client, part, call, default)
 
     def fetch_balances(self, client: ccxt.Exchange) -> list[BalanceRecord]:
-        return holdings.fetch_balances(client, self._optional_of(client))
+        records = holdings.fetch_balances(client, self._optional_of(client))
+        # the mode is known by now (no request): kept for the trades-only syncs to come
+        unified = client.load_unified_status()
+        part_log_of(client).record(
+            parts.UNIFIED, Availability.AVAILABLE if unified else Availability.NOT_OPENED
+        )
+        return records
 
     def fetch_positions(self, client: ccxt.Exchange) -> list[PositionRecord]:
         return holdings.fetch_positions(client, self._optional_of(client))

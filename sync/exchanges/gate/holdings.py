@@ -51,9 +51,7 @@ def fetch_balances(client: ccxt.Exchange, optional: Optional) -> list[BalanceRec
         records += _unified(client, client.private_unified_get_accounts())
     else:
         records += _spot(client, client.private_spot_get_accounts())
-        records += optional(
-            MARGIN, lambda: _isolated_margin(client, client.private_margin_get_accounts()), []
-        )
+        records += optional(MARGIN, lambda: _isolated_margin(client, margin_accounts(client)), [])
     records += optional(
         LENDING, lambda: _lending(client, client.private_margin_get_funding_accounts()), []
     )
@@ -76,6 +74,28 @@ def fetch_balances(client: ccxt.Exchange, optional: Optional) -> list[BalanceRec
             [],
         )
     return records
+
+
+def margin_accounts(client: ccxt.Exchange) -> list[dict[str, Any]]:
+    """GET /margin/accounts, kept on the client: the trade streams of the same sync decide
+    from it whether there is isolated or cross margin to walk, without asking again."""
+    client.gate_margin_accounts = client.private_margin_get_accounts()
+    return client.gate_margin_accounts
+
+
+def margin_opened(pairs: list[dict[str, Any]]) -> bool:
+    """Whether the isolated margin list shows an account ever opened. An account that never
+    opened one is told an empty list, or rows of ``account_type`` "inactive" ("market not
+    activated", gocryptotrader PR #2207) with nothing in them; any other row was activated and
+    may have fills, even when it is empty now."""
+    return any(
+        pair.get("account_type") != "inactive"
+        or any(
+            _dec(side, "available", "locked", "borrowed", "interest")
+            for side in (pair.get("base") or {}, pair.get("quote") or {})
+        )
+        for pair in pairs
+    )
 
 
 def _held(account_type: str, asset: str, free: Decimal, used: Decimal) -> list[BalanceRecord]:

@@ -23,6 +23,10 @@ PERPETUAL = {
     "btc": Part("perpetual_btc", "BTC perpetual futures"),
 }
 DELIVERY = {"usdt": Part("delivery_usdt", "USDT delivery futures")}
+# Not a part of its own but the key's account mode, kept with the parts because they are what
+# a trades-only sync knows of the last balance read: "available" for a unified key, "not
+# opened" for a classic one. It spares every such sync ccxt's /account/detail probe.
+UNIFIED = Part("unified", "Unified account")
 
 
 class Optional(Protocol):

@@ -170,9 +170,11 @@ def test_the_first_sync_records_every_balance_and_a_second_asks_once_per_stream(
     assert result.status == "succeeded"
     assert Trade.objects.filter(connection=connection).count() == before
     assert run.trades_inserted == 0
-    # one request per stream, and ccxt's probe of the key's mode (spot or unified account)
+    # one request per stream: the key's mode (spot or unified account) is the one the first
+    # sync's balances read, so ccxt does not probe it again
     streams = SyncCursor.objects.filter(connection=connection).count()
-    assert run.requests_made == streams + 1
+    assert run.requests_made == streams
+    assert requests_to(routed_to_simulator, "/account/detail") == 0
     assert_balances_and_positions_agree(routed_to_simulator, account, connection)
 
 
@@ -302,11 +304,11 @@ def test_a_spot_only_account_names_its_unopened_futures_and_later_syncs_skip_the
     assert {key: entry["availability"] for key, entry in connection.capabilities.items()} == {
         "margin": "available",
         "lending": "available",
-        # the cross margin fills list answers (empty): walked to its end, so readable
-        "cross_margin": "available",
         "perpetual_usdt": "not_opened",
         "perpetual_btc": "not_opened",
         "delivery_usdt": "not_opened",
+        # a classic key: kept so that trades-only syncs need not ask the mode
+        "unified": "not_opened",
     }
     assert connection.capabilities["perpetual_usdt"]["exchange_code"] == "USER_NOT_FOUND"
     kinds = set(
@@ -322,6 +324,58 @@ def test_a_spot_only_account_names_its_unopened_futures_and_later_syncs_skip_the
     assert sum(requests_to(routed_to_simulator, path) for path in TRADE_ENDPOINTS[1:]) == (
         futures_calls
     )
+
+
+@pytest.mark.parametrize("margin", ["empty", "inactive"])
+def test_a_spot_only_account_pays_for_its_spot_fills_and_not_for_empty_margin_years(
+    routed_to_simulator, workspace, owner, margin
+):
+    """/margin/accounts lists no isolated pair: neither isolated nor cross margin fills are
+    walked (13 empty 30-day windows each), and no sync after the connect-time check asks the
+    key's mode again."""
+    routed_to_simulator.ok("POST", "/config", {"readings": {"gate.margin_not_opened": margin}})
+    account = routed_to_simulator.account(EXCHANGE, "spot-only")
+    connection = connect(workspace, owner, account)
+    paths = ("/spot/my_trades", "/margin/accounts", "/account/detail")
+    checked = {path: requests_to(routed_to_simulator, path) for path in paths}
+
+    first = sync_connection(connection_id=connection.pk, kind="trades", trigger="initial")
+
+    assert first.status == "succeeded", first
+    assert_imported_exactly(routed_to_simulator, account, connection)
+    # a year of spot in 13 windows of 30 days (none holds a full page), and the margin list
+    assert {path: requests_to(routed_to_simulator, path) - checked[path] for path in paths} == {
+        "/spot/my_trades": 13,
+        "/margin/accounts": 1,
+        "/account/detail": 0,
+    }
+    assert SyncRun.objects.get(pk=first.run_id).requests_made == 13 + 1
+    streams = set(SyncCursor.objects.filter(connection=connection).values_list("stream", flat=True))
+    assert streams == {"spot"}
+    detail = requests_to(routed_to_simulator, "/account/detail")
+
+    noop = sync_connection(connection_id=connection.pk, kind="trades", trigger="schedule")
+
+    # the spot stream, and the margin list asked again (margin may have been opened since)
+    assert SyncRun.objects.get(pk=noop.run_id).requests_made == 2
+    assert requests_to(routed_to_simulator, "/account/detail") == detail
+
+
+def test_a_margin_stream_walked_before_is_walked_though_the_margin_list_is_empty(
+    routed_to_simulator, workspace, owner
+):
+    """A cursor says the stream was walked (an earlier walk may have broken off): it goes on."""
+    account = routed_to_simulator.account(EXCHANGE, "spot-only")
+    connection = connect(workspace, owner, account)
+    SyncCursor.objects.create(connection=connection, stream="margin:isolated", position={})
+
+    result = sync_connection(connection_id=connection.pk, kind="trades", trigger="initial")
+
+    assert result.status == "succeeded", result
+    streams = set(SyncCursor.objects.filter(connection=connection).values_list("stream", flat=True))
+    assert streams == {"spot", "margin:isolated"}
+    # both walked a year in 30-day windows; cross margin, never walked, is not
+    assert requests_to(routed_to_simulator, "/spot/my_trades") == 2 * 13
 
 
 def test_a_fill_of_an_expired_delivery_contract_is_named_from_its_id(routed_to_simulator, account):
