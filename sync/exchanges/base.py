@@ -7,6 +7,7 @@ folder and one line in `registry.py`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -120,6 +121,16 @@ class ExchangeAdapter:
     def read_probe(self, client: ccxt.Exchange) -> None:
         """One harmless signed read, proving the key authenticates and can read."""
         client.fetch_balance()
+
+    @staticmethod
+    def last_body(client: ccxt.Exchange) -> dict[str, Any] | None:
+        """The last answer's JSON object, read from the text ccxt always keeps (its parsed copy
+        depends on an option and is dropped on some error paths); None if it was not one."""
+        try:
+            body = json.loads(getattr(client, "last_http_response", None) or "null")
+        except ValueError:
+            return None
+        return body if isinstance(body, dict) else None
 
     def error_code_of(self, client: ccxt.Exchange) -> str | None:
         """The exchange's own error code from the last response body, if it has one."""

@@ -12,7 +12,6 @@ optional part: most accounts stake nothing, and whatever it answers never fails 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -86,11 +85,8 @@ class CoinbaseAdapter(ExchangeAdapter):
     def error_code_of(self, client: ccxt.Exchange) -> str | None:
         """Advanced Trade's ``error`` or the Coinbase App's ``errors[0].id`` (ccxt keeps the
         last body as text only); a bare ``Unauthorized`` has none."""
-        try:
-            body = json.loads(getattr(client, "last_http_response", None) or "null")
-        except ValueError:
-            return None
-        if not isinstance(body, dict):
+        body = self.last_body(client)
+        if body is None:
             return None
         errors = body.get("errors")
         if isinstance(errors, list) and errors and isinstance(errors[0], dict):

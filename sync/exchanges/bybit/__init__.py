@@ -12,7 +12,6 @@ key without Wallet rights is refused (10005, shared/docs/real-api-audit.md P3).
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -104,11 +103,8 @@ class BybitAdapter(ExchangeAdapter):
         """Bybit's ``retCode`` (``ret_code`` on legacy paths) from the last body; 0 is success.
 
         Read from the text ccxt always keeps, since ``last_json_response`` depends on a flag."""
-        try:
-            body = json.loads(getattr(client, "last_http_response", None) or "null")
-        except ValueError:
-            return None
-        if not isinstance(body, dict):
+        body = self.last_body(client)
+        if body is None:
             return None
         code = body.get("retCode", body.get("ret_code"))
         return None if code in (None, "", 0, "0") else str(code)

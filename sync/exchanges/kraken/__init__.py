@@ -19,7 +19,6 @@ flex and margin accounts. Positions: spot margin and futures.
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -161,11 +160,8 @@ class KrakenAdapter(ExchangeAdapter):
     def error_code_of(self, client: ccxt.Exchange) -> str | None:
         """The first entry of spot's ``error`` list, or the futures ``error`` code. ccxt keeps
         the last body as text only (``last_json_response`` needs an option)."""
-        try:
-            body = json.loads(getattr(client, "last_http_response", None) or "null")
-        except ValueError:
-            return None
-        if not isinstance(body, dict):
+        body = self.last_body(client)
+        if body is None:
             return None
         error: Any = body.get("error")
         if isinstance(error, list):
