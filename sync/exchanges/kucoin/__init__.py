@@ -10,7 +10,7 @@ Trades (every list answers at most 7 days per query, newest first):
 - margin: ``/api/v3/hf/margin/fills`` per symbol (HF), or ``/api/v1/fills`` with its
   ``tradeType`` (low-frequency), cross and isolated apart;
 - futures: ``/api/v1/fills`` on api-futures covers every contract, 1000 a page, and keeps only
-  the last three months.
+  the last three months; a first sync walks it only if a futures wallet holds anything.
 
 Funding and spot are the core. Cross and isolated margin, margin lending, earn and futures
 are optional parts (see wallets.py): KuCoin refuses margin accounts to anyone who never
@@ -210,7 +210,9 @@ class KucoinAdapter(ExchangeAdapter):
         the wallet holds, plus every stream walked before), or one stream per trade type on
         low-frequency accounts."""
         held = getattr(client, "kucoin_held", None) or held_assets(client, self._optional(client))
-        names = set(known) | {FUTURES}
+        names = set(known)
+        if FUTURES in known or self._futures_ever_used(client):
+            names.add(FUTURES)
         if self._is_hf(client):
             for market in client.markets.values():
                 if not market.get("spot") or market.get("active") is False:
@@ -236,6 +238,17 @@ class KucoinAdapter(ExchangeAdapter):
             # a symbol KuCoin no longer lists cannot be asked for
             if ":" not in name or name.split(":", 1)[1] in client.markets
         ]
+
+    def _futures_ever_used(self, client: ccxt.Exchange) -> bool:
+        """Whether a first walk of the futures fills can find anything: not when every futures
+        wallet (read by this sync's balances, else asked now) holds nothing. That spares an
+        account that never funded futures 13 empty weekly windows; an answer that did not come
+        reads as used. A futures wallet emptied to exactly zero before the first sync reads as
+        never used: its three months of fills then need a CSV. Once walked, the stream is kept."""
+        balances = getattr(client, "kucoin_futures", None)
+        if balances is None:
+            balances = self._futures_optional(client, futures_balances, None)
+        return balances is None or bool(balances)
 
     def trade_pages(
         self,
@@ -308,7 +321,9 @@ class KucoinAdapter(ExchangeAdapter):
 
     def fetch_balances(self, client: ccxt.Exchange) -> list[BalanceRecord]:
         records, client.kucoin_held = spot_side_balances(client, self._optional(client))
-        return records + self._futures_optional(client, futures_balances, [])
+        # kept for this sync's trade streams (None: the futures part did not answer)
+        client.kucoin_futures = self._futures_optional(client, futures_balances, None)
+        return records + (client.kucoin_futures or [])
 
     def fetch_positions(self, client: ccxt.Exchange) -> list[PositionRecord]:
         return self._futures_optional(client, futures_positions, [])

@@ -13,7 +13,7 @@ from connections.services import connection_create
 from journal.models import Trade
 from portfolio.models import BalanceSnapshot, Position
 from sync.exchanges.errors import ErrorCode
-from sync.exchanges.kucoin import KucoinAdapter
+from sync.exchanges.kucoin import FUTURES, KucoinAdapter
 from sync.models import SyncCursor, SyncRun
 from sync.services import sync_connection
 from tests.integration.connections.conftest import secret_of
@@ -471,3 +471,45 @@ def test_a_spot_only_account_refused_by_the_futures_host_still_syncs(
     assert Trade.objects.filter(connection=connection).count() == spot_fills(
         routed_to_simulator, spot_only
     )
+
+
+def test_a_first_sync_does_not_walk_the_weeks_of_a_futures_wallet_never_funded(
+    routed_to_simulator, workspace, owner
+):
+    """The futures host answers a spot-only account a wallet of zero: its account overview (one
+    request a settle coin) says there is nothing to walk, where 13 empty weekly windows of fills
+    would each cost a request. Scheduled syncs ask the overview again, never the fills."""
+    spot_only = routed_to_simulator.account(EXCHANGE, "spot-only")
+    connection = connect(workspace, owner, spot_only)
+
+    def futures_requests() -> dict[str, int]:
+        endpoints = routed_to_simulator.stats()["endpoints"]
+        return {
+            path: endpoints.get(f"kucoin {path}", {}).get("requests", 0)
+            for path in ("/api/v1/fills", "/api/v1/account-overview")
+        }
+
+    checked = futures_requests()
+
+    first = sync(connection, kind="trades")
+
+    assert first.status == SyncRun.Status.SUCCEEDED, first.message
+    assert Trade.objects.filter(connection=connection).count() == spot_fills(
+        routed_to_simulator, spot_only
+    )
+    settles = futures_requests()["/api/v1/account-overview"] - checked["/api/v1/account-overview"]
+    assert settles >= 1
+    assert futures_requests()["/api/v1/fills"] == checked["/api/v1/fills"]
+    assert FUTURES not in set(
+        SyncCursor.objects.filter(connection=connection).values_list("stream", flat=True)
+    )
+    connection.refresh_from_db()
+    assert connection.capabilities["futures"]["availability"] == "available"
+    streams = SyncCursor.objects.filter(connection=connection).count()
+
+    noop = sync(connection, kind="trades")
+
+    # the balances that name the held pairs (/api/v1/accounts, /api/v3/isolated/accounts),
+    # one request per spot stream, the futures overview
+    assert noop.requests_made == 2 + streams + settles
+    assert futures_requests()["/api/v1/fills"] == checked["/api/v1/fills"]
