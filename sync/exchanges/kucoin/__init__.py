@@ -10,7 +10,7 @@ Trades (every list answers at most 7 days per query, newest first):
 - margin: ``/api/v3/hf/margin/fills`` per symbol (HF), or ``/api/v1/fills`` with its
   ``tradeType`` (low-frequency), cross and isolated apart;
 - futures: ``/api/v1/fills`` on api-futures covers every contract, 1000 a page, and keeps only
-  the last three months; a first sync walks it only if a futures wallet holds anything.
+  the last three months; a first walk reads it only if a futures wallet holds anything.
 
 Funding and spot are the core. Cross and isolated margin, margin lending, earn and futures
 are optional parts (see wallets.py): KuCoin refuses margin accounts to anyone who never
@@ -35,6 +35,7 @@ from ..capabilities import Part, attach_part_log, part_log_of
 from ..client import build_client
 from ..errors import ErrorCode, ExchangeCallFailed, ExchangeFailure, failure_for
 from ..records import BalanceRecord, PositionRecord, Stream, TradePage, TradeRecord, to_decimal
+from ..walking import OVERLAP_MS
 from .walk import last_id_fetch, page_number_fetch, window_pages
 from .wallets import (
     CROSS_MARGIN,
@@ -210,9 +211,7 @@ class KucoinAdapter(ExchangeAdapter):
         the wallet holds, plus every stream walked before), or one stream per trade type on
         low-frequency accounts."""
         held = getattr(client, "kucoin_held", None) or held_assets(client, self._optional(client))
-        names = set(known)
-        if FUTURES in known or self._futures_ever_used(client):
-            names.add(FUTURES)
+        names = set(known) | {FUTURES}
         if self._is_hf(client):
             for market in client.markets.values():
                 if not market.get("spot") or market.get("active") is False:
@@ -241,10 +240,10 @@ class KucoinAdapter(ExchangeAdapter):
 
     def _futures_ever_used(self, client: ccxt.Exchange) -> bool:
         """Whether a first walk of the futures fills can find anything: not when every futures
-        wallet (read by this sync's balances, else asked now) holds nothing. That spares an
-        account that never funded futures 13 empty weekly windows; an answer that did not come
-        reads as used. A futures wallet emptied to exactly zero before the first sync reads as
-        never used: its three months of fills then need a CSV. Once walked, the stream is kept."""
+        wallet (read by this sync's balances, else asked now, one request a settle coin) holds
+        nothing. That spares an account that never funded futures 13 empty weekly windows; an
+        answer that did not come reads as used. A futures wallet emptied to exactly zero before
+        the first sync reads as never used: its three months of fills then need a CSV."""
         balances = getattr(client, "kucoin_futures", None)
         if balances is None:
             balances = self._futures_optional(client, futures_balances, None)
@@ -261,6 +260,10 @@ class KucoinAdapter(ExchangeAdapter):
     ) -> Iterator[TradePage]:
         kind, _, symbol = stream.name.partition(":")
         source = client
+        if kind == FUTURES and not cursor and not self._futures_ever_used(client):
+            # Nothing to walk: the stream starts now, so later syncs ask only the newest week
+            # (a wallet funded later has its fills read from there).
+            return iter([TradePage([], {"from_ms": max(now_ms + 1 - OVERLAP_MS, since_ms)})])
         if kind == FUTURES:
             source = futures = client.futures_client
             call: Call = self._guarded(

@@ -478,7 +478,8 @@ def test_a_first_sync_does_not_walk_the_weeks_of_a_futures_wallet_never_funded(
 ):
     """The futures host answers a spot-only account a wallet of zero: its account overview (one
     request a settle coin) says there is nothing to walk, where 13 empty weekly windows of fills
-    would each cost a request. Scheduled syncs ask the overview again, never the fills."""
+    would each cost a request. The stream then starts at the sync: a scheduled sync asks only
+    the newest week, as for any account."""
     spot_only = routed_to_simulator.account(EXCHANGE, "spot-only")
     connection = connect(workspace, owner, spot_only)
 
@@ -500,16 +501,15 @@ def test_a_first_sync_does_not_walk_the_weeks_of_a_futures_wallet_never_funded(
     settles = futures_requests()["/api/v1/account-overview"] - checked["/api/v1/account-overview"]
     assert settles >= 1
     assert futures_requests()["/api/v1/fills"] == checked["/api/v1/fills"]
-    assert FUTURES not in set(
-        SyncCursor.objects.filter(connection=connection).values_list("stream", flat=True)
-    )
+    cursor = SyncCursor.objects.get(connection=connection, stream=FUTURES)
+    assert cursor.position["from_ms"] > first.started_at.timestamp() * 1000 - 60_000
     connection.refresh_from_db()
     assert connection.capabilities["futures"]["availability"] == "available"
     streams = SyncCursor.objects.filter(connection=connection).count()
 
     noop = sync(connection, kind="trades")
 
-    # the balances that name the held pairs (/api/v1/accounts, /api/v3/isolated/accounts),
-    # one request per spot stream, the futures overview
-    assert noop.requests_made == 2 + streams + settles
-    assert futures_requests()["/api/v1/fills"] == checked["/api/v1/fills"]
+    # the balances that name the held pairs (/api/v1/accounts, /api/v3/isolated/accounts) and
+    # one request per stream, the futures one included
+    assert noop.requests_made == 2 + streams
+    assert futures_requests()["/api/v1/fills"] == checked["/api/v1/fills"] + 1
