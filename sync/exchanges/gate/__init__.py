@@ -24,7 +24,6 @@ accounts never opened answer an empty list instead: their streams are left out u
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import replace
 from decimal import ROUND_DOWN, Decimal
@@ -53,6 +52,7 @@ SPOT_WINDOW_S = 30 * 86_400
 SPOT_MAX_SKIP = 1000
 # our margin streams' mode -> Gate's ``account``
 MARGIN_ACCOUNTS = {"isolated": "margin", "cross": "cross_margin"}
+ISOLATED_STREAM = "margin:isolated"
 STREAMS = (
     "spot",
     *(f"margin:{mode}" for mode in MARGIN_ACCOUNTS),
@@ -164,12 +164,7 @@ class GateAdapter(ExchangeAdapter):
         )
 
     def _error_body(self, client: ccxt.Exchange) -> dict[str, Any]:
-        # ccxt keeps the raw body of the last answer; its parsed copy is off by default
-        try:
-            body = json.loads(getattr(client, "last_http_response", None) or "null")
-        except ValueError:
-            return {}
-        return body if isinstance(body, dict) else {}
+        return self.last_body(client) or {}
 
     def error_code_of(self, client: ccxt.Exchange) -> str | None:
         """Gate names every error by its ``label``."""
@@ -194,22 +189,20 @@ class GateAdapter(ExchangeAdapter):
     # -- trades ---------------------------------------------------------------------------
 
     def trade_streams(self, client: ccxt.Exchange, *, known: set[str]) -> list[Stream]:
-        """Every stream, less the margin ones an account without margin has nothing in: a
-        margin stream that has a cursor already is walked whatever the list says."""
+        """Every stream, less isolated margin where the account never opened an isolated pair;
+        an isolated stream that has a cursor already is walked whatever the list says. Cross
+        margin fills are always walked: nothing Gate still documents says whether an account
+        ever traded cross margin (holdings.py), and a missed fill is worse than 13 requests."""
         _recall_mode(client)
         names = set(STREAMS) | known
-        unwalked = {f"margin:{mode}" for mode in MARGIN_ACCOUNTS} - known
-        if unwalked and not self._margin_opened(client):
-            names -= unwalked
+        if ISOLATED_STREAM not in known and not self._margin_opened(client):
+            names.discard(ISOLATED_STREAM)
         return [Stream(name, part=parts.of_stream(name)) for name in sorted(names)]
 
     def _margin_opened(self, client: ccxt.Exchange) -> bool:
         """Whether ``/margin/accounts`` (read by this sync's balances, else asked now) shows
         isolated margin ever opened; an answer that did not come reads as opened. Where it
-        shows none, a year of empty 30-day windows (13 requests a stream) is not walked for
-        isolated nor for cross margin: Gate no longer lists the classic cross margin account
-        (holdings.py), so an account that traded cross margin but never opened an isolated
-        pair has its cross margin fills imported from a CSV only."""
+        shows none, a year of empty 30-day windows (13 requests) is not walked."""
         pairs = getattr(client, "gate_margin_accounts", None)
         if pairs is None:
             pairs = self.optional(

@@ -307,6 +307,8 @@ def test_a_spot_only_account_names_its_unopened_futures_and_later_syncs_skip_the
         "perpetual_usdt": "not_opened",
         "perpetual_btc": "not_opened",
         "delivery_usdt": "not_opened",
+        # the cross margin fills list answers (empty): walked to its end, so readable
+        "cross_margin": "available",
         # a classic key: kept so that trades-only syncs need not ask the mode
         "unified": "not_opened",
     }
@@ -330,9 +332,9 @@ def test_a_spot_only_account_names_its_unopened_futures_and_later_syncs_skip_the
 def test_a_spot_only_account_pays_for_its_spot_fills_and_not_for_empty_margin_years(
     routed_to_simulator, workspace, owner, margin
 ):
-    """/margin/accounts lists no isolated pair: neither isolated nor cross margin fills are
-    walked (13 empty 30-day windows each), and no sync after the connect-time check asks the
-    key's mode again."""
+    """/margin/accounts lists no isolated pair: isolated margin fills are not walked (13 empty
+    30-day windows), cross margin ones are (nothing tells whether the account traded them), and
+    no sync after the connect-time check asks the key's mode again."""
     routed_to_simulator.ok("POST", "/config", {"readings": {"gate.margin_not_opened": margin}})
     account = routed_to_simulator.account(EXCHANGE, "spot-only")
     connection = connect(workspace, owner, account)
@@ -343,21 +345,23 @@ def test_a_spot_only_account_pays_for_its_spot_fills_and_not_for_empty_margin_ye
 
     assert first.status == "succeeded", first
     assert_imported_exactly(routed_to_simulator, account, connection)
-    # a year of spot in 13 windows of 30 days (none holds a full page), and the margin list
+    # a year of spot and of cross margin in 13 windows of 30 days each (none holds a full
+    # page), and the margin list
     assert {path: requests_to(routed_to_simulator, path) - checked[path] for path in paths} == {
-        "/spot/my_trades": 13,
+        "/spot/my_trades": 2 * 13,
         "/margin/accounts": 1,
         "/account/detail": 0,
     }
-    assert SyncRun.objects.get(pk=first.run_id).requests_made == 13 + 1
+    assert SyncRun.objects.get(pk=first.run_id).requests_made == 2 * 13 + 1
     streams = set(SyncCursor.objects.filter(connection=connection).values_list("stream", flat=True))
-    assert streams == {"spot"}
+    assert streams == {"spot", "margin:cross"}
     detail = requests_to(routed_to_simulator, "/account/detail")
 
     noop = sync_connection(connection_id=connection.pk, kind="trades", trigger="schedule")
 
-    # the spot stream, and the margin list asked again (margin may have been opened since)
-    assert SyncRun.objects.get(pk=noop.run_id).requests_made == 2
+    # the spot and cross margin streams, and the margin list asked again (isolated margin may
+    # have been opened since)
+    assert SyncRun.objects.get(pk=noop.run_id).requests_made == 3
     assert requests_to(routed_to_simulator, "/account/detail") == detail
 
 
@@ -373,9 +377,9 @@ def test_a_margin_stream_walked_before_is_walked_though_the_margin_list_is_empty
 
     assert result.status == "succeeded", result
     streams = set(SyncCursor.objects.filter(connection=connection).values_list("stream", flat=True))
-    assert streams == {"spot", "margin:isolated"}
-    # both walked a year in 30-day windows; cross margin, never walked, is not
-    assert requests_to(routed_to_simulator, "/spot/my_trades") == 2 * 13
+    assert streams == {"spot", "margin:isolated", "margin:cross"}
+    # all three walked a year in 30-day windows
+    assert requests_to(routed_to_simulator, "/spot/my_trades") == 3 * 13
 
 
 def test_a_fill_of_an_expired_delivery_contract_is_named_from_its_id(routed_to_simulator, account):
