@@ -27,8 +27,10 @@ local cost, now = tonumber(ARGV[3]), tonumber(ARGV[4])
 local state = redis.call('HMGET', key, 'tokens', 'at')
 local tokens = tonumber(state[1]) or capacity
 local at = tonumber(state[2]) or now
-tokens = math.min(capacity, tokens + (now - at) * rate) - cost
-redis.call('HSET', key, 'tokens', tokens, 'at', now)
+-- a clock that went back (another worker's, or NTP stepping this one) refills nothing, and
+-- never turns into a debt that would put a worker to sleep for the difference
+tokens = math.min(capacity, tokens + math.max(0, now - at) * rate) - cost
+redis.call('HSET', key, 'tokens', tokens, 'at', math.max(now, at))
 redis.call('EXPIRE', key, 3600)
 if tokens >= 0 then return '0' end
 return tostring(-tokens / rate)

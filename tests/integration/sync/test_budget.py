@@ -6,6 +6,7 @@ import threading
 import time
 
 import pytest
+import time_machine
 from django.db import connection as db_connection
 
 from sync import budget
@@ -46,3 +47,17 @@ def test_two_workers_share_one_budget():
         thread.join()
     # 120 units asked of a bucket of 100: together, one of them waits for the other 20.
     assert sorted(round(wait, 1) for wait in waits) == [0.0, 2.0]
+
+
+def test_a_clock_that_goes_back_refills_nothing_and_puts_nobody_to_sleep(monkeypatch):
+    exchange = f"clock-{time.time_ns()}"
+    assert budget.take(exchange, rate_limit_ms=100, cost=1) == 0.0
+    slept: list[float] = []
+    monkeypatch.setattr(budget.time, "sleep", slept.append)
+
+    # another worker's clock a year behind (or NTP stepping this one back)
+    with time_machine.travel(time.time() - 365 * 86_400, tick=False):
+        waited = budget.take(exchange, rate_limit_ms=100, cost=1)
+
+    assert waited == 0.0
+    assert slept == []
