@@ -144,14 +144,24 @@ class OkxAdapter(ExchangeAdapter):
     def trade_streams(self, client: ccxt.Exchange, *, known: set[str]) -> list[Stream]:
         """One stream per instType (fills-history answers for every instrument at once, so
         every stream a cursor was stored for is one of these); only spot in Spot mode. The
-        mode is asked only while no other stream has a cursor: an account that has one trades
-        derivatives and pays no extra request, a Spot-mode one asks once per sync and so
-        notices a switch to another mode."""
-        spot_only = not known - {"spot"} and self._note_mode(client, _config(client))
+        mode matters only while no other stream has a cursor (an account that has one trades
+        derivatives), and then comes from the last balance sync, which reads account/config
+        every hour: a switch out of Spot mode is noticed within the hour, its derivative fills
+        then walked from the start, and a Spot-mode account's trades syncs pay no extra call."""
+        spot_only = not known - {"spot"} and self._spot_mode(client)
         names = ["spot"] if spot_only else list(STREAMS)
         # An account switched back to Spot mode keeps its other cursors: those streams answer
         # 51010, which the engine records as "not opened" for their part.
         return [Stream(name, reach_days=REACH_DAYS, part=STREAM_PARTS.get(name)) for name in names]
+
+    def _spot_mode(self, client: ccxt.Exchange) -> bool:
+        """Spot mode as this sync or the last balance sync found it; asked only if unknown."""
+        log = part_log_of(client)
+        known = {**log.previous, **log.entries}
+        states = {known.get(part.key, {}).get("availability") for part in STREAM_PARTS.values()}
+        if states == {Availability.NOT_OPENED}:
+            return True
+        return self._note_mode(client, _config(client))
 
     @staticmethod
     def _note_mode(client: ccxt.Exchange, config: dict[str, Any]) -> bool:

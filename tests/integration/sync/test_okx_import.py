@@ -242,8 +242,8 @@ def test_a_spot_mode_account_walks_only_spot_and_succeeds(routed_to_simulator, w
     again = sync(connection, "trades")
 
     assert again.status == "succeeded"
-    # the mode is asked once per sync, then the one forward request
-    assert SyncRun.objects.get(pk=again.run_id).requests_made == 2
+    # the mode the balance sync found is kept: only the one forward request
+    assert SyncRun.objects.get(pk=again.run_id).requests_made == 1
 
 
 def test_a_multi_currency_margin_account_imports_every_market_type(
@@ -619,7 +619,20 @@ def test_an_account_that_left_spot_mode_has_its_derivative_fills_walked_again(
         for key in ("margin", "swap", "futures", "option")
     }
     ExchangeConnection.objects.filter(pk=connection.pk).update(capabilities=spot_mode)
+    spot = [
+        fill
+        for fill in routed_to_simulator.ground_truth(account["api_key"])
+        if fill["market_type"] == "spot"
+    ]
 
+    # a trades sync goes by what the last balance sync found, and asks OKX nothing more
+    routed_to_simulator.reset()
+    assert sync(connection, "trades").status == "succeeded"
+    assert_exactly(connection, spot)
+    assert "okx /api/v5/account/config" not in routed_to_simulator.stats()["endpoints"]
+
+    # the hourly balance sync reads the mode again; the next trades sync walks the derivatives
+    assert sync(connection, "balances").status == "succeeded"
     result = sync(connection, "trades")
 
     connection.refresh_from_db()
