@@ -181,7 +181,8 @@ class GateAdapter(ExchangeAdapter):
         if (
             isinstance(exc, ccxt.ExchangeNotAvailable)
             and label == "SERVER_ERROR"
-            and "maintenance" in str(body.get("message", "")).lower()
+            # Gate's SDK documents the text as "message"; ccxt/ccxt#13249 printed "detail"
+            and "maintenance" in str(body.get("message") or body.get("detail") or "").lower()
         ):
             return failure_for(ErrorCode.MAINTENANCE)
         return super().failure(exc, client)

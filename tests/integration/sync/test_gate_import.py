@@ -473,9 +473,12 @@ def test_a_sync_that_breaks_off_mid_stream_resumes_exactly(
         ("rate_limit", ExchangeConnection.Status.WARNING),
     ],
 )
+@pytest.mark.parametrize("text", ["message", "detail"])
 def test_exchange_faults_become_connection_states(
-    routed_to_simulator, workspace, owner, kind, status
+    routed_to_simulator, workspace, owner, kind, status, text
 ):
+    # whichever field Gate's refusal puts its words in (its SDK: message; users: detail)
+    routed_to_simulator.ok("POST", "/config", {"readings": {"gate.error_text": text}})
     account = routed_to_simulator.account(EXCHANGE, "read-only")
     connection = connect(workspace, owner, account)
     routed_to_simulator.add_fault(kind, exchange=EXCHANGE, api_key=account["api_key"])

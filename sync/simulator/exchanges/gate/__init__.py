@@ -56,6 +56,9 @@ class GateSimulator(ExchangeSimulator):
     readings = {
         "margin_not_opened": ("empty", "inactive"),
         "key_mask": ("prefix", "ends", "hidden"),
+        # Gate's SDK names an error's text "message"; the bodies users printed (ccxt/ccxt#13249)
+        # call it "detail"
+        "error_text": ("message", "detail"),
     }
     # Gate's envelope with a label outside ccxt's table: ccxt raises ExchangeError.
     unseen_error = (400, {"label": "UNSEEN_LABEL_98765", "message": "An error nobody has seen"})
@@ -100,7 +103,10 @@ class GateSimulator(ExchangeSimulator):
         return auth.authenticate(self, request, now_ms)
 
     def reject(self, kind: str, request: Request, **detail: Any) -> Response:
-        return errors.rejection(kind, request, **detail)
+        response = errors.rejection(kind, request, **detail)
+        if self.reading("error_text") == "detail":
+            return errors.with_text_as_detail(response)
+        return response
 
     def decorate(self, response: Response, route: Route, verdict: Verdict | None) -> Response:
         """Gate reports the endpoint's budget on every answer (``X-Gate-RateLimit-*``)."""

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sync.simulator.exchanges.gate.common import gate_error, group_of
@@ -56,3 +57,15 @@ def rejection(kind: str, request: Request, **detail: Any) -> Response:
     if kind == "not_found":
         return gate_error(404, "NOT_FOUND", "Not Found")
     raise ValueError(f"no Gate answer for {kind!r}")
+
+
+def with_text_as_detail(response: Response) -> Response:
+    """The same refusal with its text under ``detail``, as users printed Gate's bodies."""
+    try:
+        body = json.loads(response.body)
+    except ValueError:
+        return response
+    if not isinstance(body, dict) or "message" not in body:
+        return response
+    body["detail"] = body.pop("message")
+    return Response(response.status, json.dumps(body).encode(), response.headers)
