@@ -67,7 +67,7 @@ def _call(adapter: ExchangeAdapter, client: Any, function: Any, *args: Any, **kw
     except LeaseLost:
         raise
     except Exception as exc:
-        raise ExchangeCallFailed(adapter.failure(exc, client)) from None
+        raise ExchangeCallFailed(adapter.failure_of(exc, client)) from None
 
 
 def sync_connection(*, connection_id: int, kind: str, trigger: str = "schedule") -> SyncResult:

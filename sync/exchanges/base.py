@@ -151,6 +151,14 @@ class ExchangeAdapter:
             failure = failure_for(ErrorCode.AUTHENTICATION)
         return replace(failure, exchange_code=code or "")
 
+    def failure_of(self, exc: BaseException, client: ccxt.Exchange) -> ExchangeFailure:
+        """`failure()` with the exchange's own code kept, whatever an adapter's override built:
+        the page names it ("not available to this key (MEXC 700007)")."""
+        failure = self.failure(exc, client)
+        if failure.exchange_code:
+            return failure
+        return replace(failure, exchange_code=self.error_code_of(client) or "")
+
     def availability_of(
         self, failure: ExchangeFailure, *, refusal: Availability = Availability.FAILED
     ) -> Availability:
@@ -183,7 +191,7 @@ class ExchangeAdapter:
         try:
             result = call()
         except Exception as exc:
-            failure = self.failure(exc, client)
+            failure = self.failure_of(exc, client)
             log.record(
                 part,
                 self.availability_of(failure, refusal=refusal),
@@ -209,7 +217,7 @@ class ExchangeAdapter:
         except ExchangeCallFailed:
             raise
         except Exception as exc:
-            raise ExchangeCallFailed(self.failure(exc, client)) from None
+            raise ExchangeCallFailed(self.failure_of(exc, client)) from None
         return replace(permissions, capabilities=part_log_of(client).as_json())
 
     # -- the sync engine's side -------------------------------------------------------------

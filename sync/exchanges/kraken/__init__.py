@@ -255,7 +255,7 @@ class KrakenAdapter(ExchangeAdapter):
         except ExchangeCallFailed:
             raise
         except Exception as exc:
-            raise ExchangeCallFailed(self.failure(exc, client)) from None
+            raise ExchangeCallFailed(self.failure_of(exc, client)) from None
         return dataclasses.replace(permissions, capabilities=part_log_of(client).as_json())
 
     def _refused_read(self, client: ccxt.Exchange) -> Permissions:
@@ -293,7 +293,7 @@ class KrakenAdapter(ExchangeAdapter):
             except ExchangeCallFailed:
                 raise
             except Exception as exc:
-                raise ExchangeCallFailed(self.failure(exc, futures)) from None
+                raise ExchangeCallFailed(self.failure_of(exc, futures)) from None
 
         return run
 

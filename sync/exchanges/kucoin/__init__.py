@@ -176,7 +176,7 @@ class KucoinAdapter(ExchangeAdapter):
             except ExchangeCallFailed:
                 raise
             except Exception as exc:
-                raise ExchangeCallFailed(self.failure(exc, futures)) from None
+                raise ExchangeCallFailed(self.failure_of(exc, futures)) from None
 
         return run
 

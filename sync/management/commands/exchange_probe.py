@@ -130,7 +130,7 @@ class Command(BaseCommand):
         try:
             result = step()
         except Exception as exc:
-            failure = adapter.failure(exc, client)
+            failure = adapter.failure_of(exc, client)
             code = f" ({failure.exchange_code})" if failure.exchange_code else ""
             self.stdout.write(f"{name}: failed — {failure.code.value}{code}")
             return None

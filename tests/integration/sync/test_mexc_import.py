@@ -476,5 +476,9 @@ def test_an_ordinary_account_is_not_a_master_whichever_way_mexc_says_so(
     connection.refresh_from_db()
     assert connection.status == ExchangeConnection.Status.CONNECTED
     assert connection.capabilities["sub_accounts"]["availability"] == sub_accounts
+    # a refusal names MEXC's own code on the page
+    assert connection.capabilities["sub_accounts"]["exchange_code"] == (
+        "" if sub_accounts == "available" else "700007"
+    )
     assert connection.capabilities["futures"]["availability"] == "available"
     assert not BalanceSnapshot.objects.filter(connection=connection).exclude(account="main")
