@@ -43,18 +43,26 @@ def execution_pages(
     """Pages of one category after `cursor`, one per request, each with its resume cursor.
 
     `fetch(start, end, page_cursor)` returns (rows newest first, Bybit's nextPageCursor). The
-    cursor is `{"from_ms"}` between windows and `{"from_ms", "until_ms", "seen"}` inside one:
-    the window still to read is [from_ms, until_ms], less the ids in `seen` (fills at
-    until_ms already delivered).
+    cursor is `{"from_ms"}` between windows and `{"from_ms", "window_end", "until_ms", "seen"}`
+    inside one: the window [from_ms, window_end] is read down to until_ms, less the ids in
+    `seen` (fills at until_ms already delivered). The window's end is stored, not recomputed:
+    a walk resumed later inside the newest window would otherwise take the new "now" for its
+    end and count the fills that came in between as read (issue 9, point 2).
     """
     start = int(cursor.get("from_ms", since_ms))
     top: int | None = cursor.get("until_ms")
+    window_end: int | None = cursor.get("window_end")
     seen = {str(item) for item in cursor.get("seen", [])}
+    if top is not None and window_end is None:
+        # A cursor from before window ends were stored: read its window again whole (what was
+        # delivered already is absorbed by the journal's unique constraint).
+        top, seen = None, set()
     if start < since_ms:
         # A cursor older than the reach (a connection idle for a year): start over at it.
-        start, top, seen = since_ms, None, set()
+        start, top, window_end, seen = since_ms, None, None, set()
     while start <= now_ms:
-        end = min(start + WINDOW_MS - 1, now_ms)
+        end = int(window_end) if window_end is not None else min(start + WINDOW_MS - 1, now_ms)
+        window_end = None
         top = end if top is None else min(int(top), end)
         page_cursor = ""
         while True:
@@ -70,10 +78,14 @@ def execution_pages(
             else:
                 seen |= {str(row["execId"]) for row in rows}
                 page_cursor = more
-            position = {"from_ms": start, "until_ms": top, "seen": sorted(seen)}
+            position = {"from_ms": start, "window_end": end, "until_ms": top, "seen": sorted(seen)}
             yield TradePage(convert(fresh), position)
         finished = end >= now_ms
-        start = max(end + 1 - OVERLAP_MS, since_ms) if finished else end + 1
+        # A window cut short by some run's "now" (this one's, or an interrupted one's) may have
+        # been joined by fills at its last moments since: the next window starts a little
+        # before its end (the overlap is re-read; the journal absorbs what it already has).
+        cut_short = finished or end < start + WINDOW_MS - 1
+        start = max(end + 1 - OVERLAP_MS, since_ms) if cut_short else end + 1
         top, seen = None, set()
         yield TradePage(convert(fresh), {"from_ms": start})
         if finished:

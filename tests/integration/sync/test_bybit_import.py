@@ -582,3 +582,37 @@ def test_an_unseen_error_on_the_perpetuals_keeps_spot_and_names_the_part(
     assert BalanceSnapshot.objects.filter(
         connection=connection, is_latest=True, account_type="unified"
     ).exists()
+
+
+def test_a_walk_resumed_later_inside_the_newest_window_reads_the_fills_that_came_since():
+    """Issue 9, point 2: the window end is the interrupted run's "now", not the resuming one's,
+    or the fills between the two runs count as read."""
+    first_now = 1_700_000_000_000
+    since_ms = first_now - 3 * 86_400_000
+    # the newest window is busy enough to be interrupted between two of its pages
+    rows = [
+        {"execId": f"a{n:04d}", "execTime": str(first_now - 3_600_000 - n * 1000)}
+        for n in range(250)
+    ]
+    first = executions.execution_pages(
+        fetch=stand_in_fetch(rows),
+        cursor={},
+        since_ms=since_ms,
+        now_ms=first_now,
+        convert=lambda chunk: [row["execId"] for row in chunk],
+    )
+    page = next(first)
+    assert "until_ms" in page.cursor, "the first page ends inside the window"
+    later_now = first_now + 600_000
+    later = [{"execId": f"b{n:02d}", "execTime": str(first_now + 1000 * n)} for n in range(9)]
+
+    resumed = executions.execution_pages(
+        fetch=stand_in_fetch(rows + later),
+        cursor=page.cursor,
+        since_ms=since_ms,
+        now_ms=later_now,
+        convert=lambda chunk: [row["execId"] for row in chunk],
+    )
+
+    delivered = set(page.trades) | {trade for more in resumed for trade in more.trades}
+    assert delivered == {row["execId"] for row in rows + later}
