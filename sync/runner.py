@@ -27,7 +27,6 @@ from .exchanges.errors import ErrorCode, ExchangeCallFailed, ExchangeFailure, Ou
 from .exchanges.records import Stream
 from .exchanges.registry import adapter_for
 from .lease import LeaseLost, lease_claim, lease_fence, lease_release
-from .markets import markets_ensure
 from .models import ExchangePause, SyncCursor, SyncRun
 from .schedule import BALANCES_EVERY, TRADES_EVERY, next_slot
 
@@ -118,7 +117,7 @@ def _run(connection: ExchangeConnection, run: SyncRun, token: Any) -> SyncResult
     )
     failure: ExchangeFailure | None = None
     try:
-        _call(adapter, client, markets_ensure, client, key=adapter.ccxt_id)
+        _call(adapter, client, adapter.ensure_markets, client)
         if run.kind in {SyncRun.Kind.INITIAL, SyncRun.Kind.FULL, SyncRun.Kind.BALANCES}:
             _sync_balances(adapter, client, connection, run, token)
         if run.kind in {SyncRun.Kind.INITIAL, SyncRun.Kind.FULL, SyncRun.Kind.TRADES}:

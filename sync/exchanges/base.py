@@ -94,6 +94,11 @@ class ExchangeAdapter:
     # and those that mean the key itself failed, whatever class ccxt chose.
     ip_error_codes: ClassVar[frozenset[str]] = frozenset()
     auth_error_codes: ClassVar[frozenset[str]] = frozenset()
+    # ccxt's fetchMarkets options that load the spot markets alone, and the params that go
+    # with them: used when the full market list fails because one family's list does not
+    # answer (a futures host down, a margin list refused), which must not stop spot.
+    spot_markets_options: ClassVar[dict[str, Any]] = {"types": ["spot"]}
+    spot_markets_params: ClassVar[dict[str, Any]] = {}
     # Codes an optional part answers when the account never opened it (Binance -3003).
     not_opened_codes: ClassVar[frozenset[str]] = frozenset()
     client_options: ClassVar[dict[str, Any]] = {}
@@ -117,6 +122,20 @@ class ExchangeAdapter:
     def fetch_permissions(self, client: ccxt.Exchange) -> Permissions:
         """Ask the exchange what the key may do, through read-only endpoints only."""
         raise NotImplementedError
+
+    def ensure_markets(self, client: ccxt.Exchange) -> None:
+        """The client's markets: the process's shared copy, or loaded. If the full list fails,
+        the spot markets alone, for this client only: they are not cached, so the next sync
+        tries the full list again."""
+        try:
+            markets_ensure(client, key=self.ccxt_id)
+        except Exception:
+            fetch_markets = client.options.get("fetchMarkets")
+            client.options["fetchMarkets"] = {
+                **(fetch_markets if isinstance(fetch_markets, dict) else {}),
+                **self.spot_markets_options,
+            }
+            client.load_markets(True, dict(self.spot_markets_params))
 
     def read_probe(self, client: ccxt.Exchange) -> None:
         """One harmless signed read, proving the key authenticates and can read."""
@@ -209,10 +228,11 @@ class ExchangeAdapter:
         ExchangeCallFailed."""
         client = self.client(secret)
         try:
+            # ccxt needs the markets to read (some exchanges load them for any private call);
+            # they are shared per process and hour.
+            self.ensure_markets(client)
             self.read_probe(client)
             permissions = self.fetch_permissions(client)
-            # ccxt needs the markets to read balances; they are shared per process and hour.
-            markets_ensure(client, key=self.ccxt_id)
             self.fetch_balances(client)
         except ExchangeCallFailed:
             raise

@@ -108,6 +108,8 @@ class KucoinAdapter(ExchangeAdapter):
     # trades unless told; connections are classic accounts. This client needs spot markets
     # only (contracts are the futures client's) and no ticker list.
     client_options = {"uta": False, "fetchMarkets": {"types": ["spot"], "fetchTickersFees": False}}
+    # ccxt also asks the margin symbol lists with credentials set; without them, spot alone
+    spot_markets_params = {"marginables": False}
 
     def read_probe(self, client: ccxt.Exchange) -> None:
         # GET /api/v1/accounts (General): the funding account, no market list needed

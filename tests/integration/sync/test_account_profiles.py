@@ -64,13 +64,15 @@ def test_each_profile_connects_imports_its_spot_trades_and_names_what_is_missing
         assert sentence.replace("&", "&amp;") in page
 
 
+@pytest.mark.parametrize("label", ["demo", "spot-only"])
 @pytest.mark.parametrize("exchange", sorted(OPTIONAL_PATHS))
 def test_an_unseen_error_on_any_optional_part_leaves_the_connection_connected(
-    routed_to_simulator, owner_client, exchange
+    routed_to_simulator, owner_client, exchange, label
 ):
-    connection = connect(owner_client, routed_to_simulator, exchange, "demo")
+    # from the connect-time check on: every optional part answers a code nobody has seen
     for path in OPTIONAL_PATHS[exchange]:
         routed_to_simulator.add_fault("unknown_error", exchange=exchange, path=path)
+    connection = connect(owner_client, routed_to_simulator, exchange, label)
 
     result = sync_connection(connection_id=connection.pk, kind="full", trigger="manual")
 

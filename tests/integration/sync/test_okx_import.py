@@ -18,7 +18,7 @@ from connections.models import ExchangeConnection
 from connections.services import connection_create
 from journal.models import Trade
 from portfolio.models import BalanceSnapshot, Position
-from sync import runner
+from sync.exchanges import base as exchanges_base
 from sync.exchanges.okx import fills
 from sync.exchanges.registry import adapter_for
 from sync.models import SyncCursor, SyncRun
@@ -290,14 +290,14 @@ def test_a_fill_of_a_delivered_future_keeps_its_contract_value(
         exchange=EXCHANGE, trades={LINEAR_FUTURE: 30}, days=20, permissions=["read"]
     )
     connection = make_connection(workspace, owner, account)
-    ensure = runner.markets_ensure
+    ensure = exchanges_base.markets_ensure
 
     def without_the_quarter(client, *, key):
         ensure(client, key=key)
         markets = {s: m for s, m in client.markets.items() if s != LINEAR_FUTURE}
         client.set_markets(markets, client.currencies)
 
-    monkeypatch.setattr(runner, "markets_ensure", without_the_quarter)
+    monkeypatch.setattr(exchanges_base, "markets_ensure", without_the_quarter)
 
     assert sync(connection, "trades").status == "succeeded"
 
@@ -315,14 +315,14 @@ def test_a_fill_of_an_expired_option_keeps_its_multiplier(
         exchange=EXCHANGE, trades={option: 40}, days=20, permissions=["read"]
     )
     connection = make_connection(workspace, owner, account)
-    ensure = runner.markets_ensure
+    ensure = exchanges_base.markets_ensure
 
     def without_the_option(client, *, key):
         ensure(client, key=key)
         markets = {s: m for s, m in client.markets.items() if s != option}
         client.set_markets(markets, client.currencies)
 
-    monkeypatch.setattr(runner, "markets_ensure", without_the_option)
+    monkeypatch.setattr(exchanges_base, "markets_ensure", without_the_option)
 
     assert sync(connection, "trades").status == "succeeded"
 
