@@ -7,11 +7,12 @@ folder and one line in `registry.py`.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 import ccxt
 
@@ -41,6 +42,19 @@ _REFUSED_KEY = frozenset(
         ErrorCode.ACCOUNT_SUSPENDED,
     }
 )
+
+
+class OptionalCall(Protocol):
+    """`ExchangeAdapter.optional` bound to one client (`optional_for`), for helper modules."""
+
+    def __call__(
+        self,
+        part: Part,
+        call: Callable[[], T],
+        default: T,
+        *,
+        refusal: Availability = Availability.FAILED,
+    ) -> T: ...
 
 
 @dataclass(frozen=True)
@@ -221,6 +235,9 @@ class ExchangeAdapter:
         if not quiet:
             log.record(part, Availability.AVAILABLE)
         return result
+
+    def optional_for(self, client: ccxt.Exchange) -> OptionalCall:
+        return functools.partial(self.optional, client)
 
     def check(self, secret: CredentialSecret) -> Permissions:
         """The connect-time check: one read, the permissions, then which optional parts the

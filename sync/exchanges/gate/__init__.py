@@ -324,11 +324,8 @@ class GateAdapter(ExchangeAdapter):
 
     # -- balances and positions -----------------------------------------------------------
 
-    def _optional_of(self, client: ccxt.Exchange) -> parts.Optional:
-        return lambda part, call, default: self.optional(client, part, call, default)
-
     def fetch_balances(self, client: ccxt.Exchange) -> list[BalanceRecord]:
-        records = holdings.fetch_balances(client, self._optional_of(client))
+        records = holdings.fetch_balances(client, self.optional_for(client))
         # the mode is known by now (no request): kept for the trades-only syncs to come
         unified = client.load_unified_status()
         part_log_of(client).record(
@@ -337,4 +334,4 @@ class GateAdapter(ExchangeAdapter):
         return records
 
     def fetch_positions(self, client: ccxt.Exchange) -> list[PositionRecord]:
-        return holdings.fetch_positions(client, self._optional_of(client))
+        return holdings.fetch_positions(client, self.optional_for(client))

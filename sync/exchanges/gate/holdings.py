@@ -25,9 +25,10 @@ from typing import Any
 
 import ccxt
 
+from ..base import OptionalCall
 from ..records import BalanceRecord, PositionRecord, to_decimal
 from .markets import market_by_id
-from .parts import DELIVERY, LENDING, MARGIN, PERPETUAL, Optional
+from .parts import DELIVERY, LENDING, MARGIN, PERPETUAL
 
 PERPETUAL_SETTLES = ("usdt", "btc")
 # ccxt's gate lists delivery contracts settled in USDT only (options.future.fetchMarkets).
@@ -43,7 +44,7 @@ def _asset(client: ccxt.Exchange, currency_id: Any) -> str:
     return client.safe_currency_code(str(currency_id))
 
 
-def fetch_balances(client: ccxt.Exchange, optional: Optional) -> list[BalanceRecord]:
+def fetch_balances(client: ccxt.Exchange, optional: OptionalCall) -> list[BalanceRecord]:
     # ccxt asks /account/detail once unless the key's mode is already known
     unified = client.load_unified_status()
     records: list[BalanceRecord] = []
@@ -172,7 +173,7 @@ def _contract_account(
     return _held(account_type, _asset(client, row["currency"]), free, total - free)
 
 
-def fetch_positions(client: ccxt.Exchange, optional: Optional) -> list[PositionRecord]:
+def fetch_positions(client: ccxt.Exchange, optional: OptionalCall) -> list[PositionRecord]:
     # holding=true: without it Gate also lists every contract traded before, with size 0
     rows: list[dict[str, Any]] = []
     for settle in PERPETUAL_SETTLES:

@@ -7,12 +7,7 @@ other parts answer an empty list. Whatever a part answers is recorded, never a c
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Protocol, TypeVar
-
 from ..capabilities import Part
-
-T = TypeVar("T")
 
 MARGIN = Part("margin", "Isolated margin")
 # Cross margin fills only: Gate dropped the classic cross margin account from its API (audit H7).
@@ -27,12 +22,6 @@ DELIVERY = {"usdt": Part("delivery_usdt", "USDT delivery futures")}
 # a trades-only sync knows of the last balance read: "available" for a unified key, "not
 # opened" for a classic one. It spares every such sync ccxt's /account/detail probe.
 UNIFIED = Part("unified", "Unified account")
-
-
-class Optional(Protocol):
-    """`ExchangeAdapter.optional` bound to one client: the call, or `default` on any error."""
-
-    def __call__(self, part: Part, call: Callable[[], T], default: T) -> T: ...
 
 
 def of_stream(name: str) -> Part | None:

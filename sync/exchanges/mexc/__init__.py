@@ -26,7 +26,7 @@ import ccxt
 from ..base import CredentialShape, ExchangeAdapter, Permissions
 from ..errors import ErrorCode, ExchangeFailure, failure_for
 from ..records import BalanceRecord, PositionRecord, Stream, TradePage, TradeRecord, to_decimal
-from . import holdings, parts, trades
+from . import holdings, trades
 from .parts import FUTURES
 from .wire import (
     CLOCK_CODES,
@@ -98,16 +98,10 @@ class MexcAdapter(ExchangeAdapter):
             verifiable=False, read=True, details={"futures_read": futures is not None}
         )
 
-    def _optional_of(self, client: ccxt.Exchange) -> parts.Optional:
-        def bound(part: Any, call: Any, default: Any, **options: Any) -> Any:
-            return self.optional(client, part, call, default, **options)
-
-        return bound
-
     # -- the sync engine's side -------------------------------------------------------------
 
     def trade_streams(self, client: ccxt.Exchange, *, known: set[str]) -> list[Stream]:
-        return trades.trade_streams(client, known, self._optional_of(client))
+        return trades.trade_streams(client, known, self.optional_for(client))
 
     def trade_pages(
         self,
@@ -156,7 +150,7 @@ class MexcAdapter(ExchangeAdapter):
         )
 
     def fetch_balances(self, client: ccxt.Exchange) -> list[BalanceRecord]:
-        return holdings.fetch_balances(client, self._optional_of(client))
+        return holdings.fetch_balances(client, self.optional_for(client))
 
     def fetch_positions(self, client: ccxt.Exchange) -> list[PositionRecord]:
-        return holdings.fetch_positions(client, self._optional_of(client))
+        return holdings.fetch_positions(client, self.optional_for(client))

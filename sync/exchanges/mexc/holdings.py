@@ -13,9 +13,10 @@ from typing import Any
 
 import ccxt
 
+from ..base import OptionalCall
 from ..capabilities import Availability
 from ..records import BalanceRecord, PositionRecord, to_decimal
-from .parts import FUTURES, SUB_ACCOUNTS, Optional
+from .parts import FUTURES, SUB_ACCOUNTS
 from .wire import futures_assets, open_positions, spot_account, swap_market
 
 # ``/api/v3/sub-account/list`` pages by ``page`` and ``limit`` (at most 200).
@@ -23,7 +24,7 @@ SUB_ACCOUNT_PAGE = 200
 _ZERO = Decimal(0)
 
 
-def fetch_balances(client: ccxt.Exchange, optional: Optional) -> list[BalanceRecord]:
+def fetch_balances(client: ccxt.Exchange, optional: OptionalCall) -> list[BalanceRecord]:
     records = _spot_records(spot_account(client).get("balances") or [], account="main")
     records += optional(FUTURES, lambda: _futures_records(client), [])
     # An ordinary account is refused the list or gets an empty one (MEXC documents the
@@ -99,7 +100,7 @@ def _sub_accounts(client: ccxt.Exchange) -> Iterator[tuple[str, str]]:
         page += 1
 
 
-def fetch_positions(client: ccxt.Exchange, optional: Optional) -> list[PositionRecord]:
+def fetch_positions(client: ccxt.Exchange, optional: OptionalCall) -> list[PositionRecord]:
     return optional(FUTURES, lambda: _positions(client), [])
 
 

@@ -8,25 +8,7 @@ exist" from its futures error list; the adapter is right under both (not_opened_
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Protocol, TypeVar
-
-from ..capabilities import Availability, Part
-
-T = TypeVar("T")
+from ..capabilities import Part
 
 FUTURES = Part("futures", "USDT-M futures")
 SUB_ACCOUNTS = Part("sub_accounts", "Sub-accounts")
-
-
-class Optional(Protocol):
-    """`ExchangeAdapter.optional` bound to one client: the call, or `default` on any error."""
-
-    def __call__(
-        self,
-        part: Part,
-        call: Callable[[], T],
-        default: T,
-        *,
-        refusal: Availability = Availability.FAILED,
-    ) -> T: ...

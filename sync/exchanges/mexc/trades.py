@@ -18,9 +18,10 @@ from typing import Any
 
 import ccxt
 
+from ..base import OptionalCall
 from ..records import Stream, TradePage, TradeRecord
 from ..walking import OVERLAP_MS, window_pages
-from .parts import FUTURES, Optional
+from .parts import FUTURES
 from .wire import (
     FUTURES_PACE,
     MY_TRADES_PACE,
@@ -44,7 +45,7 @@ SWAP_KEEP_MS = SWAP_REACH_DAYS * DAY_MS - 5 * 60_000
 Convert = Callable[[list[dict[str, Any]]], list[TradeRecord]]
 
 
-def trade_streams(client: ccxt.Exchange, known: set[str], optional: Optional) -> list[Stream]:
+def trade_streams(client: ccxt.Exchange, known: set[str], optional: OptionalCall) -> list[Stream]:
     """Pairs whose base coin the spot account holds, perpetuals with a closed or open
     position, and every stream walked before whose market still exists."""
     names = {name for name in known if name.split(":", 1)[-1] in client.markets}
