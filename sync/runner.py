@@ -237,12 +237,7 @@ def _sync_trades(
             progress["error"] = failed.failure.code.value
             if stream.part is not None:
                 # An optional part never fails the sync: recorded, tried again next cycle.
-                parts.record(
-                    stream.part,
-                    adapter.availability_of(failed.failure),
-                    error_code=failed.failure.code.value,
-                    exchange_code=failed.failure.exchange_code,
-                )
+                adapter.record_failure(client, stream.part, failed.failure)
                 continue
             if failed.failure.outcome is not Outcome.RETRY:
                 raise

@@ -225,16 +225,27 @@ class ExchangeAdapter:
             result = call()
         except Exception as exc:
             failure = self.failure_of(exc, client)
-            log.record(
-                part,
-                self.availability_of(failure, refusal=refusal),
-                error_code=failure.code.value,
-                exchange_code=failure.exchange_code,
-            )
+            self.record_failure(client, part, failure, refusal=refusal)
             return default
         if not quiet:
             log.record(part, Availability.AVAILABLE)
         return result
+
+    def record_failure(
+        self,
+        client: ccxt.Exchange,
+        part: Part,
+        failure: ExchangeFailure,
+        *,
+        refusal: Availability = Availability.FAILED,
+    ) -> None:
+        """What an optional part's failure says of it, on this sync's part log."""
+        part_log_of(client).record(
+            part,
+            self.availability_of(failure, refusal=refusal),
+            error_code=failure.code.value,
+            exchange_code=failure.exchange_code,
+        )
 
     def optional_for(self, client: ccxt.Exchange) -> OptionalCall:
         return functools.partial(self.optional, client)
