@@ -40,7 +40,6 @@ from .walk import last_id_fetch, page_number_fetch, window_pages
 from .wallets import (
     CROSS_MARGIN,
     ISOLATED_MARGIN,
-    ReadPart,
     futures_balances,
     futures_positions,
     held_assets,
@@ -212,7 +211,9 @@ class KucoinAdapter(ExchangeAdapter):
         """Futures in one stream; spot and margin by symbol on HF accounts (symbols whose base
         the wallet holds, plus every stream walked before), or one stream per trade type on
         low-frequency accounts."""
-        held = getattr(client, "kucoin_held", None) or held_assets(client, self._optional(client))
+        held = getattr(client, "kucoin_held", None) or held_assets(
+            client, self.optional_for(client)
+        )
         names = set(known) | {FUTURES}
         if self._is_hf(client):
             for market in client.markets.values():
@@ -306,9 +307,6 @@ class KucoinAdapter(ExchangeAdapter):
 
     # -- balances and positions -------------------------------------------------------------
 
-    def _optional(self, client: ccxt.Exchange) -> ReadPart:
-        return lambda part, call, default: self.optional(client, part, call, default)
-
     def _futures_optional(
         self, client: ccxt.Exchange, call: Callable[[ccxt.Exchange], Any], default: Any
     ) -> Any:
@@ -325,7 +323,7 @@ class KucoinAdapter(ExchangeAdapter):
         return self.optional(futures, FUTURES_PART, run, default)
 
     def fetch_balances(self, client: ccxt.Exchange) -> list[BalanceRecord]:
-        records, client.kucoin_held = spot_side_balances(client, self._optional(client))
+        records, client.kucoin_held = spot_side_balances(client, self.optional_for(client))
         # kept for this sync's trade streams (None: the futures part did not answer)
         client.kucoin_futures = self._futures_optional(client, futures_balances, None)
         return records + (client.kucoin_futures or [])

@@ -6,9 +6,9 @@ account does not have and so reports no cross debt at all, and it needs one call
 where ``/api/v1/accounts`` lists funding and spot together.
 
 Funding and spot are the core. Cross and isolated margin, margin lending and earn are optional
-parts, read through the adapter's ``optional`` (passed in as ``ReadPart``): KuCoin refuses the
-margin accounts of anyone who never enabled margin trading (audit H6), and what those refusals
-say is recorded, never raised.
+parts, read through the adapter's ``optional`` (passed in bound, ``OptionalCall``): KuCoin
+refuses the margin accounts of anyone who never enabled margin trading (audit H6), and what
+those refusals say is recorded, never raised.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any
 
 import ccxt
 
+from ..base import OptionalCall
 from ..capabilities import Part
 from ..records import BalanceRecord, PositionRecord, to_decimal
 
@@ -28,8 +29,6 @@ ISOLATED_MARGIN = Part("isolated", "Isolated margin")
 LENDING = Part("lending", "Margin lending")
 EARN = Part("earn", "Earn")
 # ExchangeAdapter.optional bound to one client: (part, call, default) -> call() or default
-ReadPart = Callable[[Part, Callable[[], Any], Any], Any]
-
 # /api/v1/accounts types -> ours. "margin" rows are read from the cross margin account,
 # which also carries the debt.
 ACCOUNT_TYPES = {"main": "funding", "trade": "spot", "trade_hf": "spot"}
@@ -107,7 +106,7 @@ def _accounts(client: ccxt.Exchange) -> list[dict[str, Any]]:
     return client.private_get_accounts().get("data") or []
 
 
-def _isolated_pairs(client: ccxt.Exchange, optional: ReadPart) -> list[dict[str, Any]]:
+def _isolated_pairs(client: ccxt.Exchange, optional: OptionalCall) -> list[dict[str, Any]]:
     # GET /api/v3/isolated/accounts
     return optional(
         ISOLATED_MARGIN,
@@ -135,7 +134,7 @@ def _held(
     return held
 
 
-def held_assets(client: ccxt.Exchange, optional: ReadPart) -> Held:
+def held_assets(client: ccxt.Exchange, optional: OptionalCall) -> Held:
     """What `spot_side_balances` learns about holdings, in two calls instead of six; an
     account without isolated margin still has its spot and cross holdings found."""
     return _held(client, _accounts(client), _isolated_pairs(client, optional))
@@ -158,7 +157,7 @@ def _lent_out(client: ccxt.Exchange, currencies: list[str]) -> Iterator[tuple[st
 
 
 def spot_side_balances(
-    client: ccxt.Exchange, optional: ReadPart
+    client: ccxt.Exchange, optional: OptionalCall
 ) -> tuple[list[BalanceRecord], Held]:
     """Funding, spot, cross and isolated margin with their debts (negative totals, so that
     an asset's rows add up to what the account owns), margin lending and earn holdings."""
