@@ -43,6 +43,9 @@ class AccountSpec:
     ip_whitelist: tuple[str, ...] = ()
     master_label: str | None = None  # set on sub-accounts
     profile: str = "full"  # see profiles.py
+    # This account's own reading of unsettled evidence, by name ("<name>": choice); it wins
+    # over the simulator-wide choice of /_sim/config (ExchangeSimulator.reading).
+    readings: Mapping[str, str] = field(default_factory=dict)
 
     def validate(self, instruments: Mapping[str, Instrument], anchor_ms: int) -> None:
         """Raise ``ValueError`` with a message fit for the /_sim API caller."""
@@ -54,6 +57,8 @@ class AccountSpec:
         if not isinstance(self.days, int) or not 1 <= self.days <= MAX_DAYS:
             raise ValueError(f"days must be an integer between 1 and {MAX_DAYS}")
         profile = profile_named(self.profile)
+        if not isinstance(self.readings, Mapping):
+            raise ValueError('readings maps a reading\'s name to a choice, e.g. {"fills": "x"}')
         total = 0
         for symbol, count in self.trades.items():
             if symbol not in instruments:
@@ -106,6 +111,7 @@ class Account:
         self._lock = threading.Lock()
         self._series: dict[str, Series] | None = None
         self._holdings: Holdings | None = None
+        self._appended = 0
 
     @property
     def label(self) -> str:
@@ -159,6 +165,39 @@ class Account:
                 }
             return self._series
 
+    def append_fills(self, symbol: str, count: int, now_ms: int) -> list[Fill]:
+        """``count`` new fills on ``symbol`` between the account's last one and ``now_ms``,
+        as trading goes on while we sync; balances stay as they were derived."""
+        instruments = self.exchange.instruments_by_symbol()
+        instrument = instruments.get(symbol)
+        if instrument is None:
+            raise ValueError(f"unknown symbol {symbol!r}; choose from {sorted(instruments)}")
+        if PART_OF_MARKET.get(instrument.market_type) in self.profile.lacks:
+            raise ValueError(f"a {self.profile.name} account has no {symbol} market")
+        if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= 10_000:
+            raise ValueError("count is an integer between 1 and 10000")
+        series = self.series()
+        with self._lock:
+            current = series.get(symbol)
+            start = max(current.timestamps[-1] + 1 if current else 0, now_ms - 60_000)
+            end = _last_trade_ms(instrument, now_ms)
+            if end < start:
+                raise ValueError(f"{symbol} no longer trades")
+            self._appended += 1
+            later = generate_series(
+                GenerationPlan(
+                    instrument, count, start, end, f"{self.seed_key}:{symbol}:+{self._appended}"
+                ),
+                self.oracle,
+                self.exchange.fee_policy,
+            )
+            if current is None:
+                series[symbol] = later
+            else:
+                current.extend(later)
+            added = series[symbol]
+            return added.fills(len(added) - len(later))
+
     def holdings(self) -> Holdings:
         series = self.series()
         with self._lock:
@@ -208,6 +247,7 @@ class Account:
             "permissions": list(self.spec.permissions),
             "profile": self.profile.name,
             "profile_description": self.profile.description,
+            "readings": dict(self.spec.readings),
             "status": self.spec.status,
             "ip_whitelist": list(self.spec.ip_whitelist),
             "days": self.spec.days,

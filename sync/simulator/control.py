@@ -6,10 +6,13 @@ JSON in and out; mistakes answer 400 with ``{"error": "..."}`` saying what to se
 - ``GET /_sim/accounts[?exchange=]``, ``POST /_sim/accounts`` (``exchange``, ``trades``:
   {unified symbol: count}, where a margin book is "BTC/USDT cross margin" or "BTC/USDT isolated
   margin" on exchanges that list one, ``days``, ``permissions``, optional ``label``,
-  ``status``, ``ip_whitelist``, ``master``, ``anchor_ms``, ``profile``: see profiles.py)
+  ``status``, ``ip_whitelist``, ``master``, ``anchor_ms``, ``profile``: see profiles.py,
+  ``readings``: this account's own choice of readings, by name, over ``/_sim/config``'s)
   -> 201 with the account;
 - ``GET /_sim/accounts/<api_key>/trades[?symbol=&market_type=]``: every fill, oldest first
   (market types spot, margin, swap, future, option; margin fills add ``margin_mode``);
+- ``POST /_sim/accounts/<api_key>/trades`` with ``{"symbol": ..., "count": n}``: n new fills
+  between the account's last one and now (trading goes on while we sync) -> 201 with them;
 - ``GET /_sim/accounts/<api_key>/balances``: deposits, balances, side wallets, positions;
 - ``GET|POST|DELETE[?id=] /_sim/faults``: see ``faults.py`` for kinds and options;
 - ``GET /_sim/stats``; ``POST /_sim/reset``;
@@ -30,7 +33,7 @@ from sync.simulator.state import SimulatorState
 
 _ACCOUNT_FIELDS = {
     "exchange", "trades", "days", "permissions", "label", "status", "ip_whitelist", "master",
-    "anchor_ms", "profile",
+    "anchor_ms", "profile", "readings",
 }  # fmt: skip
 
 
@@ -59,6 +62,8 @@ class ControlApi:
             return self._create_account(request)
         if path.startswith("/accounts/") and path.endswith("/trades") and method == "GET":
             return self._ground_truth(unquote(path[len("/accounts/") : -len("/trades")]), query)
+        if path.startswith("/accounts/") and path.endswith("/trades") and method == "POST":
+            return self._append(unquote(path[len("/accounts/") : -len("/trades")]), request)
         if path.startswith("/accounts/") and path.endswith("/balances") and method == "GET":
             return self._balances(unquote(path[len("/accounts/") : -len("/balances")]))
         if path == "/faults":
@@ -120,6 +125,7 @@ class ControlApi:
                 ip_whitelist=tuple(whitelist),
                 master_label=body.get("master"),
                 profile=str(body.get("profile", "full")),
+                readings=body.get("readings", {}),
             )
             account = self.state.create_account(exchange, spec, anchor_ms=anchor_ms)
         except (_BadInput, ValueError) as exc:
@@ -136,6 +142,19 @@ class ControlApi:
         if "market_type" in query:
             fills = [fill for fill in fills if fill.instrument.market_type == query["market_type"]]
         return Response.json([fill.ground_truth() for fill in fills])
+
+    def _append(self, api_key: str, request: Request) -> Response:
+        account = self.state.account_by_key(api_key)
+        if account is None:
+            return _error(f"no account with api_key {api_key!r}", 404)
+        try:
+            body = self._body(request)
+            if not isinstance(body, dict) or not isinstance(body.get("symbol"), str):
+                raise _BadInput('send {"symbol": "<unified symbol>", "count": <1..10000>}')
+            fills = account.append_fills(body["symbol"], body.get("count", 1), self.state.now_ms())
+        except (_BadInput, ValueError) as exc:
+            return _error(str(exc))
+        return Response.json([fill.ground_truth() for fill in fills], 201)
 
     def _balances(self, api_key: str) -> Response:
         account = self.state.account_by_key(api_key)

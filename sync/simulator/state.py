@@ -119,6 +119,7 @@ class SimulatorState:
             )
         anchor_ms = self.wall_anchor() if anchor_ms is None else anchor_ms
         spec.validate(exchange.instruments_by_symbol(), anchor_ms)
+        exchange.check_readings(spec.readings)
         label_key = f"{exchange_id}:{spec.label}"
         account = Account(
             exchange,

@@ -138,6 +138,28 @@ class Series:
         stop = len(self) if stop is None else min(stop, len(self))
         return [self.fill(index) for index in range(max(start, 0), stop)]
 
+    def extend(self, later: Series) -> None:
+        """Append ``later``'s fills (all after ours) with ids and order ids renumbered to go
+        on growing from ours, as an exchange's would; the open position carries over."""
+        if not later.ids:
+            return
+        id_shift = (self.ids[-1] + 1 - later.ids[0]) if self.ids else 0
+        order_shift = (self.order_ids[-1] + 1 - later.order_ids[0]) if self.order_ids else 0
+        self.timestamps.extend(later.timestamps)
+        self.ids.extend(value + id_shift for value in later.ids)
+        self.order_ids.extend(value + order_shift for value in later.order_ids)
+        self.prices.extend(later.prices)
+        self.amounts.extend(later.amounts)
+        self.costs.extend(later.costs)
+        self.fees.extend(later.fees)
+        self.pnls.extend(later.pnls)
+        self.flags.extend(later.flags)
+        self.fee_asset_index.extend(
+            self._fee_asset(later.fee_assets[index]) for index in later.fee_asset_index
+        )
+        self.position_units += later.position_units
+        self.entry_price = later.entry_price or self.entry_price
+
     def index_from_time(self, timestamp_ms: int) -> int:
         """Index of the first fill at or after ``timestamp_ms``."""
         return bisect_left(self.timestamps, timestamp_ms)

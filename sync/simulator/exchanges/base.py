@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -225,8 +225,22 @@ class ExchangeSimulator:
             if PART_OF_MARKET.get(instruments[symbol].market_type) not in lacks
         }
 
-    def reading(self, name: str) -> str:
+    def reading(self, name: str, account: Account | None = None) -> str:
+        """The reading in force for ``account``: its own choice, else the simulator-wide one."""
+        if account is not None and name in account.spec.readings:
+            return account.spec.readings[name]
         return self.state.reading(self.id, name)
+
+    def check_readings(self, readings: Mapping[str, str]) -> None:
+        """Raise ``ValueError`` naming the choices for an unknown reading or choice."""
+        for name, choice in readings.items():
+            choices = self.readings.get(name)
+            if choices is None:
+                raise ValueError(
+                    f"{self.id} has no reading {name!r}; choose from {sorted(self.readings)}"
+                )
+            if choice not in choices:
+                raise ValueError(f"{self.id}.{name} is one of {list(choices)}, not {choice!r}")
 
     def unseen(self) -> Response:
         status, body = self.unseen_error

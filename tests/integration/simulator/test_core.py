@@ -44,6 +44,61 @@ def test_it_lists_the_seeded_accounts_with_keys_derived_from_the_seed(simulator)
     assert set(demo["trades"]) == {"spot", "swap"} and sum(demo["trades"].values()) >= 300
 
 
+def test_new_fills_appended_now_follow_the_history_and_reach_the_exchange_api(simulator):
+    created = simulator.create_account(
+        exchange="binance", label="growing", trades={"BTC/USDT": 30, "ETH/USDT:USDT": 10}, days=5
+    )
+    before = simulator.ground_truth(created["api_key"])
+
+    added = simulator.ok(
+        "POST", f"/accounts/{created['api_key']}/trades", {"symbol": "BTC/USDT", "count": 7}
+    )
+
+    after = simulator.ground_truth(created["api_key"])
+    assert len(added) == 7 and len(after) == len(before) + 7
+    spot_before = [fill for fill in before if fill["symbol"] == "BTC/USDT"]
+    assert min(int(fill["id"]) for fill in added) > max(int(fill["id"]) for fill in spot_before)
+    assert min(fill["timestamp"] for fill in added) > max(f["timestamp"] for f in spot_before)
+    assert max(fill["timestamp"] for fill in added) <= time.time() * 1000
+    client = simulator.client(created)
+    seen = client.fetch_my_trades("BTC/USDT", None, 1000, {"fromId": 0})
+    assert [trade["id"] for trade in seen[-7:]] == [fill["id"] for fill in added]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"symbol": "BTC/EUR", "count": 1}, "unknown symbol"),
+        ({"symbol": "BTC/USDT", "count": 0}, "between 1 and 10000"),
+        ({"count": 3}, '"symbol"'),
+    ],
+)
+def test_appending_fills_refuses_bad_input_with_a_clear_error(simulator, body, message):
+    account = simulator.account("binance", "demo")
+
+    status, payload = simulator.call("POST", f"/accounts/{account['api_key']}/trades", body)
+
+    assert status == 400
+    assert message in payload["error"]
+
+
+def test_an_account_reads_unsettled_evidence_its_own_way_over_the_simulator_wide_choice(
+    simulator,
+):
+    created = simulator.create_account(
+        exchange="binance", label="own-reading", readings={"sub_account_refusal": "broker"}
+    )
+    binance = simulator.running.state.exchanges["binance"]
+    own = simulator.running.state.account_by_key(created["api_key"])
+    other = simulator.running.state.account_by_key(simulator.account("binance", "demo")["api_key"])
+
+    simulator.ok("POST", "/config", {"readings": {"binance.sub_account_refusal": "not_authorized"}})
+
+    assert created["readings"] == {"sub_account_refusal": "broker"}
+    assert binance.reading("sub_account_refusal", own) == "broker"
+    assert binance.reading("sub_account_refusal", other) == "not_authorized"
+
+
 def test_the_same_seed_and_anchor_give_the_same_keys_and_history():
     first, second = (
         SimulatorState(5, anchor_ms=1_700_000_000_000),
@@ -121,6 +176,11 @@ def test_the_ground_truth_is_realistic(simulator):
         ({"exchange": "binance", "permissions": ["everything"]}, "unknown permissions"),
         ({"exchange": "binance", "label": "demo"}, "already has an account"),
         ({"exchange": "binance", "colour": "red"}, "unknown fields"),
+        ({"exchange": "binance", "readings": {"nothing": "x"}}, "binance has no reading"),
+        (
+            {"exchange": "binance", "readings": {"sub_account_refusal": "x"}},
+            "binance.sub_account_refusal is one of",
+        ),
         ([1, 2], "JSON object"),
     ],
 )
