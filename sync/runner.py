@@ -24,7 +24,7 @@ from portfolio.services import snapshot_record
 from .exchanges.base import ExchangeAdapter
 from .exchanges.capabilities import Availability, Part, PartLog, attach_part_log, part_log_of
 from .exchanges.errors import ErrorCode, ExchangeCallFailed, ExchangeFailure, Outcome, failure_for
-from .exchanges.records import Stream
+from .exchanges.records import KnownStreams, Stream
 from .exchanges.registry import adapter_for
 from .lease import LeaseLost, lease_claim, lease_fence, lease_release
 from .models import ExchangePause, SyncCursor, SyncRun
@@ -34,6 +34,8 @@ logger = logging.getLogger(__name__)
 
 Status = ExchangeConnection.Status
 HISTORY = timedelta(days=365)
+# Cursor rows named "search:<name>" hold how far an adapter's search for streams has gone.
+SEARCH = "search:"
 # Open futures positions are an optional part on every exchange: whatever the positions
 # endpoints answer, balances and trades go on.
 POSITIONS = Part("positions", "Open positions")
@@ -170,9 +172,14 @@ def _sync_trades(
     adapter: ExchangeAdapter, client: Any, connection: ExchangeConnection, run: SyncRun, token: Any
 ) -> list[ExchangeFailure]:
     cursors = {c.stream: c for c in SyncCursor.objects.filter(connection=connection)}
-    streams: list[Stream] = _call(
-        adapter, client, adapter.trade_streams, client, known=set(cursors)
-    )
+    searches = {
+        name.removeprefix(SEARCH): int(cursor.position["through_ms"])
+        for name, cursor in cursors.items()
+        if name.startswith(SEARCH)
+    }
+    known = KnownStreams((name for name in cursors if not name.startswith(SEARCH)), searches)
+    streams: list[Stream] = _call(adapter, client, adapter.trade_streams, client, known=known)
+    _remember_streams(connection, token, streams, known, cursors)
     now = timezone.now()
     now_ms = int(now.timestamp() * 1000)
     failures: list[ExchangeFailure] = []
@@ -248,6 +255,30 @@ def _sync_trades(
             last_trades_sync_at=now, next_trades_sync_at=next_slot(connection.pk, TRADES_EVERY, now)
         )
     return failures
+
+
+def _remember_streams(
+    connection: ExchangeConnection,
+    token: Any,
+    streams: list[Stream],
+    known: KnownStreams,
+    cursors: dict[str, SyncCursor],
+) -> None:
+    """Store every stream found, before walking any, with the searches that found them: a
+    run that stops early leaves the next one a list to finish, not a search to redo."""
+    with transaction.atomic():
+        lease_fence(connection_id=connection.pk, token=token)
+        for stream in streams:
+            if stream.name not in cursors:
+                cursors[stream.name] = SyncCursor.objects.create(
+                    connection=connection, stream=stream.name, position={}
+                )
+        for search, through_ms in known.marks.items():
+            SyncCursor.objects.update_or_create(
+                connection=connection,
+                stream=SEARCH + search,
+                defaults={"position": {"through_ms": through_ms}},
+            )
 
 
 def _finish(

@@ -24,6 +24,7 @@ from .client import build_client
 from .errors import ErrorCode, ExchangeCallFailed, ExchangeFailure, classify, failure_for
 from .records import (
     BalanceRecord,
+    KnownStreams,
     PositionRecord,
     Stream,
     TradePage,
@@ -270,8 +271,9 @@ class ExchangeAdapter:
 
     # -- the sync engine's side -------------------------------------------------------------
 
-    def trade_streams(self, client: ccxt.Exchange, *, known: set[str]) -> list[Stream]:
-        """Every stream of trades to walk: `known` are streams with a cursor already."""
+    def trade_streams(self, client: ccxt.Exchange, *, known: KnownStreams) -> list[Stream]:
+        """Every stream of trades to walk: `known` are streams found before (with a cursor,
+        walked or not) and how far their searches went."""
         raise NotImplementedError
 
     def trade_pages(

@@ -24,6 +24,7 @@ from .base import CredentialShape, ExchangeAdapter, Permissions
 from .capabilities import Availability, Part
 from .records import (
     BalanceRecord,
+    KnownStreams,
     PositionRecord,
     Stream,
     TradePage,
@@ -34,7 +35,9 @@ from .walking import id_pages
 
 DAY_MS = 86_400_000
 PAGE = 1000
-FUTURES_WINDOW_MS = 7 * DAY_MS  # a week of income covers any gap between two syncs
+# A completed income search is taken up again this far before where it ended: a COMMISSION
+# row may be written a moment after its fill.
+SEARCH_OVERLAP_MS = DAY_MS
 # How far back a first sync asks the income history for traded contracts: USDⓈ-M keeps three
 # months ("Get Income History": only the last three months); COIN-M allows a window of up to a
 # year ("Get Income History", COIN-M). One window each, so one request per 1000 fills.
@@ -129,7 +132,7 @@ class BinanceAdapter(ExchangeAdapter):
     def realized_pnl_of(self, trade: dict[str, Any]) -> Any:
         return (trade.get("info") or {}).get("realizedPnl")
 
-    def trade_streams(self, client: ccxt.Exchange, *, known: set[str]) -> list[Stream]:
+    def trade_streams(self, client: ccxt.Exchange, *, known: KnownStreams) -> list[Stream]:
         now_ms = client.milliseconds()
         names = set(known)
         spot = client.fetch_balance({"type": "spot"})
@@ -139,22 +142,26 @@ class BinanceAdapter(ExchangeAdapter):
             for market in client.markets.values()
             if market["spot"] and market["active"] is not False and market["base"] in held
         }
-        first_sync = not known
         for method, prefix, flag in (
             ("fapiprivate_get_income", "usdm", "linear"),
             ("dapiprivate_get_income", "coinm", "inverse"),
         ):
-            # A first sync looks as far back as the income history reaches; later ones only
-            # need the contracts first traded since the last.
-            since = now_ms - (INCOME_REACH_MS[prefix] if first_sync else FUTURES_WINDOW_MS)
+            # Until one search of a family has completed, look as far back as the income
+            # history reaches; after that, from where the last completed search ended.
+            reach = now_ms - INCOME_REACH_MS[prefix]
+            searched = known.searched_through(prefix)
+            since = reach if searched is None else max(reach, searched - SEARCH_OVERLAP_MS)
             ids = self.optional(
                 client,
                 FUTURES_PARTS[prefix],
                 lambda method=method, since=since: self._income_market_ids(
                     client, method, since_ms=since, now_ms=now_ms
                 ),
-                set(),
+                None,
             )
+            if ids is None:
+                continue
+            known.mark_searched(prefix, now_ms)
             names |= {
                 f"{prefix}:{market['symbol']}"
                 for market in client.markets.values()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -95,6 +96,28 @@ class Stream:
     reach_days: int | None = None
     params: dict[str, Any] = field(default_factory=dict)
     part: Part | None = None
+
+
+class KnownStreams(set[str]):
+    """The streams a connection already has a cursor for, and how far each of its searches
+    for new streams has completed.
+
+    An adapter that discovers streams by searching a history (Binance's income) reads
+    `searched_through(search)` to decide how far back to look, and calls
+    `mark_searched(search, through_ms)` once a search finished; the engine stores the marks
+    with the streams found, so an interrupted first import searches the whole reach again.
+    """
+
+    def __init__(self, names: Iterable[str] = (), searched: Mapping[str, int] | None = None):
+        super().__init__(names)
+        self.searched = dict(searched or {})
+        self.marks: dict[str, int] = {}
+
+    def searched_through(self, search: str) -> int | None:
+        return self.searched.get(search)
+
+    def mark_searched(self, search: str, through_ms: int) -> None:
+        self.marks[search] = through_ms
 
 
 def balance_records(account_type: str, balance: dict[str, Any]) -> list[BalanceRecord]:

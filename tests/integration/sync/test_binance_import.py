@@ -168,3 +168,87 @@ def test_the_first_trades_import_asks_each_income_history_once_and_no_futures_wa
     assert not {"binance /fapi/v3/account", "binance /dapi/v1/account"} & set(endpoints)
     truth = expected_trades(routed_to_simulator, account)
     assert Trade.objects.filter(connection=connection).count() == len(truth)
+
+
+class _WorkerKilled(BaseException):
+    """What a SIGKILL does to a sync: nothing after it runs, nothing catches it."""
+
+
+def _kill_after(monkeypatch, rows: int) -> None:
+    """Stop the next sync dead once it has written `rows` trades."""
+    import sync.runner
+
+    written = 0
+    record = sync.runner.trades_record
+
+    def record_then_die(**kwargs):
+        nonlocal written
+        if written >= rows:
+            raise _WorkerKilled
+        result = record(**kwargs)
+        written += result[0]
+        return result
+
+    monkeypatch.setattr(sync.runner, "trades_record", record_then_die)
+
+
+def test_an_interrupted_first_import_still_walks_every_futures_symbol_found_before_the_stop(
+    routed_to_simulator, workspace, owner, monkeypatch
+):
+    """Futures symbols are found in the income history (three months back on a first
+    search, a day back later); a first import stopped before it reached them must not
+    forget the old ones."""
+    created = routed_to_simulator.create_account(
+        exchange="binance",
+        trades={"BTC/USDT": 3000, "ETH/USDT:USDT": 4, "ETH/USD:ETH": 4},
+        days=80,
+    )
+    connection = connection_create(
+        workspace=workspace,
+        actor=owner,
+        exchange="binance",
+        label="Stopped",
+        portfolio=None,
+        secret=secret_of(created),
+    )
+    _kill_after(monkeypatch, 1000)
+    with pytest.raises(_WorkerKilled):
+        sync_connection(connection_id=connection.pk, kind="initial", trigger="initial")
+    assert 0 < Trade.objects.filter(connection=connection).count() < 3008
+    monkeypatch.undo()
+
+    result = sync_connection(connection_id=connection.pk, kind="trades", trigger="manual")
+
+    assert result.status == "succeeded", result
+    truth = expected_trades(routed_to_simulator, created)
+    imported = Trade.objects.filter(connection=connection)
+    assert sorted(imported.values_list("symbol", "exchange_trade_id")) == sorted(
+        (fill["symbol"], fill["id"]) for fill in truth
+    )
+
+
+def test_a_futures_search_that_failed_is_made_again_over_the_whole_reach(
+    routed_to_simulator, workspace, owner
+):
+    created = routed_to_simulator.create_account(
+        exchange="binance", trades={"BTC/USDT": 20, "ETH/USDT:USDT": 4}, days=60
+    )
+    connection = connection_create(
+        workspace=workspace,
+        actor=owner,
+        exchange="binance",
+        label="Income down",
+        portfolio=None,
+        secret=secret_of(created),
+    )
+    routed_to_simulator.add_fault("server_error", exchange="binance", path="/fapi/v1/income")
+    first = sync_connection(connection_id=connection.pk, kind="trades", trigger="initial")
+    assert first.status == "succeeded"
+    assert not Trade.objects.filter(connection=connection, symbol="ETH/USDT:USDT").exists()
+    routed_to_simulator.ok("DELETE", "/faults")
+
+    sync_connection(connection_id=connection.pk, kind="trades", trigger="manual")
+
+    assert Trade.objects.filter(connection=connection, symbol="ETH/USDT:USDT").count() == 4
+    searched = SyncCursor.objects.get(connection=connection, stream="search:usdm")
+    assert searched.position["through_ms"] > 0
