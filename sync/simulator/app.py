@@ -4,6 +4,7 @@ host, ``/_sim/...`` to the control API."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from http import HTTPStatus
 from typing import Any
 
@@ -43,6 +44,23 @@ def request_from_environ(environ: dict[str, Any]) -> Request:
     )
 
 
+# Where the server puts a dict the app marks when the network drops the connection.
+WIRE_KEY = "simulator.wire"
+SLOW_ANSWER_S = 1.5
+# A dropped connection has no status; /_sim/stats counts it under 0.
+DROPPED = Response(0, b"", wire="dropped")
+# What a load balancer in front of an exchange answers when the exchange behind it does not.
+BAD_GATEWAY = Response.text(
+    "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway"
+    "</h1></center><hr><center>nginx</center></body></html>",
+    502,
+)
+
+
+class ConnectionDropped(Exception):
+    """Raised out of the app so that the server sends nothing and closes the connection."""
+
+
 class SimulatorApp:
     def __init__(self, state: SimulatorState) -> None:
         self.state = state
@@ -56,6 +74,10 @@ class SimulatorApp:
             response = self.control.handle(request)
         else:
             response = self.serve(request)
+        if response.wire == "dropped":
+            # the server (server.py) closes the connection without a byte of answer
+            environ.get(WIRE_KEY, {})["dropped"] = True
+            raise ConnectionDropped
         try:
             reason = HTTPStatus(response.status).phrase
         except ValueError:
@@ -64,6 +86,8 @@ class SimulatorApp:
             f"{response.status} {reason}",
             [*response.headers, ("Content-Length", str(len(response.body)))],
         )
+        if response.wire == "cut_body":
+            return [response.body[: len(response.body) // 2]]
         return [response.body]
 
     def serve(self, request: Request) -> Response:
@@ -73,13 +97,21 @@ class SimulatorApp:
         route = exchange.router.find(request.method, request.host, request.path)
         api_key = exchange.claimed_api_key(request)
         weight = route.weight_of(request) if route is not None else 0
-        if route is None:
+        network = self.state.faults.network_failure(exchange.id, api_key, request.path)
+        if network == "slow":
+            self.state.pause(SLOW_ANSWER_S)
+        if network in {"dropped", "bad_gateway"}:
+            # lost between us and the exchange: it never saw the request
+            response = DROPPED if network == "dropped" else BAD_GATEWAY
+        elif route is None:
             response = exchange.reject("not_found", request)
         else:
             try:
                 response = self._serve_route(exchange, route, request, api_key, weight)
             except Rejected as rejection:
                 response = rejection.response
+        if network == "cut_body":
+            response = replace(response, wire="cut_body")
         self.state.stats.record(exchange.id, api_key, request.path, weight, response.status)
         return response
 

@@ -11,11 +11,19 @@ Options by kind: ``latency_ms`` (latency, default 1000), ``skew_ms`` (clock_skew
 exchange's clock runs ahead, negative for behind; default 60000), ``status`` (server_error,
 500-599, default 503), ``retry_after`` (rate_limit 60, ban 120 seconds), ``hang_ms`` (timeout:
 how long the request is held, default 30000; clearing faults releases it).
+
+The network between us and an exchange fails without the exchange saying anything:
+``dropped`` closes the connection without an answer, ``bad_gateway`` answers a proxy's HTML 502
+page, ``cut_body`` sends the endpoint's answer with its full Content-Length but only half of
+its bytes. ``flaky`` makes a seeded share of matching requests (``percent``, 1-100) fail one
+of those three ways or answer slowly (``latency_ms``, default 1500); the same ``seed`` and the
+same requests in the same order fail the same way, so a failing run can be replayed.
 """
 
 from __future__ import annotations
 
 import itertools
+import random
 import threading
 import time
 from dataclasses import dataclass, field
@@ -30,9 +38,14 @@ KEY_STATE = ("expired_key", "revoked_key", "ip_not_allowed")
 CREDENTIAL = (*KEY_STATE, "no_read_permission")
 # Faults that change how a request is served without answering for it.
 SHAPING = ("latency", "clock_skew")
-FAULT_KINDS = ANSWERING + CREDENTIAL + SHAPING
+# Faults of the network underneath the exchange (see the module docstring).
+NETWORK = ("dropped", "bad_gateway", "cut_body")
+FLAKY = "flaky"
+FAULT_KINDS = ANSWERING + CREDENTIAL + SHAPING + NETWORK + (FLAKY,)
 
-_OPTIONS = ("latency_ms", "skew_ms", "status", "retry_after", "hang_ms")
+_OPTIONS = ("latency_ms", "skew_ms", "status", "retry_after", "hang_ms", "percent", "seed")
+# What a flaky request suffers, drawn evenly.
+FLAKY_WAYS = (*NETWORK, "slow")
 
 
 @dataclass
@@ -45,9 +58,17 @@ class Fault:
     expires_at: float | None
     remaining: int | None
     options: dict[str, int] = field(default_factory=dict)
+    draws: random.Random | None = None
 
     def option(self, name: str, default: int) -> int:
         return self.options.get(name, default)
+
+    def draw(self) -> str | None:
+        """For a flaky fault: how this request fails ("slow" included), or None."""
+        assert self.draws is not None
+        if self.draws.random() * 100 >= self.option("percent", 10):
+            return None
+        return self.draws.choice(FLAKY_WAYS)
 
     def matches(self, exchange: str, api_key: str | None, path: str) -> bool:
         return (
@@ -105,6 +126,8 @@ class FaultBoard:
                 options[name] = value
         if kind == "server_error" and not 500 <= options.get("status", 503) <= 599:
             raise ValueError("status of a server_error is between 500 and 599")
+        if kind == FLAKY and not 1 <= options.get("percent", 10) <= 100:
+            raise ValueError("percent of a flaky fault is between 1 and 100")
         unknown = set(spec) - {"kind", "exchange", "api_key", "path", "seconds", "requests"}
         unknown -= set(_OPTIONS)
         if unknown:
@@ -118,10 +141,22 @@ class FaultBoard:
             expires_at=None if seconds is None else time.time() + seconds,
             remaining=requests,
             options=options,
+            draws=random.Random(options.get("seed", 0)) if kind == FLAKY else None,
         )
         with self._lock:
             self._faults.append(fault)
         return fault
+
+    def network_failure(self, exchange: str, api_key: str | None, path: str) -> str | None:
+        """How the network fails this request ("slow" included), or None."""
+        for fault in self.take((*NETWORK, FLAKY), exchange, api_key, path):
+            if fault.kind != FLAKY:
+                return fault.kind
+            with self._lock:
+                way = fault.draw()
+            if way is not None:
+                return way
+        return None
 
     def take(
         self, kinds: tuple[str, ...], exchange: str, api_key: str | None, path: str

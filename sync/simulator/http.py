@@ -51,6 +51,9 @@ class Response:
     status: int
     body: bytes
     headers: tuple[tuple[str, str], ...] = ()
+    # How the network mangles this answer on the way out: "" (not at all), "dropped" (no
+    # answer, the connection closes) or "cut_body" (half the body, the full length promised).
+    wire: str = ""
 
     @classmethod
     def json(
@@ -70,7 +73,7 @@ class Response:
         return cls(status, text.encode("utf-8"), (("Content-Type", content_type), *headers))
 
     def with_headers(self, *headers: tuple[str, str]) -> Response:
-        return Response(self.status, self.body, (*self.headers, *headers))
+        return Response(self.status, self.body, (*self.headers, *headers), self.wire)
 
 
 class Rejected(Exception):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import socket
+import struct
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from socketserver import ThreadingMixIn
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
+from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
 
-from sync.simulator.app import SimulatorApp
+from sync.simulator.app import WIRE_KEY, SimulatorApp
 from sync.simulator.state import SimulatorState
 
 
@@ -18,9 +20,35 @@ class _ThreadingServer(ThreadingMixIn, WSGIServer):
     allow_reuse_address = True
 
 
+class _WireHandler(ServerHandler):
+    def handle_error(self) -> None:
+        """A dropped connection says nothing, not even a 500."""
+        if not self.environ.get(WIRE_KEY, {}).get("dropped"):
+            super().handle_error()
+
+
 class _QuietHandler(WSGIRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         """One line per request would drown test output; /_sim/stats has the numbers."""
+
+    def handle(self) -> None:
+        """WSGIRequestHandler.handle, with a way for the app to drop the connection."""
+        self.raw_requestline = self.rfile.readline(65537)
+        if len(self.raw_requestline) > 65536:
+            self.send_error(414)
+            return
+        if not self.parse_request():
+            return
+        wire: dict[str, bool] = {}
+        environ = self.get_environ()
+        environ[WIRE_KEY] = wire
+        handler = _WireHandler(self.rfile, self.wfile, self.get_stderr(), environ)
+        handler.request_handler = self
+        handler.run(self.server.get_app())
+        if wire.get("dropped"):
+            # close with a reset, as a dropped connection reaches the client
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
 
 
 def make_server(host: str, port: int, state: SimulatorState) -> WSGIServer:

@@ -9,6 +9,7 @@ import urllib.request
 from collections import Counter
 from decimal import Decimal
 
+import ccxt
 import pytest
 
 from sync.exchanges.urls import relay_url
@@ -352,3 +353,45 @@ def test_a_relayed_client_keeps_the_real_exchange_urls(simulator):
 
     assert client.urls["api"]["public"] == "https://api.binance.com/api/v3"
     assert simulator.stats()["exchanges"]["binance"]["requests"] >= 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "raised"),
+    [
+        ("dropped", ccxt.NetworkError),
+        ("bad_gateway", ccxt.ExchangeNotAvailable),
+        ("cut_body", ccxt.NetworkError),
+    ],
+)
+def test_the_network_fails_underneath_every_exchange_as_ccxt_sees_it(simulator, kind, raised):
+    for exchange in ("binance", "okx", "bybit"):
+        client = simulator.client(simulator.account(exchange, "demo"))
+        simulator.add_fault(kind, exchange=exchange, requests=1)
+
+        with pytest.raises(raised) as failure:
+            client.fetch_time()
+
+        assert not isinstance(failure.value, ccxt.OnMaintenance | ccxt.DDoSProtection)
+        assert client.fetch_time() > 0
+
+
+def test_a_flaky_network_fails_a_seeded_share_of_requests_the_same_way_each_time(simulator):
+    client = simulator.client(simulator.account("binance", "demo"))
+
+    def run() -> list[str]:
+        simulator.reset()
+        simulator.add_fault("flaky", exchange="binance", percent=40, seed=7, latency_ms=10)
+        outcomes = []
+        for _ in range(30):
+            try:
+                client.fetch_time()
+                outcomes.append("ok")
+            except ccxt.BaseError as error:
+                outcomes.append(type(error).__name__)
+        return outcomes
+
+    first = run()
+
+    assert first == run()
+    assert 3 <= sum(outcome != "ok" for outcome in first) <= 21
+    assert {"NetworkError", "ExchangeNotAvailable"} <= set(first)
