@@ -397,6 +397,27 @@ def test_it_pages_the_option_history_forward_too(simulator, history):
     assert_same_fills(client, fetched, truth_of(simulator, history, "option"))
 
 
+@pytest.mark.parametrize(
+    ("reading", "answered"),
+    [("next_page", slice(100, 200)), ("latest", slice(0, 100))],
+)
+def test_before_alone_answers_the_page_its_reading_says(simulator, reading, answered):
+    """OKX leaves open what `before` alone answers: the page right above the cursor, or the
+    newest 100 above it, as it documents for candles and history-trades (audit M1)."""
+    account = simulator.create_account(
+        exchange=EXCHANGE, trades={"BTC/USDT": 250}, days=5, readings={"fills_before": reading}
+    )
+    client = simulator.client(account)
+    bills = sorted(int(trade["info"]["billId"]) for trade in walk_back(client, "SPOT"))
+    newest_first = [str(bill) for bill in reversed(bills)]
+
+    page = client.private_get_trade_fills_history(
+        {"instType": "SPOT", "before": newest_first[200]}
+    )["data"]
+
+    assert [row["billId"] for row in page] == newest_first[answered]
+
+
 def test_an_option_fill_is_priced_in_the_coin_with_okx_s_option_fields(simulator, history):
     """Premium in coin per coin of underlying, size in contracts of ctMult, a fee capped at
     12.5% of the premium; the index, USD price and volatility of the moment ride along."""

@@ -99,8 +99,12 @@ class OkxSimulator(ExchangeSimulator):
     }
 
     # Where OKX's own tables leave a choice: which of its two IP codes a refused address gets
-    # (errors.ip_refusal).
-    readings = {"ip_refusal": ("50110", "50121")}
+    # (errors.ip_refusal); which rows the fills endpoints answer to `before` alone, the page
+    # right after the cursor or the newest 100 (trades._page, audit M1).
+    readings = {
+        "ip_refusal": ("50110", "50121"),
+        "fills_before": ("next_page", "latest"),
+    }
     # OKX's envelope with a code outside ccxt's okx.py table: ccxt raises ExchangeError.
     unseen_error = (200, {"code": "59876", "msg": "An error nobody has seen before.", "data": []})
 

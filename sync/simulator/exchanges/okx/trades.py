@@ -4,8 +4,8 @@
 
 - newest first, ``limit`` default and maximum 100;
 - ``after``: rows with a smaller ``billId`` (older), ``before``: rows with a larger one
-  (newer); with ``before`` alone the page is the one right after the cursor, so a client can
-  walk forward as well as back;
+  (newer); with ``before`` alone, reading ``fills_before`` says which of them: the page right
+  after the cursor ("next_page"), or the newest 100 ("latest");
 - ``begin``/``end``: millisecond bounds on ``ts``, both inclusive;
 - one request covers every instrument of the ``instType``;
 - an account in Spot mode (``acctLv`` 1) is refused every instType but SPOT (51010).
@@ -101,7 +101,16 @@ def _page(call: Call, kind: str | None, retention_ms: int) -> list[tuple[int, Se
     begin, end = optional_int(call, "begin"), optional_int(call, "end")
     order_id = optional_int(call, "ordId")
     oldest = max(call.now_ms - retention_ms, begin or 0)
-    forward = before is not None and after is None
+    # `before` alone: OKX's fills pages say only "records newer than the requested billId",
+    # https://www.okx.com/docs-v5/en/#order-book-trading-trade-get-transaction-details-last-3-months
+    # while of candles and history-trades (the wording is copied at
+    # https://perpo.gitbook.io/api/market/trades-history) OKX says "The latest data will be
+    # returned when using `before` individually". Hence a reading (real-API audit, M1).
+    forward = (
+        before is not None
+        and after is None
+        and call.exchange.reading("fills_before", call.signed_account()) == "next_page"
+    )
     indexes = okx(call).indexes
     picked: list[tuple[int, Series, int]] = []
     for series in _selected_series(call, kind):
