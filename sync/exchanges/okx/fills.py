@@ -2,18 +2,28 @@
 
 `GET /api/v5/trade/fills-history` answers one instType at a time (no symbol needed), newest
 first, 100 a page, three months back. Its cursors are bill ids, which grow with time across
-every instrument of the account: `after` asks for older rows, `before` for the rows right
-above a bill id (still printed newest first), so a walk can go back and later forward.
+every instrument of the account: `after` asks for the rows below a bill id (older).
 
-A stream's cursor is {"top": newest bill id imported, "back": where a backfill resumes}:
+Every walk goes down with `after`, from the newest fill to what is already imported, and none
+goes up with `before`: OKX documents it only as "records newer than the requested billId"
+(https://www.okx.com/docs-v5/en/#order-book-trading-trade-get-transaction-details-last-3-months),
+and says of other endpoints (candles, history-trades) that "the latest data will be returned
+when using `before` individually". Were fills-history to do the same, a walk up from the last
+top would keep only the newest 100 of a busier interval and never read the rest (audit M1).
 
-- no "top": nothing imported yet; walk back from the newest fill to the reach (`begin`);
-- "top" and "back": a backfill that stopped; resume below "back", then walk forward from
-  "top" (what arrived meanwhile);
-- "top" alone: walk forward from "top" with `before`; with no new fills that is one request.
+A stream's cursor is {"top": the newest bill id of the last complete walk} and, while a walk
+is under way, {"new_top": the newest bill id it began at, "back": the oldest it has read}:
 
-Every page's cursor resumes right after it, so a crash loses nothing and repeats at most one
-page, which the trade identity absorbs.
+- no "top": nothing imported completely yet; the walk goes down to the reach (`begin`);
+- "top": the walk stops at the first page that reaches "top" or is short, keeping only what
+  is above "top"; with no new fills that is one request;
+- "new_top" and "back": a walk that stopped; it resumes below "back", and at its end
+  "new_top" becomes "top". A fresh walk from the newest fill follows, for what arrived since.
+
+"top" moves only once everything above it is in, and every page's cursor resumes right after
+it, so a crash loses nothing and repeats at most one page, which the trade identity absorbs.
+A cursor of the earlier forward walk is either {"top"} or, for a first backfill under way,
+{"top", "back"}, read as {"new_top", "back"}.
 """
 
 from __future__ import annotations
@@ -92,6 +102,15 @@ def fills_history(client: ccxt.Exchange, inst_type: str, params: dict[str, str])
             time.sleep(FILLS_WINDOW_S)
 
 
+def _walk_of(cursor: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
+    """(top, new_top, back) of a stored cursor."""
+    if "back" in cursor and "new_top" not in cursor:
+        # Written by the walk that went forward with `before`: a first backfill under way,
+        # begun at its "top".
+        return None, cursor.get("top"), cursor["back"]
+    return cursor.get("top"), cursor.get("new_top"), cursor.get("back")
+
+
 def fill_pages(
     *,
     fetch: Callable[[dict[str, str]], list[dict]],
@@ -99,35 +118,31 @@ def fill_pages(
     since_ms: int,
     convert: Callable[[list[dict]], list[TradeRecord]],
 ) -> Iterator[TradePage]:
-    """Back to `since_ms`, then forward, as the module docstring describes."""
-    top: str | None = cursor.get("top")
-    back: str | None = cursor.get("back")
-    if top is None or back is not None:
-        # A backfill begun here starts at the newest fill; what arrives while it runs is
-        # above "top" and comes with the next sync's forward step.
-        begun_here = top is None
-        while True:
-            rows = fetch({"begin": str(since_ms), **({"after": back} if back else {})})
-            if rows:
-                bills = [int(row["billId"]) for row in rows]
-                top = top or str(max(bills))
-                back = str(min(bills))
-            finished = len(rows) < PAGE
-            position = {} if top is None else {"top": top}
-            if not finished:
-                position["back"] = back
-            yield TradePage(convert(rows), position)
-            if finished:
-                break
-        if begun_here:
-            return
+    """Down from the newest fill to "top" (or the reach), as the module docstring describes."""
+    top, new_top, back = _walk_of(cursor)
+    resumed = back is not None
     while True:
-        rows = fetch({"before": top})
-        if rows:
-            top = str(max(int(row["billId"]) for row in rows))
-        yield TradePage(convert(rows), {"top": top})
-        if len(rows) < PAGE:
+        rows = fetch({"begin": str(since_ms), **({"after": back} if back else {})})
+        bills = [int(row["billId"]) for row in rows]
+        fresh = [
+            row for row, bill in zip(rows, bills, strict=True) if top is None or bill > int(top)
+        ]
+        if fresh and new_top is None:
+            new_top = str(max(bills))
+        if len(fresh) == PAGE:
+            # a full page above "top": the walk goes on below it
+            back = str(min(bills))
+            position = {"top": top} if top else {}
+            yield TradePage(convert(fresh), {**position, "new_top": new_top, "back": back})
+            continue
+        # a short page, or one reaching "top": everything above "top" is in
+        top = new_top or top
+        yield TradePage(convert(fresh), {"top": top} if top else {})
+        if not resumed:
             return
+        # A walk resumed from a stored cursor began before this sync: one more from the
+        # newest fill brings what arrived since.
+        resumed, new_top, back = False, None, None
 
 
 @dataclass(frozen=True)
