@@ -12,7 +12,7 @@ spot, futures and a master key's sub-accounts' spot, and open perpetual position
 
 Spot is the core. Futures and sub-accounts are optional parts (`parts`): most accounts never
 opened futures and are no master, and whatever MEXC answers there is recorded, never a
-connection state. Spot myTrades ordering with startTime (audit M2) is another issue's.
+connection state.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """MEXC fills: one stream per spot pair and per perpetual, since both APIs want a symbol.
 
-- Spot ``/api/v3/myTrades``: 100 fills a page, oldest first from ``startTime``, and only the
-  last month is kept. No id cursor, so the walk resumes from the last timestamp seen and skips
-  the ids already read at it (`walking.window_pages`). Pairs come from the spot balance, plus
-  every pair walked before.
+- Spot ``/api/v3/myTrades``: 100 fills a page in no documented order, and only the last month
+  is kept. No id cursor, so the walk narrows each time window until it answers less than a
+  page (`walk.split_window_pages`). Pairs come from the spot balance, plus every pair walked
+  before.
 - Futures ``/api/v1/private/order/list/order_deals``: newest first by ``page_num`` inside a
   ``start_time``/``end_time`` window of at most 90 days, and only 90 days are kept, so one
   window reaches everything. A fixed window pages stably from its newest end, so the cursor
@@ -20,8 +20,9 @@ import ccxt
 
 from ..base import OptionalCall
 from ..records import Stream, TradePage, TradeRecord
-from ..walking import OVERLAP_MS, window_pages
+from ..walking import OVERLAP_MS
 from .parts import FUTURES
+from .walk import split_window_pages
 from .wire import (
     FUTURES_PACE,
     MY_TRADES_PACE,
@@ -36,7 +37,8 @@ DAY_MS = 86_400_000
 PAGE = 100
 SPOT_REACH_DAYS = 30
 SWAP_REACH_DAYS = 90
-# MEXC documents no span limit for myTrades; the month it keeps fits in one window.
+# MEXC documents no span limit for myTrades; the month it keeps fits in one window, the first
+# one tried.
 SPOT_WINDOW_MS = (SPOT_REACH_DAYS + 1) * DAY_MS
 # order_deals refuses a start_time more than 90 days back (code 400): stay a little inside,
 # measured when each request leaves, so a long sync or a small clock difference is no harm.
@@ -110,7 +112,7 @@ def spot_pages(
         pace(client, "myTrades", MY_TRADES_PACE)
         return client.fetch_my_trades(symbol, start, PAGE, {"until": end})
 
-    return window_pages(
+    return split_window_pages(
         fetch=fetch,
         cursor=cursor,
         since_ms=since_ms,

@@ -430,6 +430,50 @@ def test_spot_pages_hold_at_most_100_fills_and_default_to_the_latest(simulator, 
     ]
 
 
+@pytest.mark.parametrize("window_order", ["oldest_first", "newest_first"])
+def test_a_full_spot_window_answers_the_end_the_account_s_reading_names(
+    simulator, catalog, window_order
+):
+    """MEXC documents no order for a startTime/endTime window (audit M2): an account reads
+    it its own way, and a window holding less than a page answers all of it either way."""
+    account = simulator.create_account(
+        exchange=EXCHANGE,
+        label=f"window-{window_order}",
+        trades={"BTC/USDT": 250},
+        days=5,
+        readings={"window_order": window_order},
+    )
+    client = client_for(simulator, catalog, account)
+    truth = truth_for(simulator, account, "BTC/USDT")
+    since = truth[-50]["timestamp"]
+    recent = [fill["id"] for fill in truth if fill["timestamp"] >= since]
+
+    def ids(start_ms: int) -> list[str]:
+        rows = client.spot_private_get_mytrades(
+            {"symbol": "BTCUSDT", "startTime": start_ms, "endTime": now_ms(), "limit": PAGE}
+        )
+        return [row["id"] for row in rows]
+
+    if window_order == "oldest_first":
+        assert ids(now_ms() - 6 * DAY_MS) == [fill["id"] for fill in truth[:PAGE]]
+        assert ids(since) == recent
+    else:
+        assert ids(now_ms() - 6 * DAY_MS) == [fill["id"] for fill in truth[-PAGE:]][::-1]
+        assert ids(since) == recent[::-1]
+
+
+def test_the_simulator_wide_window_order_is_the_oldest_first(simulator, catalog, demo):
+    client = client_for(simulator, catalog, demo)
+    truth = truth_for(simulator, demo, "BTC/USDT")
+
+    rows = client.spot_private_get_mytrades(
+        {"symbol": "BTCUSDT", "startTime": now_ms() - 29 * DAY_MS, "limit": PAGE}
+    )
+
+    assert len(truth) > PAGE
+    assert [row["id"] for row in rows] == [fill["id"] for fill in truth[:PAGE]]
+
+
 def test_futures_pages_go_from_the_newest_and_refuse_more_than_100(simulator, catalog, history):
     client = client_for(simulator, catalog, history)
     market = client.market("BTC/USDT:USDT")

@@ -18,7 +18,10 @@ from connections.models import ExchangeConnection
 from connections.services import connection_create
 from journal.models import Trade
 from portfolio.models import BalanceSnapshot, Position
+from sync.exchanges.errors import ErrorCode, ExchangeCallFailed
 from sync.exchanges.mexc import trades as mexc_trades
+from sync.exchanges.mexc.walk import split_window_pages
+from sync.exchanges.records import from_millis
 from sync.models import SyncCursor, SyncRun
 from sync.services import sync_connection
 from sync.simulator.exchanges.mexc.trades import spot_trade_id
@@ -221,7 +224,7 @@ def test_fills_beyond_what_mexc_keeps_are_out_of_reach_and_the_rest_is_exact(
     assert deals["requests"] > 20
 
 
-RESUMES_WITH = {"spot_pages": "seen", "deal_pages": "page"}
+RESUMES_WITH = {"spot_pages": "span_ms", "deal_pages": "page"}
 
 
 class Crash(BaseException):
@@ -231,14 +234,15 @@ class Crash(BaseException):
 @pytest.mark.parametrize(
     ("how", "cut"),
     [
-        # a spot page resumes from a timestamp and the ids seen at it
+        # a spot page resumes from the next window's start and span
         ("crash", {"spot_pages": 1}),
         # a perpetual page resumes inside its window by page number
         ("crash", {"deal_pages": 2}),
-        # the exchange failing a request: that stream stops, the others go on
-        ("server_error", {"spot_pages": 1, "deal_pages": 2}),
+        # the exchange refusing a request (an error no retry undoes): that stream stops, the
+        # others go on
+        ("refusal", {"spot_pages": 1, "deal_pages": 2}),
     ],
-    ids=["crash-spot", "crash-perpetual", "server-error"],
+    ids=["crash-spot", "crash-perpetual", "refusal"],
 )
 def test_an_import_cut_off_mid_stream_resumes_to_exactly_the_truth(
     routed_to_simulator, account, connection, monkeypatch, how, cut
@@ -249,12 +253,12 @@ def test_an_import_cut_off_mid_stream_resumes_to_exactly_the_truth(
         def walk(client, symbol, cursor, **kwargs):
             for number, page in enumerate(walks[name](client, symbol, cursor, **kwargs), 1):
                 yield page
-                # only after a full page, so that the next request is this stream's
-                if number == after and len(page.trades) == mexc_trades.PAGE:
+                # only mid-stream, so that the next request is this stream's
+                if number == after and RESUMES_WITH[name] in page.cursor:
                     if how == "crash":
                         raise Crash
                     routed_to_simulator.add_fault(
-                        "server_error", exchange=EXCHANGE, api_key=account["api_key"], requests=1
+                        "unknown_error", exchange=EXCHANGE, api_key=account["api_key"], requests=1
                     )
 
         return walk
@@ -269,7 +273,7 @@ def test_an_import_cut_off_mid_stream_resumes_to_exactly_the_truth(
         assert run.status == SyncRun.Status.PARTIAL
         connection.refresh_from_db()
         assert connection.status == ExchangeConnection.Status.WARNING
-    # each cut left a cursor inside its stream: spot ids seen at a timestamp, a next page
+    # each cut left a cursor inside its stream: a next spot window, a next page
     positions = SyncCursor.objects.filter(connection=connection).values_list("position", flat=True)
     for name in cut:
         assert any(position.get(RESUMES_WITH[name]) for position in positions), name
@@ -282,6 +286,166 @@ def test_an_import_cut_off_mid_stream_resumes_to_exactly_the_truth(
 
     assert run.status == SyncRun.Status.SUCCEEDED, run.error_code
     assert_exactly_the_truth(routed_to_simulator, account, connection)
+
+
+# -- a pair busier than a page, in whatever order MEXC answers (audit M2) ----------------------
+
+WINDOW_ORDERS = ["oldest_first", "newest_first"]
+
+
+def busy_account(simulator, window_order: str) -> dict:
+    """600 fills of one pair over three days: six pages' worth in the first window tried."""
+    return simulator.create_account(
+        exchange=EXCHANGE,
+        trades={"BTC/USDT": 600},
+        days=3,
+        permissions=["read"],
+        readings={"window_order": window_order},
+    )
+
+
+@pytest.mark.parametrize("window_order", WINDOW_ORDERS)
+def test_a_pair_busier_than_a_page_imports_exactly_whichever_fills_a_full_window_answers(
+    routed_to_simulator, workspace, owner, window_order
+):
+    account = busy_account(routed_to_simulator, window_order)
+    connection = connect(workspace, owner, account)
+
+    run = initial(connection)
+
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error_code
+    assert_exactly_the_truth(routed_to_simulator, account, connection)
+    assert run.trades_inserted == len(routed_to_simulator.ground_truth(account["api_key"]))
+
+
+@pytest.mark.parametrize("how", ["crash", "refusal"])
+def test_a_busy_pair_cut_off_mid_walk_resumes_to_exactly_the_truth(
+    routed_to_simulator, workspace, owner, monkeypatch, how
+):
+    account = busy_account(routed_to_simulator, "newest_first")
+    connection = connect(workspace, owner, account)
+    original = mexc_trades.spot_pages
+
+    def cutting(client, symbol, cursor, **kwargs):
+        cut = False
+        for page in original(client, symbol, cursor, **kwargs):
+            yield page
+            # after the first page with fills, the oldest window of the busy days
+            if page.trades and not cut:
+                cut = True
+                if how == "crash":
+                    raise Crash
+                routed_to_simulator.add_fault(
+                    "unknown_error", exchange=EXCHANGE, api_key=account["api_key"], requests=1
+                )
+
+    monkeypatch.setattr(mexc_trades, "spot_pages", cutting)
+    if how == "crash":
+        with pytest.raises(Crash):
+            initial(connection)
+    else:
+        assert initial(connection).status == SyncRun.Status.PARTIAL
+    cursor = SyncCursor.objects.get(connection=connection, stream="spot:BTC/USDT").position
+    assert set(cursor) == {"from_ms", "span_ms"}
+    imported = Trade.objects.filter(connection=connection).count()
+    assert 0 < imported < len(routed_to_simulator.ground_truth(account["api_key"]))
+    monkeypatch.setattr(mexc_trades, "spot_pages", original)
+
+    run = initial(connection)
+
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error_code
+    assert_exactly_the_truth(routed_to_simulator, account, connection)
+    # a resumed walk starts at the window it stopped before: nothing read twice
+    assert run.trades_existing == 0
+
+
+def test_a_cursor_left_by_the_walk_that_trusted_the_order_resumes_exactly(
+    routed_to_simulator, workspace, owner
+):
+    """That walk stopped at a timestamp with the ids it had read there ("seen")."""
+    account = busy_account(routed_to_simulator, "newest_first")
+    connection = connect(workspace, owner, account)
+    initial(connection)
+    fills = sorted(
+        routed_to_simulator.ground_truth(account["api_key"]), key=lambda fill: fill["timestamp"]
+    )
+    stopped_at = fills[300]["timestamp"]
+    seen = [wire_id(fill) for fill in fills if fill["timestamp"] == stopped_at]
+    later = Trade.objects.filter(connection=connection, executed_at__gt=from_millis(stopped_at))
+    assert later.delete()[0] > mexc_trades.PAGE
+    SyncCursor.objects.filter(connection=connection, stream="spot:BTC/USDT").update(
+        position={"from_ms": stopped_at, "seen": seen}
+    )
+
+    run = initial(connection)
+
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error_code
+    assert_exactly_the_truth(routed_to_simulator, account, connection)
+
+
+def test_fills_made_between_two_syncs_of_a_busy_pair_are_imported_exactly(
+    routed_to_simulator, workspace, owner
+):
+    account = busy_account(routed_to_simulator, "newest_first")
+    connection = connect(workspace, owner, account)
+    initial(connection)
+    routed_to_simulator.ok(
+        "POST", f"/accounts/{account['api_key']}/trades", {"symbol": "BTC/USDT", "count": 150}
+    )
+
+    result = sync_connection(connection_id=connection.pk, kind="trades", trigger="schedule")
+
+    run = SyncRun.objects.get(pk=result.run_id)
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error_code
+    assert run.trades_inserted == 150
+    assert_exactly_the_truth(routed_to_simulator, account, connection)
+
+
+def fills_at(timestamps: list[int]) -> list[dict]:
+    return [{"timestamp": ms, "id": f"{index:032x}"} for index, ms in enumerate(timestamps)]
+
+
+def walk(fetch, since_ms: int, now_ms: int) -> list:
+    return list(
+        split_window_pages(
+            fetch=fetch,
+            cursor={},
+            since_ms=since_ms,
+            now_ms=now_ms,
+            window_ms=DAY_MS,
+            page_size=mexc_trades.PAGE,
+            convert=list,
+        )
+    )
+
+
+def test_a_full_page_inside_one_millisecond_is_kept_and_the_millisecond_recorded():
+    """No window is narrower than a millisecond, and MEXC pages by no id (no fromId; orderId
+    is capped at 100 too): the fills answered are kept, and the cursor names the millisecond
+    where more may hide. (The simulator never puts 100 fills in one millisecond.)"""
+    crowded = 1_700_000_000_000
+    fills = fills_at([crowded - 5, *[crowded] * 150, crowded + 7])
+
+    def newest_first(start: int, end: int) -> list[dict]:
+        inside = [fill for fill in fills if start <= fill["timestamp"] <= end]
+        return inside[-mexc_trades.PAGE :][::-1]
+
+    pages = walk(newest_first, crowded - 1_000, crowded + 1_000)
+
+    fetched = [fill for page in pages for fill in page.trades]
+    assert fetched == [fills[0], *fills[-1 - mexc_trades.PAGE :]]
+    assert pages[-1].cursor["crowded_ms"] == [crowded]
+
+
+def test_an_answer_outside_the_window_asked_for_is_a_bad_response():
+    """An exchange that ignored the window would answer full pages however narrow it got."""
+
+    def ignoring(start: int, end: int) -> list[dict]:
+        return fills_at([end + 1] * mexc_trades.PAGE)
+
+    with pytest.raises(ExchangeCallFailed) as raised:
+        walk(ignoring, 0, DAY_MS)
+    assert raised.value.failure.code is ErrorCode.BAD_RESPONSE
 
 
 # -- balances and positions --------------------------------------------------------------------

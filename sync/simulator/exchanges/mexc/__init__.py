@@ -57,10 +57,16 @@ class MexcSimulator(ExchangeSimulator):
     #   futures: 1000 "Account does not exist" (a code of MEXC's futures list, ccxt:
     #   AuthenticationError), or success with nothing in it;
     # - "sub_account_list_ordinary": what "Query Sub-account List (For Master Account)" answers
-    #   an ordinary account: an empty list, or the 700007 a sub-account's key gets.
+    #   an ordinary account: an empty list, or the 700007 a sub-account's key gets;
+    # - "window_order": which fills of a startTime/endTime window holding more than ``limit``
+    #   myTrades answers (https://www.mexc.com/api-docs/spot-v3/spot-account-trade/
+    #   account-trade-list says nothing, audit M2, and ccxt's recorded response in
+    #   ts/src/test/static/response/mexc.json holds a single fill): the oldest, oldest first,
+    #   or the newest, newest first, as it answers without startTime.
     readings = {
         "futures_not_opened": ("account_not_exist", "empty"),
         "sub_account_list_ordinary": ("empty", "no_permission"),
+        "window_order": ("oldest_first", "newest_first"),
     }
     # MEXC's spot envelope with a code outside ccxt's tables: ccxt raises ExchangeError on
     # either API (mexc.py handle_errors reads ``code`` alone).

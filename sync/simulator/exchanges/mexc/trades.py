@@ -3,8 +3,10 @@
 - Spot (https://www.mexc.com/api-docs/spot-v3/spot-account-trade/account-trade-list): one
   symbol per call; only the last month is kept ("Only the transaction records in the past 1
   month can be queried"), older fills are simply absent; ``limit`` defaults to 100 and is at
-  most 100; ``startTime``/``endTime`` bound the fills, oldest first from ``startTime``, and
-  without them the latest ``limit`` fills come back.
+  most 100; ``startTime``/``endTime`` bound the fills, and without ``startTime`` the latest
+  ``limit`` fills come back. Which ``limit`` fills of a fuller window come back, MEXC does not
+  document (audit M2; ccxt's recorded response holds one fill): the reading "window_order"
+  answers its oldest, oldest first, or its newest, newest first.
 - Futures (https://www.mexc.com/api-docs/futures/account-and-trading-endpoints): one symbol
   per call; ``start_time`` defaults to 7 days before ``end_time`` (default now) and the span
   is at most 90 days; nothing older than 90 days is kept, and a ``start_time`` before that is
@@ -132,7 +134,9 @@ def _spot_selection(call: Call, series: Series) -> list[Fill]:
         stop = min(stop, series.index_from_order(int(order_id) + 1))
     if start is None:
         # no start: the most recent fills of the range
-        first = max(first, stop - limit)
+        return series.fills(max(first, stop - limit), stop)
+    if call.exchange.reading("window_order", call.signed_account()) == "newest_first":
+        return series.fills(max(first, stop - limit), stop)[::-1]
     return series.fills(first, min(stop, first + limit))
 
 
