@@ -1,14 +1,15 @@
 """Bybit fills: `/v5/execution/list`, one category at a time, walked forward through 7-day
-windows, each window read newest first.
+windows, each window read page by page with Bybit's `nextPageCursor`.
 
-Bybit answers at most 100 fills a request, newest first, for at most 7 days (`endTime -
-startTime <= 7 days`), and needs no symbol: one walk covers every market of a category.
-Inside a window each next request narrows `endTime` down to the oldest fill seen so far
-instead of following `nextPageCursor`: it costs the same requests, the position is ours to
-store (so a crash resumes inside a busy window without re-reading it), and it does not depend
-on how Bybit orders fills that share a millisecond (its docs warn that this order is not
-stable). Fills at the boundary millisecond are re-read and skipped by id. Only when a whole
-page shares one millisecond does the walk follow Bybit's cursor, since narrowing cannot move.
+Bybit answers at most 100 fills a request, for at most 7 days (`endTime - startTime <= 7
+days`), and needs no symbol: one walk covers every market of a category. The order of a page
+is not ours to rely on: fills come "sorted by execTime in descending order. However, for
+Classic spot, they are sorted by execId in descending order"
+(https://bybit-exchange.github.io/docs/v5/order/execution), and nothing ties the execIds of
+different markets to time. Narrowing `endTime` to a full page's oldest fill, as this walk did,
+then skips the newer fills of the markets whose ids sort lower (shared/docs/real-api-audit.md
+M6). The cursor pages one query whatever its order and whatever the order of fills sharing a
+millisecond; stored with its window, it lets a crash resume at the page after the last kept.
 """
 
 from __future__ import annotations
@@ -42,52 +43,40 @@ def execution_pages(
 ) -> Iterator[TradePage]:
     """Pages of one category after `cursor`, one per request, each with its resume cursor.
 
-    `fetch(start, end, page_cursor)` returns (rows newest first, Bybit's nextPageCursor). The
-    cursor is `{"from_ms"}` between windows and `{"from_ms", "window_end", "until_ms", "seen"}`
-    inside one: the window [from_ms, window_end] is read down to until_ms, less the ids in
-    `seen` (fills at until_ms already delivered). The window's end is stored, not recomputed:
-    a walk resumed later inside the newest window would otherwise take the new "now" for its
-    end and count the fills that came in between as read (issue 9, point 2).
+    `fetch(start, end, page_cursor)` returns (rows, Bybit's nextPageCursor). The cursor is
+    `{"from_ms"}` between windows and `{"from_ms", "window_end", "page"}` inside one: the
+    window [from_ms, window_end] goes on from Bybit's cursor `page`, asked with the very query
+    that handed it out. The window's end is stored, not recomputed: a walk resumed later
+    inside the newest window would otherwise take the new "now" for its end, send the cursor
+    with another query and count the fills that came in between as read (issue 9, point 2).
+    A cursor of the walk that narrowed `endTime` (`until_ms`, `seen`) has no page: its window
+    is read again from the top, since under execId order it may have been narrowed past fills
+    (the journal absorbs what is read twice).
     """
     start = int(cursor.get("from_ms", since_ms))
-    top: int | None = cursor.get("until_ms")
     window_end: int | None = cursor.get("window_end")
-    seen = {str(item) for item in cursor.get("seen", [])}
-    if top is not None and window_end is None:
-        # A cursor from before window ends were stored: read its window again whole (what was
-        # delivered already is absorbed by the journal's unique constraint).
-        top, seen = None, set()
+    page_cursor = str(cursor.get("page") or "")
     if start < since_ms:
         # A cursor older than the reach (a connection idle for a year): start over at it.
-        start, top, window_end, seen = since_ms, None, None, set()
+        start, window_end, page_cursor = since_ms, None, ""
     while start <= now_ms:
         end = int(window_end) if window_end is not None else min(start + WINDOW_MS - 1, now_ms)
         window_end = None
-        top = end if top is None else min(int(top), end)
-        page_cursor = ""
         while True:
-            rows, more = fetch(start, top, page_cursor)
-            fresh = [row for row in rows if str(row["execId"]) not in seen]
-            # a short page is the last one, whatever cursor comes with it
+            rows, more = fetch(start, end, page_cursor)
+            # a short page is the last one, whatever cursor comes with it (Bybit sends one)
             if not more or len(rows) < PAGE:
                 break
-            low = min(int(row["execTime"]) for row in rows)
-            if low < top:
-                top, page_cursor = low, ""
-                seen = {str(row["execId"]) for row in rows if int(row["execTime"]) == low}
-            else:
-                seen |= {str(row["execId"]) for row in rows}
-                page_cursor = more
-            position = {"from_ms": start, "window_end": end, "until_ms": top, "seen": sorted(seen)}
-            yield TradePage(convert(fresh), position)
+            page_cursor = more
+            yield TradePage(convert(rows), {"from_ms": start, "window_end": end, "page": more})
         finished = end >= now_ms
         # A window cut short by some run's "now" (this one's, or an interrupted one's) may have
         # been joined by fills at its last moments since: the next window starts a little
         # before its end (the overlap is re-read; the journal absorbs what it already has).
         cut_short = finished or end < start + WINDOW_MS - 1
         start = max(end + 1 - OVERLAP_MS, since_ms) if cut_short else end + 1
-        top, seen = None, set()
-        yield TradePage(convert(fresh), {"from_ms": start})
+        page_cursor = ""
+        yield TradePage(convert(rows), {"from_ms": start})
         if finished:
             return
 

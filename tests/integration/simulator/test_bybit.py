@@ -496,6 +496,90 @@ def test_classic_spot_history_reaches_back_180_days_only(simulator):
     assert_same_fills(trades, [fill for fill in truth if fill["timestamp"] >= cutoff])
 
 
+def paged(client, params: dict) -> list[list[dict]]:
+    """Every page of one execution/list query, following ``nextPageCursor`` at 100 rows."""
+    pages, cursor = [], ""
+    while True:
+        request = {**params, "limit": 100, **({"cursor": cursor} if cursor else {})}
+        result = client.private_get_v5_execution_list(request)["result"]
+        pages.append(result["list"])
+        cursor = result["nextPageCursor"]
+        if not cursor:
+            return pages
+
+
+def classic_in_one_week(simulator, label: str, **readings: str) -> dict:
+    """A classic account whose spot fills of four markets all lie in the last seven days."""
+    return simulator.create_account(
+        exchange=EXCHANGE,
+        label=label,
+        days=6,
+        trades={
+            "BTC/USDT": 250,
+            "ETH/USDT": 150,
+            "SOL/USDT": 100,
+            "XRP/USDT": 50,
+            "BTC/USDT:USDT": 150,
+        },
+        readings=readings,
+    )
+
+
+def one_week(account_truth: list[dict], category: str) -> tuple[dict, set[str]]:
+    now = int(time.time() * 1000)
+    params = {"category": category, "startTime": now - WEEK_MS + 1, "endTime": now}
+    return params, {fill["id"] for fill in account_truth if category_of(fill) == category}
+
+
+def test_classic_spot_fills_come_by_exec_id_and_page_by_cursor_across_markets(simulator):
+    """Bybit's documented order for classic spot ("sorted by execId in descending order",
+    https://bybit-exchange.github.io/docs/v5/order/execution) is the default reading."""
+    account = classic_in_one_week(simulator, "classic-by-exec-id")
+    client = quick_client(simulator, account)
+    params, truth = one_week(simulator.ground_truth(account["api_key"]), "spot")
+
+    pages = paged(client, params)
+
+    rows = [row for page in pages for row in page]
+    ids = [int(row["execId"]) for row in rows]
+    assert [len(page) for page in pages] == [100, 100, 100, 100, 100, 50]
+    assert ids == sorted(ids, reverse=True)
+    assert {row["execId"] for row in rows} == truth and len(rows) == len(truth)
+    times = [int(row["execTime"]) for row in rows]
+    assert times != sorted(times, reverse=True)
+    # a full page's oldest fill is older than fills still to come on later pages
+    later = [int(row["execTime"]) for page in pages[1:] for row in page]
+    assert min(int(row["execTime"]) for row in pages[0]) < max(later)
+
+
+def test_classic_contracts_and_unified_spot_stay_newest_first(simulator):
+    classic = classic_in_one_week(simulator, "classic-contracts")
+    unified = simulator.create_account(
+        exchange=EXCHANGE, label="unified-week", days=6, trades={"BTC/USDT": 150, "ETH/USDT": 80}
+    )
+    for account, category in ((classic, "linear"), (unified, "spot")):
+        client = quick_client(simulator, account)
+        params, truth = one_week(simulator.ground_truth(account["api_key"]), category)
+
+        rows = [row for page in paged(client, params) for row in page]
+
+        keys = [(int(row["execTime"]), row["symbol"], int(row["execId"])) for row in rows]
+        assert keys == sorted(keys, reverse=True)
+        assert {row["execId"] for row in rows} == truth and len(rows) == len(truth)
+
+
+def test_in_the_exec_time_reading_classic_spot_fills_are_newest_first(simulator):
+    account = classic_in_one_week(simulator, "classic-by-exec-time", classic_spot_order="exec_time")
+    client = quick_client(simulator, account)
+    params, truth = one_week(simulator.ground_truth(account["api_key"]), "spot")
+
+    rows = [row for page in paged(client, params) for row in page]
+
+    keys = [(int(row["execTime"]), row["symbol"], int(row["execId"])) for row in rows]
+    assert keys == sorted(keys, reverse=True)
+    assert {row["execId"] for row in rows} == truth and len(rows) == len(truth)
+
+
 # -- credentials, faults, rate limits ---------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import ccxt
 import pytest
 from django.utils import timezone
 
@@ -206,13 +207,15 @@ def test_inverse_fills_keep_bybit_s_coin_value_and_fee(
         assert int(trade.executed_at.timestamp() * 1000) == fill["timestamp"]
 
 
-def least_requests(truth: list[dict], started: datetime) -> int:
+def least_requests(truth: list[dict], started: datetime, spot_reach: timedelta = YEAR) -> int:
     """One request a 7-day window, one more for every further 100 fills in it."""
-    since_ms = int((started - YEAR).timestamp() * 1000)
     per_window: dict[tuple[str, int], int] = defaultdict(int)
     for fill in truth:
+        reach = spot_reach if fill["market_type"] == "spot" else YEAR
+        since_ms = int((started - reach).timestamp() * 1000)
         per_window[category_of(fill), (fill["timestamp"] - since_ms) // WEEK_MS] += 1
-    return 3 * 53 + sum(-(-count // 100) - 1 for count in per_window.values())
+    windows = sum(-(-reach.days // 7) for reach in (spot_reach, YEAR, YEAR))
+    return windows + sum(-(-count // 100) - 1 for count in per_window.values())
 
 
 def category_of(fill: dict) -> str:
@@ -242,34 +245,36 @@ def test_busy_windows_are_read_page_by_page_and_a_10006_is_waited_out(
     assert_imported_exactly(connection, truth)
     least = least_requests(truth, SyncRun.objects.get(pk=result.run_id).started_at)
     assert least > 3 * 53 + 8
-    # the refused request is repeated; fills of one order share a millisecond, and a page
-    # boundary inside one costs a re-read
-    assert least + 1 <= executions_requested(routed_to_simulator) <= least + 5
+    # only the refused request is repeated: the cursor re-reads nothing
+    assert executions_requested(routed_to_simulator) == least + 1
+
+
+def failing_mid_window(monkeypatch, stream_name: str) -> None:
+    """From the third page of `stream_name` on, the first that ends inside a window is the
+    last: the request after it fails for good (a 503 that outlasts any resend)."""
+    adapter = adapter_for(EXCHANGE)
+    original = adapter.trade_pages
+
+    def trade_pages(client, stream, cursor, **kwargs):
+        for number, page in enumerate(original(client, stream, cursor, **kwargs), 1):
+            yield page
+            if stream.name == stream_name and number >= 3 and "page" in page.cursor:
+                raise ccxt.ExchangeNotAvailable("bybit GET /v5/execution/list 503")
+
+    monkeypatch.setattr(adapter, "trade_pages", trade_pages)
 
 
 def test_a_sync_that_fails_mid_window_resumes_where_it_stopped(
     routed_to_simulator, limits_off, busy, workspace, owner, monkeypatch
 ):
     connection = connect(workspace, owner, busy)
-    adapter = adapter_for(EXCHANGE)
-    original = adapter.trade_pages
-
-    def failing_after_three_pages(client, stream, cursor, **kwargs):
-        for number, page in enumerate(original(client, stream, cursor, **kwargs), 1):
-            yield page
-            if stream.name == "spot" and page.trades and number >= 3 and "until_ms" in page.cursor:
-                # the exchange fails the next request: a 503 in the middle of a busy window
-                routed_to_simulator.add_fault(
-                    "server_error", exchange=EXCHANGE, api_key=busy["api_key"], requests=1
-                )
-
-    monkeypatch.setattr(adapter, "trade_pages", failing_after_three_pages)
+    failing_mid_window(monkeypatch, "spot")
     first = initial(connection)
     monkeypatch.undo()
 
     assert first.status == "partial"
     spot = SyncCursor.objects.get(connection=connection, stream="spot")
-    assert {"until_ms", "seen"} <= set(spot.position)
+    assert set(spot.position) == {"from_ms", "window_end", "page"}
     connection.refresh_from_db()
     assert connection.status == ExchangeConnection.Status.WARNING
 
@@ -278,8 +283,8 @@ def test_a_sync_that_fails_mid_window_resumes_where_it_stopped(
     assert second.status == "succeeded"
     assert_imported_exactly(connection, expected_trades(routed_to_simulator, busy))
     run = SyncRun.objects.get(pk=second.run_id)
-    # the resumed walk re-reads at most the fills of the boundary millisecond, and the other
-    # categories, finished in the first run, only their last minute
+    # the resumed walk goes on from Bybit's cursor, re-reading nothing; the other categories,
+    # finished in the first run, re-read only their last minute
     assert run.trades_existing <= 10
 
 
@@ -314,6 +319,95 @@ def test_a_classic_account_imports_180_days_of_spot_and_a_year_of_contracts(
     assert spot == nonzero(wallets, "spot")
     contract = {row.asset: row.total for row in balances if row.account_type == "contract"}
     assert contract == nonzero(wallets, "linear", "inverse")
+
+
+# Several spot markets, busy enough that each 7-day window spans several 100-fill pages: by
+# execId, a page holds the newest fills of one market next to far older ones of the next.
+CLASSIC_SPOT_TRADES = {"BTC/USDT": 450, "ETH/USDT": 300, "SOL/USDT": 200, "XRP/USDT": 100}
+SPOT_ORDERS = ("exec_id", "exec_time")
+
+
+def classic_account(simulator, label: str, order: str, trades: dict[str, int]) -> dict:
+    return simulator.create_account(
+        exchange=EXCHANGE,
+        label=label,
+        trades=trades,
+        days=20,
+        permissions=["read"],
+        readings={"classic_spot_order": order},
+    )
+
+
+@pytest.mark.parametrize("order", SPOT_ORDERS)
+def test_a_classic_account_s_busy_spot_markets_import_exactly_whichever_order_bybit_lists(
+    routed_to_simulator, limits_off, workspace, owner, order
+):
+    account = classic_account(
+        routed_to_simulator, f"classic-busy-{order}", order, CLASSIC_SPOT_TRADES
+    )
+    connection = connect(workspace, owner, account)
+
+    result = initial(connection)
+
+    assert result.status == "succeeded"
+    truth = expected_trades(routed_to_simulator, account, spot_reach=CLASSIC_SPOT_REACH)
+    assert {fill["symbol"] for fill in truth} == set(CLASSIC_SPOT_TRADES)
+    assert_imported_exactly(connection, truth)
+    started = SyncRun.objects.get(pk=result.run_id).started_at
+    least = least_requests(truth, started, spot_reach=CLASSIC_SPOT_REACH)
+    assert least >= 26 + 2 * 53 + 8
+    assert executions_requested(routed_to_simulator) == least
+    spot = SyncCursor.objects.get(connection=connection, stream="classic-spot")
+    assert set(spot.position) == {"from_ms"}
+
+
+def test_a_classic_spot_walk_that_fails_mid_window_resumes_at_bybit_s_cursor(
+    routed_to_simulator, limits_off, workspace, owner, monkeypatch
+):
+    account = classic_account(
+        routed_to_simulator, "classic-resumed", "exec_id", CLASSIC_SPOT_TRADES
+    )
+    connection = connect(workspace, owner, account)
+    failing_mid_window(monkeypatch, "classic-spot")
+    first = initial(connection)
+    monkeypatch.undo()
+
+    assert first.status == "partial"
+    spot = SyncCursor.objects.get(connection=connection, stream="classic-spot")
+    assert set(spot.position) == {"from_ms", "window_end", "page"}
+    imported = Trade.objects.filter(connection=connection).count()
+
+    second = sync_connection(connection_id=connection.pk, kind="trades", trigger="schedule")
+
+    assert second.status == "succeeded"
+    truth = expected_trades(routed_to_simulator, account, spot_reach=CLASSIC_SPOT_REACH)
+    assert_imported_exactly(connection, truth)
+    run = SyncRun.objects.get(pk=second.run_id)
+    # the cursor goes on after the last page kept: nothing is read twice
+    assert (run.trades_existing, run.trades_inserted) == (0, len(truth) - imported)
+
+
+@pytest.mark.parametrize("order", SPOT_ORDERS)
+def test_fills_of_several_markets_made_between_two_syncs_of_a_classic_account_are_imported(
+    routed_to_simulator, limits_off, workspace, owner, order
+):
+    account = classic_account(
+        routed_to_simulator, f"classic-trading-{order}", order, {"BTC/USDT": 60, "ETH/USDT": 40}
+    )
+    connection = connect(workspace, owner, account)
+    assert initial(connection).status == "succeeded"
+
+    # in the minute before the next sync: more than a page, on two markets
+    for symbol, count in (("BTC/USDT", 150), ("ETH/USDT", 120)):
+        routed_to_simulator.ok(
+            "POST", f"/accounts/{account['api_key']}/trades", {"symbol": symbol, "count": count}
+        )
+    again = sync_connection(connection_id=connection.pk, kind="trades", trigger="schedule")
+
+    assert again.status == "succeeded"
+    truth = expected_trades(routed_to_simulator, account, spot_reach=CLASSIC_SPOT_REACH)
+    assert_imported_exactly(connection, truth)
+    assert SyncRun.objects.get(pk=again.run_id).trades_inserted == 270
 
 
 # -- balances and positions -------------------------------------------------------------------
@@ -444,14 +538,22 @@ def test_a_fill_of_a_delisted_market_is_kept_under_ccxt_s_name(category, market_
 # -- the walk itself, against a stand-in for execution/list -----------------------------------
 
 
-def stand_in_fetch(rows: list[dict]):
-    """execution/list over `rows`: newest first, 100 a page, an offset as Bybit's cursor."""
+# Bybit's two orders of execution/list, read backwards: by execTime, and by execId on a
+# classic account's spot (https://bybit-exchange.github.io/docs/v5/order/execution)
+ORDERS = {
+    "exec_time": lambda row: (int(row["execTime"]), row["execId"]),
+    "exec_id": lambda row: row["execId"],
+}
+
+
+def stand_in_fetch(rows: list[dict], order: str = "exec_time"):
+    """execution/list over `rows`: in `order`, 100 a page, an offset as Bybit's cursor."""
 
     def fetch(start: int, end: int, page_cursor: str) -> tuple[list[dict], str]:
         assert 0 <= end - start <= executions.WINDOW_MS
         chosen = sorted(
             (row for row in rows if start <= int(row["execTime"]) <= end),
-            key=lambda row: (int(row["execTime"]), row["execId"]),
+            key=ORDERS[order],
             reverse=True,
         )
         offset = int(page_cursor or 0)
@@ -461,14 +563,16 @@ def stand_in_fetch(rows: list[dict]):
     return fetch
 
 
-def test_the_walk_resumes_exactly_from_every_cursor_even_inside_one_busy_millisecond():
+@pytest.mark.parametrize("order", list(ORDERS))
+def test_the_walk_resumes_exactly_from_every_cursor_even_inside_one_busy_millisecond(order):
     now_ms = 1_700_000_000_000
     since_ms = now_ms - 20 * 86_400_000
     stamps = [since_ms + 5] * 3 + [now_ms - 86_400_000] * 250  # a page and more in one ms
-    stamps += [now_ms - 3_600_000 - (n // 3) * 1000 for n in range(330)]  # three a second
+    # three a second, going back in time as the ids grow: by execId, oldest first
+    stamps += [now_ms - 3_600_000 - (n // 3) * 1000 for n in range(330)]
     stamps += [since_ms + 9 * 86_400_000 + n for n in range(40)]
     rows = [{"execId": f"{n:04d}", "execTime": str(stamp)} for n, stamp in enumerate(stamps)]
-    fetch = stand_in_fetch(rows)
+    fetch = stand_in_fetch(rows, order)
 
     def walk(cursor: dict) -> list[tuple[list[str], dict]]:
         pages = executions.execution_pages(
@@ -489,6 +593,37 @@ def test_the_walk_resumes_exactly_from_every_cursor_even_inside_one_busy_millise
         after = [trade_id for trades, _ in walk(cursor) for trade_id in trades]
         assert before | set(after) == {row["execId"] for row in rows}
         assert not before & set(after)  # nothing read twice: no fill lies in the last minute
+
+
+def test_a_cursor_of_the_walk_that_narrowed_end_time_reads_its_window_again_from_the_top():
+    """Under execId order the old walk may have narrowed past fills of its window."""
+    now_ms = 1_700_000_000_000
+    since_ms = now_ms - 3 * 86_400_000
+    rows = [
+        {"execId": f"{n:04d}", "execTime": str(now_ms - 3_600_000 + (n % 7) * 1000)}
+        for n in range(150)
+    ]
+    old = {
+        "from_ms": since_ms,
+        "window_end": now_ms,
+        "until_ms": now_ms - 3_600_000,
+        "seen": ["0000", "0007"],
+    }
+
+    pages = list(
+        executions.execution_pages(
+            fetch=stand_in_fetch(rows, "exec_id"),
+            cursor=old,
+            since_ms=since_ms,
+            now_ms=now_ms + 60_000,
+            convert=lambda chunk: [row["execId"] for row in chunk],
+        )
+    )
+
+    assert sorted(trade for page in pages for trade in page.trades) == sorted(
+        row["execId"] for row in rows
+    )
+    assert pages[-1].cursor == {"from_ms": now_ms + 1}
 
 
 # -- optional parts ---------------------------------------------------------------------------
@@ -602,7 +737,7 @@ def test_a_walk_resumed_later_inside_the_newest_window_reads_the_fills_that_came
         convert=lambda chunk: [row["execId"] for row in chunk],
     )
     page = next(first)
-    assert "until_ms" in page.cursor, "the first page ends inside the window"
+    assert "page" in page.cursor, "the first page ends inside the window"
     later_now = first_now + 600_000
     later = [{"execId": f"b{n:02d}", "execTime": str(first_now + 1000 * n)} for n in range(9)]
 

@@ -63,7 +63,12 @@ class BybitSimulator(ExchangeSimulator):
     profiles = ("no-transfer",)
     # Whether the funding wallet (FUND) needs the key's Wallet rights: ccxt and a user's report
     # say so, Bybit's page for the endpoint is silent (wallet.all_coins_balance).
-    readings = {"fund_access": ("wallet_rights", "any_read_key")}
+    # How a classic account's spot fills are ordered: by execId as Bybit's page says, or by
+    # execTime like every other list (executions._by_exec_id).
+    readings = {
+        "fund_access": ("wallet_rights", "any_read_key"),
+        "classic_spot_order": ("exec_id", "exec_time"),
+    }
     # Bybit's envelope (HTTP 200, a non-zero retCode) with a code outside ccxt's bybit.py
     # tables and words its broad table does not match: ccxt raises ExchangeError.
     unseen_error = (

@@ -6,6 +6,9 @@ https://bybit-exchange.github.io/docs/v5/order/execution:
 - without startTime/endTime the last 7 days; only startTime: [start, start + 7 d]; only
   endTime: [end - 7 d, end]; both: at most 7 days apart;
 - ``limit`` 1-100, default 50; ``nextPageCursor`` continues within the same query;
+- "sorted by execTime in descending order. However, for Classic spot, they are sorted by
+  execId in descending order": reading ``classic_spot_order`` (``exec_id``, the documented
+  one, or ``exec_time``), per account;
 - history reaches back 2 years on a Unified Trading Account; classic spot keeps 180 days
   (exchanges.md 3.2);
 - orderId wins over symbol and baseCoin when both are sent;
@@ -40,7 +43,8 @@ WINDOW_MS = 7 * DAY_MS
 UTA_RETENTION_MS = 730 * DAY_MS
 CLASSIC_SPOT_RETENTION_MS = 180 * DAY_MS
 
-# (timestamp, market id, trade id): the order Bybit lists fills in, read backwards
+# The order Bybit lists fills in, read backwards, and what its cursor names: (timestamp,
+# market id, trade id), or (trade id, market id, timestamp) where fills go by execId
 RowKey = tuple[int, str, int]
 
 
@@ -103,8 +107,26 @@ def _encode_cursor(key: RowKey) -> str:
     return quote(f"{key[0]}:{key[1]}:{key[2]}", safe="")
 
 
+def _by_exec_id(call: Call, account: Account, category: str) -> bool:
+    """Whether the fills are listed by execId rather than execTime.
+
+    https://bybit-exchange.github.io/docs/v5/order/execution: "Query users' execution records,
+    sorted by execTime in descending order. However, for Classic spot, they are sorted by
+    execId in descending order." No recorded answer shows a classic spot page of several
+    markets, so reading "exec_time" keeps the UTA order for comparison. Our execIds grow per
+    market (trades.generate_series) and say nothing about another market's times; Bybit
+    promises no more.
+    """
+    return (
+        is_classic(account)
+        and category == "spot"
+        and call.exchange.reading("classic_spot_order", account) == "exec_id"
+    )
+
+
 def _candidates(call: Call, account: Account, category: str) -> list[tuple[RowKey, Series, int]]:
-    """Every fill the query selects, newest first, before the cursor and the limit."""
+    """Every fill the query selects, in Bybit's order, before the cursor and the limit."""
+    by_exec_id = _by_exec_id(call, account, category)
     floor = call.now_ms - _retention_ms(account, category)
     order_id = optional_int(call, "orderId")
     if order_id is None:
@@ -125,7 +147,11 @@ def _candidates(call: Call, account: Account, category: str) -> list[tuple[RowKe
         for index in range(first, stop):
             if order_id is not None and series.order_ids[index] != order_id:
                 break
-            key = (series.timestamps[index], series.instrument.id, series.ids[index])
+            stamp, trade_id = series.timestamps[index], series.ids[index]
+            if by_exec_id:
+                key = (trade_id, series.instrument.id, stamp)
+            else:
+                key = (stamp, series.instrument.id, trade_id)
             found.append((key, series, index))
     found.sort(key=lambda item: item[0], reverse=True)
     return found
