@@ -1,7 +1,9 @@
 """Our own paging loops (never ccxt's `paginate`, which stops at the first empty window).
 
 Both walkers yield one page per request with the cursor that resumes right after it, so the
-engine commits each page with its cursor and a crash resumes exactly where it stopped.
+engine commits each page with its cursor and a crash resumes exactly where it stopped. A full
+page that leaves the cursor where it was would be asked for again and again: an exchange that
+ignores the cursor's parameter gets a retryable failure instead of an endless walk.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from .errors import ErrorCode, ExchangeCallFailed, failure_for
 from .records import TradePage, TradeRecord
 
 Convert = Callable[[list[dict[str, Any]]], list[TradeRecord]]
@@ -29,7 +32,10 @@ def id_pages(
     while True:
         trades = fetch(from_id)
         if trades:
-            from_id = max(int(trade["id"]) for trade in trades) + 1
+            following = max(int(trade["id"]) for trade in trades) + 1
+            if len(trades) >= page_size and following <= from_id:
+                raise ExchangeCallFailed(failure_for(ErrorCode.BAD_RESPONSE))
+            from_id = following
         yield TradePage(convert(trades), {"from_id": from_id})
         if len(trades) < page_size:
             return
@@ -60,6 +66,8 @@ def window_pages(
         if len(trades) >= page_size and fresh:
             last = max(int(trade["timestamp"]) for trade in trades)
             at_last = {str(trade["id"]) for trade in trades if int(trade["timestamp"]) == last}
+            if last < start or (last == start and at_last <= seen):
+                raise ExchangeCallFailed(failure_for(ErrorCode.BAD_RESPONSE))
             seen = at_last | (seen if last == start else set())
             start = last
             yield TradePage(convert(fresh), {"from_ms": start, "seen": sorted(seen)})

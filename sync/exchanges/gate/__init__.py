@@ -11,7 +11,7 @@ Trades come from six streams, none of which needs a symbol:
 - ``perpetual:usdt``, ``perpetual:btc``: ``/futures/{settle}/my_trades_timerange``, one time
   range of any length paged with ``offset`` (``/futures/{settle}/my_trades`` keeps 6 months);
 - ``delivery:usdt``: ``/delivery/{settle}/my_trades``, no time filter, walked back by
-  ``last_id``.
+  ``last_id``, or by ``offset`` where Gate ignores ``last_id`` (walks.py).
 The raw endpoints are called rather than ``fetch_my_trades``, which on a unified key turns
 any margin mode into ``unified``.
 
@@ -269,12 +269,17 @@ class GateAdapter(ExchangeAdapter):
                 max_skip=None,
                 convert=convert,
             )
+
+        def delivery_page(last_id: str | None, offset: int) -> list[dict[str, Any]]:
+            params: dict[str, Any] = {"settle": settle, "limit": PAGE}
+            if last_id is not None:
+                params["last_id"] = last_id
+            if offset:
+                params["offset"] = offset
+            return client.parse_trades(client.private_delivery_get_settle_my_trades(params))
+
         return last_id_pages(
-            fetch=lambda last_id: client.parse_trades(
-                client.private_delivery_get_settle_my_trades(
-                    {"settle": settle, "limit": PAGE, **({"last_id": last_id} if last_id else {})}
-                )
-            ),
+            fetch=delivery_page,
             cursor=cursor,
             since_ms=since_ms,
             convert=convert,

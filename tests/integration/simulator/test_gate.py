@@ -450,6 +450,63 @@ def test_it_pages_the_complete_delivery_history_by_last_id(simulator, history):
     assert_same_fills(client, fetched, truth_of(simulator, history, "future"))
 
 
+def fill_key(trade: dict) -> tuple[int, int]:
+    return trade["timestamp"], int(trade["id"])
+
+
+@pytest.mark.parametrize("reading", ["honoured", "ignored"])
+def test_delivery_my_trades_reads_last_id_only_where_the_account_s_reading_says_so(
+    simulator, reading
+):
+    """Whether Gate still reads last_id on delivery my_trades is unsettled (audit "Gate
+    delivery last_id"); offset pages the whole history either way."""
+    delivery = delivery_symbol(simulator.account(EXCHANGE, "demo"))
+    account = simulator.create_account(
+        exchange=EXCHANGE,
+        trades={delivery: 2100},
+        days=20,
+        readings={"delivery_last_id": reading},
+    )
+    client = simulator.client(account)
+    client.load_markets()
+    params = {"type": "future", "settle": "usdt"}
+    newest = client.fetch_my_trades(None, None, PAGE, params)
+    oldest = min(newest, key=fill_key)
+
+    after = client.fetch_my_trades(None, None, PAGE, {**params, "last_id": oldest["id"]})
+
+    assert len(after) == PAGE
+    if reading == "honoured":
+        assert max(map(fill_key, after)) < fill_key(oldest)
+    else:
+        assert [trade["id"] for trade in after] == [trade["id"] for trade in newest]
+    truth = truth_of(simulator, account, "future")
+    assert_same_fills(client, walk_offsets(client, params), truth)
+
+
+def test_the_simulator_wide_delivery_last_id_reading_leaves_an_account_s_own_alone(simulator):
+    delivery = delivery_symbol(simulator.account(EXCHANGE, "demo"))
+    own = simulator.create_account(
+        exchange=EXCHANGE,
+        trades={delivery: 1200},
+        days=10,
+        readings={"delivery_last_id": "honoured"},
+    )
+    simulator.ok("POST", "/config", {"readings": {"gate.delivery_last_id": "ignored"}})
+    plain = simulator.create_account(exchange=EXCHANGE, trades={delivery: 1200}, days=10)
+    params = {"type": "future", "settle": "usdt"}
+
+    def second_page_repeats_the_first(account: dict) -> bool:
+        client = simulator.client(account)
+        newest = client.fetch_my_trades(None, None, PAGE, params)
+        last_id = min(newest, key=fill_key)["id"]
+        after = client.fetch_my_trades(None, None, PAGE, {**params, "last_id": last_id})
+        return {trade["id"] for trade in after} == {trade["id"] for trade in newest}
+
+    assert not second_page_repeats_the_first(own)
+    assert second_page_repeats_the_first(plain)
+
+
 def test_it_pages_the_complete_demo_history_of_every_market_type(simulator, demo):
     client = simulator.client(demo)
     client.load_markets()

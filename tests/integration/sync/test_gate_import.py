@@ -412,6 +412,190 @@ def test_a_fill_of_an_expired_delivery_contract_is_named_from_its_id(routed_to_s
     assert (record.fee, record.fee_currency) == (Decimal("0.0975075"), "USDT")
 
 
+# -- delivery: whether or not Gate reads last_id -------------------------------------------
+
+DELIVERY_STREAM = "delivery:usdt"
+DELIVERY_TRADES = "/delivery/usdt/my_trades"
+# No walk below needs more than eight delivery pages; the old walk asked for the same one
+# forever when Gate ignored last_id.
+MAX_DELIVERY_PAGES = 12
+LAST_ID_READINGS = ("honoured", "ignored")
+
+
+@pytest.fixture
+def bounded_delivery_walk(monkeypatch) -> list[int]:
+    """Stops a delivery walk after MAX_DELIVERY_PAGES pages (the sync then records the part
+    as failed) so that a walk that never ends fails its test instead of hanging it; the list
+    names each walk that was stopped by its page count."""
+    runaway: list[int] = []
+    walk = GateAdapter.trade_pages
+
+    def bounded(self, client, stream, cursor, **window):
+        for count, page in enumerate(walk(self, client, stream, cursor, **window), 1):
+            if stream.name == DELIVERY_STREAM and count > MAX_DELIVERY_PAGES:
+                runaway.append(count)
+                raise RuntimeError("the delivery walk does not end")
+            yield page
+
+    monkeypatch.setattr(GateAdapter, "trade_pages", bounded)
+    return runaway
+
+
+def delivery_account(simulator, reading: str, count: int = 3500) -> dict:
+    """Only delivery fills, enough for several pages of 1000, in a month; ``reading`` is
+    whether this account's Gate reads last_id on delivery my_trades."""
+    return simulator.create_account(
+        exchange=EXCHANGE,
+        trades={delivery_symbol(simulator): count},
+        days=30,
+        readings={"delivery_last_id": reading},
+    )
+
+
+def delivery_cursor(connection) -> dict:
+    return SyncCursor.objects.get(connection=connection, stream=DELIVERY_STREAM).position
+
+
+def assert_delivery_readable(connection) -> None:
+    connection.refresh_from_db()
+    assert connection.capabilities["delivery_usdt"]["availability"] == "available"
+
+
+@pytest.mark.parametrize(
+    ("reading", "requests"),
+    [
+        # four pages by last_id, the last one short
+        ("honoured", 4),
+        # the page asked for by last_id is the newest again: taken as the first page by
+        # offset, then three more by offset
+        ("ignored", 5),
+    ],
+)
+def test_the_delivery_history_is_imported_exactly_whether_gate_reads_last_id_or_not(
+    routed_to_simulator, workspace, owner, bounded_delivery_walk, reading, requests
+):
+    account = delivery_account(routed_to_simulator, reading)
+    connection = connect(workspace, owner, account)
+
+    result = initial_sync(connection)
+
+    assert not bounded_delivery_walk
+    assert result.status == "succeeded", result
+    assert_delivery_readable(connection)
+    assert_imported_exactly(routed_to_simulator, account, connection)
+    assert requests_to(routed_to_simulator, DELIVERY_TRADES) == requests
+    newest = max(fill["timestamp"] for fill in routed_to_simulator.ground_truth(account["api_key"]))
+    assert delivery_cursor(connection) == {"stop_ms": newest}
+
+
+@pytest.mark.parametrize("reading", LAST_ID_READINGS)
+@pytest.mark.parametrize("count", [150, 2500])
+def test_delivery_fills_made_between_syncs_are_imported_exactly(
+    routed_to_simulator, workspace, owner, bounded_delivery_walk, reading, count
+):
+    """150 new fills fit on the newest page with the ones already read; 2500 make the next
+    walk page back (by last_id or by offset) to where the first one began."""
+    account = delivery_account(routed_to_simulator, reading)
+    connection = connect(workspace, owner, account)
+    assert initial_sync(connection).status == "succeeded"
+    routed_to_simulator.ok(
+        "POST",
+        f"/accounts/{account['api_key']}/trades",
+        {"symbol": delivery_symbol(routed_to_simulator), "count": count},
+    )
+    asked = requests_to(routed_to_simulator, DELIVERY_TRADES)
+
+    later = sync_connection(connection_id=connection.pk, kind="trades", trigger="schedule")
+
+    assert not bounded_delivery_walk
+    assert later.status == "succeeded", later
+    assert_delivery_readable(connection)
+    assert_imported_exactly(routed_to_simulator, account, connection)
+    assert SyncRun.objects.get(pk=later.run_id).trades_inserted == count
+    pages = {(150, "honoured"): 1, (150, "ignored"): 1, (2500, "honoured"): 3}
+    walked = requests_to(routed_to_simulator, DELIVERY_TRADES) - asked
+    assert walked == pages.get((count, reading), 4)
+
+
+@pytest.mark.parametrize("reading", LAST_ID_READINGS)
+def test_a_delivery_walk_broken_off_mid_way_resumes_exactly_after_more_fills(
+    routed_to_simulator, workspace, owner, bounded_delivery_walk, monkeypatch, reading
+):
+    """The cursor names where the walk broke off (after a fill, or at an offset); 1500 fills
+    made before the next sync push the rows an offset points at further back."""
+    account = delivery_account(routed_to_simulator, reading)
+    connection = connect(workspace, owner, account)
+    walk = GateAdapter.trade_pages
+
+    def breaking_off(self, client, stream, cursor, **window):
+        """After the second delivery page Gate answers 503 until this sync is over (however
+        often the request is tried again)."""
+        for count, page in enumerate(walk(self, client, stream, cursor, **window), 1):
+            yield page
+            if stream.name == DELIVERY_STREAM and count == 2:
+                routed_to_simulator.add_fault(
+                    "server_error",
+                    exchange=EXCHANGE,
+                    api_key=account["api_key"],
+                    path=f"/api/v4{DELIVERY_TRADES}",
+                )
+
+    monkeypatch.setattr(GateAdapter, "trade_pages", breaking_off)
+    first = initial_sync(connection)
+    monkeypatch.setattr(GateAdapter, "trade_pages", walk)
+    routed_to_simulator.ok("DELETE", "/faults")
+
+    # an optional part that fails is recorded, never the sync's failure
+    assert first.status == "succeeded", first
+    connection.refresh_from_db()
+    assert connection.capabilities["delivery_usdt"]["availability"] == "failed"
+    cursor = delivery_cursor(connection)
+    imported = Trade.objects.filter(connection=connection).count()
+    if reading == "honoured":
+        assert set(cursor) == {"stop_ms", "top_ms", "last_id", "last_ms"}
+        assert imported == 2000
+    else:
+        # the second page was the first one again, and the walk went on by offset
+        assert set(cursor) == {"stop_ms", "top_ms", "offset"} and cursor["offset"] == 1000
+        assert imported == 1000
+    routed_to_simulator.ok(
+        "POST",
+        f"/accounts/{account['api_key']}/trades",
+        {"symbol": delivery_symbol(routed_to_simulator), "count": 1500},
+    )
+
+    second = sync_connection(connection_id=connection.pk, kind="trades", trigger="schedule")
+
+    assert not bounded_delivery_walk
+    assert second.status == "succeeded", second
+    assert_delivery_readable(connection)
+    assert_imported_exactly(routed_to_simulator, account, connection)
+
+
+def test_a_delivery_cursor_written_before_last_ms_was_kept_walks_again_from_the_top(
+    routed_to_simulator, workspace, owner, bounded_delivery_walk
+):
+    """An interrupted walk's cursor of the old form ({stop_ms, top_ms, last_id}) cannot tell
+    whether Gate read its last_id: the walk starts again from the newest fill."""
+    account = delivery_account(routed_to_simulator, "ignored")
+    connection = connect(workspace, owner, account)
+    truth = sorted(
+        routed_to_simulator.ground_truth(account["api_key"]), key=lambda fill: fill["timestamp"]
+    )
+    SyncCursor.objects.create(
+        connection=connection,
+        stream=DELIVERY_STREAM,
+        position={"stop_ms": None, "top_ms": truth[-1]["timestamp"], "last_id": truth[-1000]["id"]},
+    )
+
+    result = initial_sync(connection)
+
+    assert not bounded_delivery_walk
+    assert result.status == "succeeded", result
+    assert_imported_exactly(routed_to_simulator, account, connection)
+    assert delivery_cursor(connection) == {"stop_ms": truth[-1]["timestamp"]}
+
+
 # -- crashes and faults -------------------------------------------------------------------
 
 

@@ -59,6 +59,13 @@ class GateSimulator(ExchangeSimulator):
         # Gate's SDK names an error's text "message"; the bodies users printed (ccxt/ccxt#13249)
         # call it "detail"
         "error_text": ("message", "detail"),
+        # Delivery my_trades lists last_id, "Specify list staring point using the id of last
+        # record in previous list-query results" (gateapi-python docs/DeliveryApi.md up to
+        # v6.97.0); since 2025-07 (commit dd045c8) it carries another parameter's text, and
+        # perpetual my_trades calls the same parameter deprecated (FuturesApi.md, v6.104.3):
+        # whether Gate still reads it is unknown (audit "Gate delivery last_id"). "ignored"
+        # answers the newest fills whatever last_id says; offset paging works either way.
+        "delivery_last_id": ("honoured", "ignored"),
     }
     # Gate's envelope with a label outside ccxt's table: ccxt raises ExchangeError.
     unseen_error = (400, {"label": "UNSEEN_LABEL_98765", "message": "An error nobody has seen"})

@@ -10,7 +10,8 @@
 - perpetual ``/futures/{settle}/my_trades_timerange``: ``from``/``to`` without a window limit
   (``to`` defaults to now, ``from`` to the beginning), ``offset`` paging, ``trade_id`` as text;
 - perpetual ``/futures/{settle}/my_trades`` (only the last 6 months) and delivery
-  ``/delivery/{settle}/my_trades``: ``offset`` or ``last_id`` paging, numeric ``id``.
+  ``/delivery/{settle}/my_trades``: ``offset`` or ``last_id`` paging, numeric ``id``; whether
+  delivery reads ``last_id`` is a reading (``delivery_last_id``, see the simulator class).
 """
 
 from __future__ import annotations
@@ -187,10 +188,10 @@ _CLOSE_LOCK = threading.Lock()
 
 def _close_sizes(series: Series) -> array:
     """Per fill, the signed part of it that closed the position held before it (Gate's
-    ``close_size``): replayed once per series, then kept."""
+    ``close_size``): replayed once per series, then kept until fills are appended to it."""
     with _CLOSE_LOCK:
         cached = _CLOSE_SIZES.get(series)
-        if cached is not None:
+        if cached is not None and len(cached) == len(series):
             return cached
         sizes = array("q")
         held = 0
@@ -294,13 +295,17 @@ def _after_last_id(rows: Iterator[Row], last_id: int) -> Iterator[Row]:
     return rows
 
 
-def _trade_list(call: Call, book: str, oldest_ms: int | None) -> Response:
+def _trade_list(
+    call: Call, book: str, oldest_ms: int | None, *, reads_last_id: bool = True
+) -> Response:
+    """``reads_last_id`` False: ``last_id`` is checked and then disregarded, as a server that
+    dropped it would (the reading ``delivery_last_id``)."""
     limit, offset = page_limit(call), _offset(call)
     last_id = optional_int(call, "last_id")
     series_list = _contract_series(call, book)
     keep = _order_filter(optional_int(call, "order"))
     rows = _newest_first(series_list, oldest_ms, None, keep)
-    if last_id is not None:
+    if last_id is not None and reads_last_id:
         rows = _after_last_id(rows, last_id)
     page = [
         _contract_row(call, series, index, "id")
@@ -325,4 +330,5 @@ def futures_trades(call: Call) -> Response:
 
 @endpoint(router, "/delivery/{settle}/my_trades", paths=("/delivery/usdt/my_trades",), signed=True)
 def delivery_trades(call: Call) -> Response:
-    return _trade_list(call, DELIVERY, None)
+    reading = call.exchange.reading("delivery_last_id", call.signed_account())
+    return _trade_list(call, DELIVERY, None, reads_last_id=reading == "honoured")
