@@ -202,3 +202,63 @@ def test_ccxt_drops_trade_fees_when_numbers_are_decimal(simulator):
 
     assert trade["fee"]["cost"] is None
     assert Decimal(trade["info"]["commission"]) > 0
+
+
+@pytest.mark.parametrize("reading", ["clamp", "empty", "error"])
+def test_a_usdm_from_id_older_than_six_months_is_answered_in_each_reading(simulator, reading):
+    account = simulator.create_account(
+        exchange=EXCHANGE,
+        trades={"ETH/USDT:USDT": 300},
+        days=400,
+        readings={"usdm_from_id_beyond_retention": reading},
+    )
+    client = simulator.client(account)
+    truth = truth_for(simulator, account, "ETH/USDT:USDT")
+    horizon = int(time.time() * 1000) - 180 * DAY_MS
+    reachable = [fill for fill in truth if fill["timestamp"] >= horizon]
+    gone = [fill for fill in truth if fill["timestamp"] < horizon]
+    # id 0, and the id right after a fill that is gone: both name trades made before the 6 months
+    for from_id in (0, int(gone[-1]["id"]) + 1):
+        if reading == "error":
+            with pytest.raises(ccxt.BadRequest, match="-1106"):
+                client.fetch_my_trades("ETH/USDT:USDT", None, 1000, {"fromId": from_id})
+            continue
+        answered = client.fetch_my_trades("ETH/USDT:USDT", None, 1000, {"fromId": from_id})
+        assert_same_fills(answered, reachable if reading == "clamp" else [])
+
+    kept = client.fetch_my_trades("ETH/USDT:USDT", None, 1000, {"fromId": int(reachable[0]["id"])})
+
+    assert_same_fills(kept, reachable)
+
+
+@pytest.mark.parametrize(("reading", "days"), [("one_year", 365), ("three_months", 90)])
+def test_coinm_income_goes_back_a_year_or_three_months_in_each_reading(simulator, reading, days):
+    account = simulator.create_account(
+        exchange=EXCHANGE,
+        trades={"BTC/USD:BTC": 200, "BTC/USDT:USDT": 100},
+        days=300,
+        readings={"coinm_income_retention": reading},
+    )
+    client = simulator.client(account)
+    now = int(time.time() * 1000)
+    truth = simulator.ground_truth(account["api_key"])
+
+    coinm = client.dapiprivate_get_income(
+        {"incomeType": "COMMISSION", "startTime": now - 365 * DAY_MS, "limit": 1000}
+    )
+    usdm = client.fapiprivate_get_income(
+        {"incomeType": "COMMISSION", "startTime": now - 365 * DAY_MS, "limit": 1000}
+    )
+
+    def within(symbol: str, span: int) -> int:
+        return sum(
+            1
+            for fill in truth
+            if fill["symbol"] == symbol and fill["timestamp"] >= now - span * DAY_MS
+        )
+
+    # 300 days of fills: a year keeps all of them, three months not
+    assert len(coinm) == within("BTC/USD:BTC", days)
+    assert (len(coinm) == 200) == (reading == "one_year")
+    # USDⓈ-M documents three months, whatever COIN-M keeps
+    assert len(usdm) == within("BTC/USDT:USDT", 90) < 100

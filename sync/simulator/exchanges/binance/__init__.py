@@ -62,9 +62,17 @@ class BinanceSimulator(ExchangeSimulator):
     }
     sample_trades = {"BTC/USDT": 40, "ETH/USDT": 20, "BTC/USDT:USDT": 20, "BTC/USD:BTC": 10}
     profiles = ("futures-after-key", "portfolio-margin", "not-master")
-    # An account that is not a master is refused the sub-account list, in words the evidence
-    # does not settle: see subaccounts._master.
-    readings = {"sub_account_refusal": ("not_enabled", "broker", "not_authorized")}
+    readings = {
+        # An account that is not a master is refused the sub-account list, in words the
+        # evidence does not settle: see subaccounts._master.
+        "sub_account_refusal": ("not_enabled", "broker", "not_authorized"),
+        # What USDⓈ-M userTrades answers a fromId older than the 6 months it keeps: the oldest
+        # trade kept, nothing, or a -1106 refusal (audit M4, see trades.usdm_trades).
+        "usdm_from_id_beyond_retention": ("clamp", "empty", "error"),
+        # How far back COIN-M income goes: its docs give only a window of "1 year", USDⓈ-M's
+        # keep three months (audit M5, see trades._income_history).
+        "coinm_income_retention": ("one_year", "three_months"),
+    }
     # Binance's envelope with a code outside ccxt's tables: ccxt raises ExchangeError.
     unseen_error = (400, {"code": -98765, "msg": "An error nobody has seen before."})
 

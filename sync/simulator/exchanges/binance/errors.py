@@ -34,6 +34,13 @@ def invalid_parameter(name: str) -> Rejected:
     return refuse(400, -1130, f"Data sent for parameter '{name}' is not valid.")
 
 
+def parameter_not_required(name: str) -> Rejected:
+    """The refusal reported for a USDⓈ-M fromId query that sent no time at all
+    (Binance-docs/Binance_Futures_python#98: "-1106: Parameter 'startTime' sent when not
+    required."); ccxt raises BadRequest."""
+    return refuse(400, -1106, f"Parameter '{name}' sent when not required.")
+
+
 def invalid_combination() -> Rejected:
     return refuse(400, -1128, "Combination of optional parameters invalid.")
 

@@ -5,7 +5,15 @@ Windows, defaults and retention follow Binance's documentation:
   (https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints);
 - USDⓈ-M: at most 7 days; without times the last 7 days; only the last 6 months
   (https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Account-Trade-List);
-- COIN-M: at most 7 days; ``symbol`` or ``pair``; limit 50, max 1000.
+  what a fromId older than that answers is undocumented (reading
+  ``usdm_from_id_beyond_retention``);
+- COIN-M: at most 7 days; ``symbol`` or ``pair``; limit 50, max 1000; no retention documented
+  (https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Account-Trade-List);
+- income: USDⓈ-M keeps three months
+  (https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Get-Income-History);
+  COIN-M documents only a window of at most a year
+  (https://developers.binance.com/docs/derivatives/coin-margined-futures/account/rest-api/Get-Income-History),
+  so how long it keeps rows is a reading (``coinm_income_retention``).
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ from sync.simulator.exchanges.binance.errors import (
     bad_parameter,
     invalid_combination,
     invalid_symbol,
+    parameter_not_required,
     window_too_long,
 )
 from sync.simulator.instruments import Instrument
@@ -40,6 +49,7 @@ SPOT_WINDOW_MS = 24 * HOUR_MS
 FUTURES_WINDOW_MS = 7 * DAY_MS
 USDM_RETENTION_MS = 180 * DAY_MS
 INCOME_RETENTION_MS = 90 * DAY_MS
+COINM_INCOME_RETENTION_MS = {"one_year": 365 * DAY_MS, "three_months": INCOME_RETENTION_MS}
 
 
 def _window(call: Call, span_ms: int, default_to_recent: bool) -> tuple[int | None, int | None]:
@@ -133,16 +143,44 @@ def _spot_row(fill: Fill) -> dict[str, Any]:
 def usdm_trades(call: Call) -> list[dict[str, Any]]:
     instrument = required_instrument(call, "swap")
     limit = page_limit(call, 500, 1000)
-    series = call.signed_account().series().get(instrument.symbol)
+    account = call.signed_account()
+    series = account.series().get(instrument.symbol)
+    oldest_ms = call.now_ms - USDM_RETENTION_MS
+    from_id = optional_int(call, "fromId")
+    if (
+        from_id is not None
+        and not {"startTime", "endTime"} & set(call.params)
+        and _traded_before(series, from_id, oldest_ms)
+    ):
+        # "Only support querying trade in the past 6 months" is all Binance says (audit M4).
+        reading = call.exchange.reading("usdm_from_id_beyond_retention", account)
+        if reading == "empty":
+            return []
+        if reading == "error":
+            raise parameter_not_required("startTime")
+        # "clamp": the walk starts at the oldest trade still kept (_select's floor)
     fills = _select(
         call,
         series,
         span_ms=FUTURES_WINDOW_MS,
         limit=limit,
         default_to_recent=True,
-        oldest_ms=call.now_ms - USDM_RETENTION_MS,
+        oldest_ms=oldest_ms,
     )
     return [_contract_row(fill) for fill in fills]
+
+
+def _traded_before(series: Series | None, trade_id: int, time_ms: int) -> bool:
+    """Whether the market made trade ``trade_id`` before ``time_ms``. Ids are per market and
+    grow with time, and the account's fills are the only trades known here: an id between two
+    fills dates from the earlier one (other users' trades fill the gap right after it), and an
+    id below every fill from before them all."""
+    if series is None or len(series) == 0:
+        return True
+    index = series.index_from_id(trade_id)
+    if index < len(series) and series.ids[index] == trade_id:
+        return series.timestamps[index] < time_ms
+    return index == 0 or series.timestamps[index - 1] < time_ms
 
 
 def _coinm_instruments(call: Call) -> list[Instrument]:
@@ -260,15 +298,21 @@ def _income(
 def _income_history(call: Call, inverse: bool) -> list[dict[str, Any]]:
     """Income rows: the futures way to discover which symbols an account traded."""
     limit = page_limit(call, 100, 1000)
+    account = call.signed_account()
     start, end = optional_int(call, "startTime"), optional_int(call, "endTime")
     if start is None and end is None:
         start, end = call.now_ms - FUTURES_WINDOW_MS, call.now_ms
-    start = max(start or 0, call.now_ms - INCOME_RETENTION_MS)
+    retention_ms = (
+        COINM_INCOME_RETENTION_MS[call.exchange.reading("coinm_income_retention", account)]
+        if inverse
+        else INCOME_RETENTION_MS
+    )
+    start = max(start or 0, call.now_ms - retention_ms)
     end = call.now_ms if end is None else end
     wanted_symbol = call.params.get("symbol")
     wanted_type = call.params.get("incomeType")
     rows = []
-    for symbol_series in call.signed_account().series().values():
+    for symbol_series in account.series().values():
         instrument = symbol_series.instrument
         if not instrument.contract or instrument.inverse != inverse:
             continue
