@@ -1,9 +1,11 @@
 """Binance: spot, USDⓈ-M and COIN-M futures, sub-accounts.
 
 Trades: every market needs a symbol per call and walks upward by `fromId` (1000 a page, no
-window limit; USDⓈ-M keeps 6 months). Which symbols to walk comes from the spot balance (spot)
-and the income history (futures: every fill leaves a commission row), plus every stream
-walked before.
+window limit). USDⓈ-M keeps trades 6 months and leaves undocumented what an older `fromId`
+answers, so it walks by id only from an id it still keeps and finds one by time otherwise.
+Which symbols to walk comes from the spot balance (spot) and the income history (futures:
+every fill leaves a commission row), plus every stream walked before; futures contracts traded
+before the income history reaches are asked for directly (audit M4, M5).
 
 Spot is the core. Everything else is an optional part most accounts do not have, each answered
 the way Binance answers (shared/docs/real-api-audit.md H1-H4): margin never opened → -3003;
@@ -14,7 +16,7 @@ sync; the connection page names what is missing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,9 +33,11 @@ from .records import (
     balance_records,
     to_decimal,
 )
-from .walking import id_pages
+from .walking import OVERLAP_MS, Convert, id_pages
 
 DAY_MS = 86_400_000
+# The longest startTime..endTime span futures userTrades allow.
+WEEK_MS = 7 * DAY_MS
 PAGE = 1000
 # A completed income search is taken up again this far before where it ended: a COMMISSION
 # row may be written a moment after its fill.
@@ -42,8 +46,19 @@ SEARCH_OVERLAP_MS = DAY_MS
 # months ("Get Income History": only the last three months); COIN-M allows a window of up to a
 # year ("Get Income History", COIN-M). One window each, so one request per 1000 fills.
 INCOME_REACH_MS = {"usdm": 90 * DAY_MS, "coinm": 365 * DAY_MS}
+INCOME_METHODS = {"usdm": "fapiprivate_get_income", "coinm": "dapiprivate_get_income"}
+# How far back income can be relied on to show every contract traded: three months, what
+# USDⓈ-M documents; COIN-M documents only its one-year window and may keep no more (audit M5).
+INCOME_KEPT_MS = 90 * DAY_MS
 # USDⓈ-M userTrades reach back 6 months (Binance API docs, "Account Trade List").
 USDM_REACH_DAYS = 180
+USDM_REACH_MS = USDM_REACH_DAYS * DAY_MS
+# USDⓈ-M is asked for trades only this far inside its 6 months, so a trade found there is still
+# kept when it is asked for again by id a moment later.
+EDGE_MS = 2 * 60_000
+# What one sync may spend looking for USDⓈ-M contracts traded 3-6 months ago: a minute of the
+# fapi weight budget (2400 a minute, userTrades weighs 5); the next sync goes on from there.
+OLDER_SEARCH_REQUESTS = 2400 // 5
 
 FUNDING = Part("funding", "Funding wallet")
 MARGIN = Part("margin", "Cross margin")
@@ -63,6 +78,8 @@ WALLETS = (
 )
 EARN_PAGE = 100
 FUTURES_PARTS = {"usdm": USDM, "coinm": COINM}
+# One symbol's trades from a trade id on (GET userTrades with fromId).
+ById = Callable[[int], list[dict[str, Any]]]
 
 
 def _ms_to_datetime(value: object) -> datetime | None:
@@ -71,6 +88,45 @@ def _ms_to_datetime(value: object) -> datetime | None:
     except (TypeError, ValueError):
         return None
     return datetime.fromtimestamp(millis / 1000, tz=UTC) if millis > 0 else None
+
+
+def _quiet_spans(client: ccxt.Exchange) -> dict[str, tuple[int, int]]:
+    """Where this sync's search saw a new USDⓈ-M contract not trade (symbol -> [from, until)
+    in ms), for its walk to skip. Kept on the client, which lives for one sync: a sync that
+    stops early leaves the next one to walk those weeks again."""
+    spans = getattr(client, "thrive_binance_quiet", None)
+    if spans is None:
+        spans = client.thrive_binance_quiet = {}
+    return spans
+
+
+def _dated(by_id: ById, from_id: int) -> dict[str, int] | None:
+    """A USDⓈ-M cursor kept before cursors were dated (`from_id` alone): trades answered are
+    trades still kept, to walk on from; nothing, or a refusal (-1106 was reported for such a
+    query, audit M4), may mean its id left the 6 months, so the stream finds its next trade by
+    time."""
+    try:
+        trades = by_id(from_id)
+    except ccxt.BadRequest:
+        return None
+    if not trades:
+        return None
+    return {"from_id": from_id, "at_ms": min(int(trade["timestamp"]) for trade in trades)}
+
+
+def _dated_id_pages(by_id: ById, cursor: dict[str, Any], convert: Convert) -> Iterator[TradePage]:
+    """The walk by id, keeping in the cursor when its newest trade was made (`at_ms`), so the
+    next sync can tell whether the id is still inside the 6 months USDⓈ-M keeps."""
+    at_ms = int(cursor["at_ms"])
+
+    def fetch(from_id: int) -> list[dict[str, Any]]:
+        nonlocal at_ms
+        trades = by_id(from_id)
+        at_ms = max([at_ms, *(int(trade["timestamp"]) for trade in trades)])
+        return trades
+
+    for page in id_pages(fetch=fetch, cursor=cursor, page_size=PAGE, convert=convert):
+        yield TradePage(page.trades, {**page.cursor, "at_ms": at_ms})
 
 
 class BinanceAdapter(ExchangeAdapter):
@@ -142,31 +198,14 @@ class BinanceAdapter(ExchangeAdapter):
             for market in client.markets.values()
             if market["spot"] and market["active"] is not False and market["base"] in held
         }
-        for method, prefix, flag in (
-            ("fapiprivate_get_income", "usdm", "linear"),
-            ("dapiprivate_get_income", "coinm", "inverse"),
-        ):
-            # Until one search of a family has completed, look as far back as the income
-            # history reaches; after that, from where the last completed search ended.
-            reach = now_ms - INCOME_REACH_MS[prefix]
-            searched = known.searched_through(prefix)
-            since = reach if searched is None else max(reach, searched - SEARCH_OVERLAP_MS)
-            ids = self.optional(
+        for family, part in FUTURES_PARTS.items():
+            found = self.optional(
                 client,
-                FUTURES_PARTS[prefix],
-                lambda method=method, since=since: self._income_market_ids(
-                    client, method, since_ms=since, now_ms=now_ms
-                ),
+                part,
+                lambda family=family: self._futures_streams(client, family, known, now_ms),
                 None,
             )
-            if ids is None:
-                continue
-            known.mark_searched(prefix, now_ms)
-            names |= {
-                f"{prefix}:{market['symbol']}"
-                for market in client.markets.values()
-                if market.get("contract") and market.get(flag) and market["id"] in ids
-            }
+            names |= found or set()
         # Spot first: it is what most people trade, so the journal fills from it first.
         order = {"spot": 0, "usdm": 1, "coinm": 2}
         return [
@@ -178,25 +217,141 @@ class BinanceAdapter(ExchangeAdapter):
             for name in sorted(names, key=lambda name: (order[name.split(":")[0]], name))
         ]
 
-    @staticmethod
-    def _income_market_ids(
-        client: ccxt.Exchange, method: str, *, since_ms: int, now_ms: int
+    def _futures_streams(
+        self, client: ccxt.Exchange, family: str, known: KnownStreams, now_ms: int
     ) -> set[str]:
-        """Contracts traded since `since_ms`: every fill leaves one COMMISSION row (asking for
-        that type alone halves the pages realized-PnL and funding rows would add)."""
-        found: set[str] = set()
+        """The contracts of one family (usdm, coinm) traded since its last search.
+
+        Two searches, each recorded only once both have answered: the income history from
+        where the last one ended (until one has completed, as far back as it reaches), and,
+        for what income cannot show (before its last three months), the contracts asked for
+        directly (search "<family>-older": everything traded before it is known).
+        """
+        flag = "linear" if family == "usdm" else "inverse"
+        markets = [m for m in client.markets.values() if m.get("contract") and m.get(flag)]
+        reach = now_ms - INCOME_REACH_MS[family]
+        searched = known.searched_through(family)
+        since = reach if searched is None else max(reach, searched - SEARCH_OVERLAP_MS)
+        first_fees = self._first_fees(client, INCOME_METHODS[family], since_ms=since, now_ms=now_ms)
+        names = known | {
+            f"{family}:{market['symbol']}" for market in markets if market["id"] in first_fees
+        }
+        older = known.searched_through(f"{family}-older")
+        if family == "usdm":
+            # A contract new to this search did not trade between `since` and its first fee
+            # (stamped a moment after its fill, perhaps), nor before `since` once the older
+            # search has completed: its walk skips that span.
+            quiet_from = now_ms - USDM_REACH_MS if older is not None and older >= since else since
+            quiet = _quiet_spans(client)
+            for market in markets:
+                if market["id"] in first_fees and f"usdm:{market['symbol']}" not in known:
+                    quiet[market["symbol"]] = (quiet_from, first_fees[market["id"]] - OVERLAP_MS)
+            found, older_through = self._older_usdm(client, markets, names, older, now_ms)
+        else:
+            found, older_through = self._older_coinm(client, markets, names, older, now_ms)
+        known.mark_searched(family, now_ms)
+        known.mark_searched(f"{family}-older", older_through)
+        return names | found
+
+    @staticmethod
+    def _first_fees(
+        client: ccxt.Exchange, method: str, *, since_ms: int, now_ms: int
+    ) -> dict[str, int]:
+        """When each contract traded since `since_ms` first paid a fee (market id -> ms): every
+        fill leaves one COMMISSION row (asking for that type alone halves the pages
+        realized-PnL and funding rows would add)."""
+        first: dict[str, int] = {}
         cursor = since_ms
         while True:
             rows = getattr(client, method)(
                 {"incomeType": "COMMISSION", "startTime": cursor, "endTime": now_ms, "limit": PAGE}
             )
-            found.update(row["symbol"] for row in rows if row.get("symbol"))
+            for row in rows:
+                if row.get("symbol"):
+                    at = int(row["time"])
+                    first[row["symbol"]] = min(first.get(row["symbol"], at), at)
             if len(rows) < PAGE:
-                return found
+                return first
             # the next page starts at the last row's millisecond (rows sharing it come again,
-            # which a set absorbs); a full page inside one millisecond moves past it
+            # which the minimum absorbs); a full page inside one millisecond moves past it
             last = int(rows[-1]["time"])
             cursor = last if last > cursor else cursor + 1
+
+    @staticmethod
+    def _older_usdm(
+        client: ccxt.Exchange,
+        markets: list[dict[str, Any]],
+        names: set[str],
+        older_ms: int | None,
+        now_ms: int,
+    ) -> tuple[set[str], int]:
+        """USDⓈ-M contracts traded 3-6 months ago: income keeps three months, trades six
+        (audit M5), and no documented endpoint lists them cheaply: the trade-history download
+        is asynchronous, allowed "5 times per month, shared by front end download page and
+        rest api", and its file's format undocumented
+        (https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Get-Download-Id-For-Futures-Trade-History);
+        positions, symbol settings and orders (kept 90 days) do not tell what was traded. So
+        each contract not known yet is asked for its trades a week at a time, oldest week
+        first, until it answers: GET /fapi/v1/userTrades with startTime and endTime at most 7
+        days apart
+        (https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Account-Trade-List).
+
+        A sync asks at most OLDER_SEARCH_REQUESTS, a week for every contract at a time, and
+        returns the week to go on from; once the weeks reach income's three months it returns
+        `now_ms`: every contract traded before is known.
+        """
+        edge = now_ms - USDM_REACH_MS + EDGE_MS
+        start = edge if older_ms is None else max(older_ms, edge)
+        end = now_ms - INCOME_KEPT_MS
+        quiet = _quiet_spans(client)
+        found: set[str] = set()
+        spent = 0
+        while start < end:
+            last = min(start + WEEK_MS, end) - 1
+            taken = names | found
+            unknown = [
+                market
+                for market in markets
+                if market.get("active") is not False
+                and (market.get("created") or 0) <= last
+                and f"usdm:{market['symbol']}" not in taken
+            ]
+            if spent and spent + len(unknown) > OLDER_SEARCH_REQUESTS:
+                return found, start
+            for market in unknown:
+                spent += 1
+                if client.fetch_my_trades(
+                    market["symbol"], None, 1, {"startTime": start, "endTime": last}
+                ):
+                    found.add(f"usdm:{market['symbol']}")
+                    quiet[market["symbol"]] = (edge, start)
+            start = last + 1
+        return found, now_ms
+
+    @staticmethod
+    def _older_coinm(
+        client: ccxt.Exchange,
+        markets: list[dict[str, Any]],
+        names: set[str],
+        older_ms: int | None,
+        now_ms: int,
+    ) -> tuple[set[str], int]:
+        """COIN-M contracts traded before the income history can be relied on (it may keep
+        three months like USDⓈ-M's, audit M5). COIN-M documents no limit to how far back
+        trades go
+        (https://developers.binance.com/docs/derivatives/coin-margined-futures/trade/rest-api/Account-Trade-List),
+        so one request from trade id 0, as its walk does, tells whether a contract was ever
+        traded. Asked again only when syncs stopped for longer than income is relied on."""
+        if older_ms is not None and older_ms >= now_ms - INCOME_KEPT_MS:
+            return set(), now_ms
+        found = {
+            f"coinm:{market['symbol']}"
+            for market in markets
+            if market.get("active") is not False
+            and f"coinm:{market['symbol']}" not in names
+            and client.fetch_my_trades(market["symbol"], None, 1, {"fromId": 0})
+        }
+        return found, now_ms
 
     def trade_pages(
         self,
@@ -212,16 +367,66 @@ class BinanceAdapter(ExchangeAdapter):
         def convert(trades: list[dict[str, Any]]) -> list:
             return [self.record_of(client, trade) for trade in trades]
 
-        # Every market walks upward by trade id: `fromId` is not limited to a time window
-        # (futures windows are 7 days at most), so a quiet year costs one request, not 53.
-        # USDⓈ-M answers only what it still keeps (6 months); the engine drops anything
-        # older than 12 months.
-        return id_pages(
-            fetch=lambda from_id: client.fetch_my_trades(symbol, None, PAGE, {"fromId": from_id}),
-            cursor=cursor,
-            page_size=PAGE,
-            convert=convert,
-        )
+        def by_id(from_id: int) -> list[dict[str, Any]]:
+            return client.fetch_my_trades(symbol, None, PAGE, {"fromId": from_id})
+
+        if stream.name.startswith("usdm:"):
+            return self._usdm_pages(client, symbol, cursor, by_id, convert, now_ms=now_ms)
+        # Every other market walks upward by trade id: `fromId` is not limited to a time window
+        # (futures windows are 7 days at most), so a quiet year costs one request, not 53. The
+        # engine drops anything older than 12 months.
+        return id_pages(fetch=by_id, cursor=cursor, page_size=PAGE, convert=convert)
+
+    @staticmethod
+    def _usdm_pages(
+        client: ccxt.Exchange,
+        symbol: str,
+        cursor: dict[str, Any],
+        by_id: ById,
+        convert: Convert,
+        *,
+        now_ms: int,
+    ) -> Iterator[TradePage]:
+        """USDⓈ-M walks by id only from an id it still keeps: it keeps 6 months, and what it
+        answers an older `fromId` (the oldest trade kept, nothing, or a refusal) is
+        undocumented (audit M4). The cursor is {"from_id", "at_ms"} (when the trade before
+        `from_id` was made) while walking by id, {"from_ms"} while looking for the next trade
+        by time: a week at a time from there, or from the 6 months' edge."""
+        # the edge moves on while a sync runs: taken when this walk starts
+        edge = client.milliseconds() - USDM_REACH_MS + EDGE_MS
+        if "from_id" in cursor and "at_ms" not in cursor:
+            cursor = _dated(by_id, int(cursor["from_id"])) or {}
+            if cursor:
+                yield from _dated_id_pages(by_id, cursor, convert)
+                return
+        if "from_id" in cursor and int(cursor["at_ms"]) >= edge:
+            yield from _dated_id_pages(by_id, cursor, convert)
+            return
+        quiet_from, quiet_until = _quiet_spans(client).get(symbol, (0, 0))
+        start = max(int(cursor.get("from_ms", edge)), edge)
+        while start <= now_ms:
+            if quiet_from <= start < quiet_until:
+                start = quiet_until
+            end = min(start + WEEK_MS - 1, now_ms)
+            trades = client.fetch_my_trades(
+                symbol, None, PAGE, {"startTime": start, "endTime": end}
+            )
+            if trades:
+                # A week holding more than a page answers its oldest 1000, as every Binance
+                # trade list pages oldest first: the walk goes on by id after them.
+                dated = {
+                    "from_id": max(int(trade["id"]) for trade in trades) + 1,
+                    "at_ms": max(int(trade["timestamp"]) for trade in trades),
+                }
+                yield TradePage(convert(trades), dated)
+                if len(trades) >= PAGE or end < now_ms:
+                    yield from _dated_id_pages(by_id, dated, convert)
+                return
+            finished = end >= now_ms
+            start = max(end + 1 - OVERLAP_MS, edge) if finished else end + 1
+            yield TradePage([], {"from_ms": start})
+            if finished:
+                return
 
     # -- balances and positions -----------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 import pytest
 from django.utils import timezone
@@ -166,6 +167,11 @@ def test_the_first_trades_import_asks_each_income_history_once_and_no_futures_wa
     assert endpoints["binance /fapi/v1/income"]["requests"] == 1
     assert endpoints["binance /dapi/v1/income"]["requests"] == 1
     assert not {"binance /fapi/v3/account", "binance /dapi/v1/account"} & set(endpoints)
+    # USDⓈ-M: the 5 other contracts asked for the 13 weeks income does not reach (65), then
+    # BTC/USDT:USDT's first week and one page by id. COIN-M: ETHUSD_PERP asked once from id 0,
+    # BTCUSD_PERP walked in one page.
+    assert endpoints["binance /fapi/v1/userTrades"]["requests"] == 5 * 13 + 2
+    assert endpoints["binance /dapi/v1/userTrades"]["requests"] == 1 + 1
     truth = expected_trades(routed_to_simulator, account)
     assert Trade.objects.filter(connection=connection).count() == len(truth)
 
@@ -252,3 +258,190 @@ def test_a_futures_search_that_failed_is_made_again_over_the_whole_reach(
     assert Trade.objects.filter(connection=connection, symbol="ETH/USDT:USDT").count() == 4
     searched = SyncCursor.objects.get(connection=connection, stream="search:usdm")
     assert searched.position["through_ms"] > 0
+
+
+# -- what USDⓈ-M answers a fromId older than its 6 months (audit M4), and contracts traded
+#    before the income history begins (audit M5) ---------------------------------------------
+
+M4_READINGS = ["clamp", "empty", "error"]
+FUTURES_MIX = {"BTC/USDT": 50, "ETH/USDT:USDT": 40, "BTC/USDT:USDT": 30, "ETH/USD:ETH": 10}
+
+
+def _connect(workspace, owner, account, label: str) -> ExchangeConnection:
+    return connection_create(
+        workspace=workspace,
+        actor=owner,
+        exchange="binance",
+        label=label,
+        portfolio=None,
+        secret=secret_of(account),
+    )
+
+
+def _assert_exact(simulator, account, connection) -> None:
+    truth = expected_trades(simulator, account)
+    imported = Trade.objects.filter(connection=connection)
+    assert sorted(imported.values_list("symbol", "exchange_trade_id")) == sorted(
+        (fill["symbol"], fill["id"]) for fill in truth
+    )
+    assert sums(imported.values(), "symbol", "amount", "cost", "fee") == sums(
+        truth, "symbol", "amount", "cost", "fee"
+    )
+
+
+@pytest.mark.parametrize("reading", M4_READINGS)
+def test_the_first_import_is_exact_whatever_usdm_answers_a_from_id_older_than_six_months(
+    routed_to_simulator, workspace, owner, reading
+):
+    created = routed_to_simulator.create_account(
+        exchange="binance",
+        trades=FUTURES_MIX,
+        days=250,
+        readings={"usdm_from_id_beyond_retention": reading},
+    )
+    connection = _connect(workspace, owner, created, "M4")
+
+    result = sync_connection(connection_id=connection.pk, kind="trades", trigger="initial")
+
+    assert result.status == "succeeded", result
+    _assert_exact(routed_to_simulator, created, connection)
+    usdm = SyncCursor.objects.get(connection=connection, stream="usdm:BTC/USDT:USDT")
+    assert set(usdm.position) == {"from_id", "at_ms"}
+
+
+@pytest.mark.parametrize("reading", M4_READINGS)
+def test_futures_contracts_traded_only_before_the_income_history_begins_are_imported(
+    routed_to_simulator, workspace, owner, reading
+):
+    """USDⓈ-M income keeps three months, its trades six; COIN-M income may keep three months
+    too. An account that stopped trading 100 days ago shows no income at all."""
+    created = routed_to_simulator.create_account(
+        exchange="binance",
+        trades={"BTC/USDT": 20, "SOL/USDT:USDT": 20, "ETH/USD:ETH": 10},
+        days=150,
+        anchor_ms=int(timezone.now().timestamp() * 1000) - 100 * 86_400_000,
+        readings={
+            "usdm_from_id_beyond_retention": reading,
+            "coinm_income_retention": "three_months",
+        },
+    )
+    connection = _connect(workspace, owner, created, "M5")
+
+    result = sync_connection(connection_id=connection.pk, kind="trades", trigger="initial")
+
+    assert result.status == "succeeded", result
+    _assert_exact(routed_to_simulator, created, connection)
+    symbols = set(Trade.objects.filter(connection=connection).values_list("symbol", flat=True))
+    assert symbols == {"BTC/USDT", "SOL/USDT:USDT", "ETH/USD:ETH"}
+    older = SyncCursor.objects.get(connection=connection, stream="search:usdm-older")
+    assert older.position["through_ms"] > int(timezone.now().timestamp() * 1000) - 60_000
+
+
+@pytest.mark.parametrize("reading", ["empty", "error"])
+def test_an_interrupted_first_import_resumes_to_exactly_the_ground_truth(
+    routed_to_simulator, workspace, owner, monkeypatch, reading
+):
+    created = routed_to_simulator.create_account(
+        exchange="binance",
+        trades=FUTURES_MIX,
+        days=250,
+        readings={"usdm_from_id_beyond_retention": reading},
+    )
+    connection = _connect(workspace, owner, created, "Stopped")
+    # spot's 50 fills are one page: the stop falls inside the first USDⓈ-M walk
+    _kill_after(monkeypatch, 51)
+    with pytest.raises(_WorkerKilled):
+        sync_connection(connection_id=connection.pk, kind="trades", trigger="initial")
+    assert Trade.objects.filter(connection=connection, symbol="BTC/USDT:USDT").exists()
+    monkeypatch.undo()
+
+    result = sync_connection(connection_id=connection.pk, kind="trades", trigger="manual")
+
+    assert result.status == "succeeded", result
+    _assert_exact(routed_to_simulator, created, connection)
+
+
+@pytest.mark.parametrize("reading", ["empty", "error"])
+def test_fills_made_between_two_syncs_are_imported_exactly(
+    routed_to_simulator, workspace, owner, reading
+):
+    created = routed_to_simulator.create_account(
+        exchange="binance",
+        trades=FUTURES_MIX,
+        days=250,
+        readings={"usdm_from_id_beyond_retention": reading},
+    )
+    connection = _connect(workspace, owner, created, "Appended")
+    sync_connection(connection_id=connection.pk, kind="trades", trigger="initial")
+    key = created["api_key"]
+    routed_to_simulator.ok(
+        "POST", f"/accounts/{key}/trades", {"symbol": "BTC/USDT:USDT", "count": 30}
+    )
+
+    result = sync_connection(connection_id=connection.pk, kind="trades", trigger="schedule")
+
+    assert result.status == "succeeded", result
+    _assert_exact(routed_to_simulator, created, connection)
+
+
+@pytest.mark.parametrize("dated", [False, True], ids=["undated", "dated"])
+@pytest.mark.parametrize("reading", ["empty", "error"])
+def test_a_usdm_cursor_whose_id_left_the_six_months_walks_on_by_time(
+    routed_to_simulator, workspace, owner, reading, dated
+):
+    """A cursor right after a fill made seven months ago: an id Binance no longer keeps. One
+    written before cursors were dated (`from_id` alone) may be that old too."""
+    created = routed_to_simulator.create_account(
+        exchange="binance",
+        trades={"ETH/USDT:USDT": 60},
+        days=250,
+        readings={"usdm_from_id_beyond_retention": reading},
+    )
+    connection = _connect(workspace, owner, created, "Old cursor")
+    sync_connection(connection_id=connection.pk, kind="trades", trigger="initial")
+    horizon = timezone.now() - USDM_REACH
+    gone = [
+        fill
+        for fill in routed_to_simulator.ground_truth(created["api_key"])
+        if datetime.fromtimestamp(fill["timestamp"] / 1000, tz=UTC) < horizon
+    ]
+    position = {"from_id": int(gone[-1]["id"]) + 1}
+    if dated:
+        position["at_ms"] = gone[-1]["timestamp"]
+    SyncCursor.objects.filter(connection=connection, stream="usdm:ETH/USDT:USDT").update(
+        position=position
+    )
+    Trade.objects.filter(connection=connection).delete()
+
+    result = sync_connection(connection_id=connection.pk, kind="trades", trigger="manual")
+
+    assert result.status == "succeeded", result
+    _assert_exact(routed_to_simulator, created, connection)
+
+
+def test_the_search_for_older_usdm_contracts_goes_on_where_the_last_sync_stopped(
+    routed_to_simulator, workspace, owner, monkeypatch
+):
+    """A sync spends a bounded number of requests on it: here, one week for every contract."""
+    import sync.exchanges.binance
+
+    monkeypatch.setattr(sync.exchanges.binance, "OLDER_SEARCH_REQUESTS", 1)
+    created = routed_to_simulator.create_account(
+        exchange="binance",
+        trades={"BTC/USDT": 5, "SOL/USDT:USDT": 20},
+        days=150,
+        anchor_ms=int(timezone.now().timestamp() * 1000) - 100 * 86_400_000,
+    )
+    connection = _connect(workspace, owner, created, "Bounded")
+    reached = []
+    for _ in range(14):
+        sync_connection(connection_id=connection.pk, kind="trades", trigger="manual")
+        older = SyncCursor.objects.get(connection=connection, stream="search:usdm-older")
+        reached.append(older.position["through_ms"])
+    now_ms = int(timezone.now().timestamp() * 1000)
+
+    # 90 days between the 6 months' edge and income's three months: 13 weeks, one a sync
+    weeks = [later - earlier for earlier, later in pairwise(reached[:12])]
+    assert weeks == [7 * 86_400_000] * 11
+    assert reached[11] < now_ms - 90 * 86_400_000 < reached[12]
+    _assert_exact(routed_to_simulator, created, connection)
