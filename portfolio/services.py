@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 
@@ -28,11 +29,12 @@ def portfolio_default_ensure(*, workspace: Workspace) -> Portfolio:
 def snapshot_record(
     *,
     connection: ExchangeConnection,
-    balances: Sequence[BalanceRecord],
-    positions: Sequence[PositionRecord],
+    balances: Sequence[BalanceRecord] | None,
+    positions: Sequence[PositionRecord] | None,
     as_of: datetime,
 ) -> None:
-    """Replace the connection's latest balances and positions; the previous ones stay as history."""
+    """Replace the connection's latest balances and positions; the previous ones stay as
+    history. None means "not read this time": the latest ones stay the latest."""
     common = {
         "workspace_id": connection.workspace_id,
         "portfolio_id": connection.portfolio_id,
@@ -40,6 +42,14 @@ def snapshot_record(
         "as_of": as_of,
         "is_latest": True,
     }
+    if balances is not None:
+        _balances_record(balances, common)
+    if positions is not None:
+        _positions_record(positions, common)
+
+
+def _balances_record(balances: Sequence[BalanceRecord], common: dict[str, Any]) -> None:
+    connection = common["connection"]
     BalanceSnapshot.objects.filter(connection=connection, is_latest=True).update(is_latest=False)
     BalanceSnapshot.objects.bulk_create(
         BalanceSnapshot(
@@ -53,6 +63,10 @@ def snapshot_record(
         )
         for b in balances
     )
+
+
+def _positions_record(positions: Sequence[PositionRecord], common: dict[str, Any]) -> None:
+    connection = common["connection"]
     Position.objects.filter(connection=connection, is_latest=True).update(is_latest=False)
     Position.objects.bulk_create(
         Position(

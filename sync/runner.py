@@ -8,7 +8,7 @@ the lease's fencing token. Every sync leaves a SyncRun saying what happened.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -39,6 +39,19 @@ SEARCH = "search:"
 # Open futures positions are an optional part on every exchange: whatever the positions
 # endpoints answer, balances and trades go on.
 POSITIONS = Part("positions", "Open positions")
+# Failures that pass with time; an optional part failing another way is a refusal.
+PASSING = frozenset(
+    {
+        ErrorCode.UNAVAILABLE,
+        ErrorCode.RATE_LIMITED,
+        ErrorCode.TIMEOUT,
+        ErrorCode.NETWORK,
+        ErrorCode.BAD_RESPONSE,
+        ErrorCode.CLOCK_SKEW,
+    }
+)
+STOPS_THE_RUN = frozenset({ErrorCode.RATE_LIMITED})
+MISSED_NAMES = {"balances": "balances", "positions": "open positions", "trades": "trades"}
 # After this many "maintenance" answers in a row an exchange is paused and probed.
 MAINTENANCE_PAUSE_AFTER = 3
 MAINTENANCE_PROBE_EVERY = timedelta(minutes=5)
@@ -117,14 +130,23 @@ def _run(connection: ExchangeConnection, run: SyncRun, token: Any) -> SyncResult
         client,
         PartLog(connection.capabilities, probing=run.kind != SyncRun.Kind.TRADES),
     )
+    # What could not be read this time, by what a person sees ("balances", "positions",
+    # "trades"): each part goes on without the others, and the run says which were missed.
+    missed: dict[str, ExchangeFailure] = {}
     failure: ExchangeFailure | None = None
     try:
         _call(adapter, client, adapter.ensure_markets, client)
         if run.kind in {SyncRun.Kind.INITIAL, SyncRun.Kind.FULL, SyncRun.Kind.BALANCES}:
-            _sync_balances(adapter, client, connection, run, token)
+            missed.update(_sync_balances(adapter, client, connection, run, token))
         if run.kind in {SyncRun.Kind.INITIAL, SyncRun.Kind.FULL, SyncRun.Kind.TRADES}:
-            stream_failures = _sync_trades(adapter, client, connection, run, token)
-            failure = stream_failures[0] if stream_failures else None
+            try:
+                stream_failures = _sync_trades(adapter, client, connection, run, token)
+            except ExchangeCallFailed as failed:
+                _only_for_now(failed)
+                stream_failures = [failed.failure]
+            if stream_failures:
+                missed["trades"] = stream_failures[0]
+        failure = _missed_in_words(missed, run)
     except ExchangeCallFailed as failed:
         failure = failed.failure
     except LeaseLost:
@@ -142,30 +164,108 @@ def _run(connection: ExchangeConnection, run: SyncRun, token: Any) -> SyncResult
     return _finish(connection, run, failure)
 
 
+def _only_for_now(failed: ExchangeCallFailed) -> None:
+    """Let a failure that will pass (the exchange is slow, down for a moment) through to the
+    caller's other parts. One that says the key is bad or the exchange is in maintenance
+    stops the run, and so does "slow down": going on gets an address banned (Binance's 418)."""
+    if failed.failure.outcome is not Outcome.RETRY or failed.failure.code in STOPS_THE_RUN:
+        raise failed
+
+
+def _missed_in_words(missed: dict[str, ExchangeFailure], run: SyncRun) -> ExchangeFailure | None:
+    """One failure for the run that names every part it could not read this time."""
+    if not missed:
+        return None
+    run.progress["missed"] = {part: failure.code.value for part, failure in missed.items()}
+    first = next(iter(missed.values()))
+    names = [MISSED_NAMES[part] for part in missed]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return replace(first, message=f"{listed.capitalize()} not updated this time. {first.message}")
+
+
 def _sync_balances(
     adapter: ExchangeAdapter, client: Any, connection: ExchangeConnection, run: SyncRun, token: Any
-) -> None:
-    permissions = _call(adapter, client, adapter.fetch_permissions, client)
+) -> dict[str, ExchangeFailure]:
+    """Permissions, balances and positions; returns what could not be read for now."""
+    missed: dict[str, ExchangeFailure] = {}
+    try:
+        permissions = _call(adapter, client, adapter.fetch_permissions, client)
+    except ExchangeCallFailed as failed:
+        _only_for_now(failed)
+        return {"balances": failed.failure}
     access = access_for(permissions)
     if access == ExchangeConnection.Access.NO_READ:
         raise ExchangeCallFailed(failure_for(ErrorCode.PERMISSION))
-    balances = _call(adapter, client, adapter.fetch_balances, client)
-    positions = adapter.optional(
-        client, POSITIONS, lambda: adapter.fetch_positions(client), [], quiet=True
-    )
+    balances: list[Any] | None = None
+    parts = part_log_of(client)
+    mark = len(parts.failure_codes)
+    try:
+        balances = _call(adapter, client, adapter.fetch_balances, client)
+    except ExchangeCallFailed as failed:
+        _only_for_now(failed)
+        missed["balances"] = failed.failure
+    # An optional part that could not be read for now (its failure is on the part log, and
+    # never fails the sync): the last balances or positions stay, rather than a total
+    # without that wallet.
+    if balances is not None and (passing := _passing_since(parts, mark)):
+        balances = None
+        run.progress["kept"] = {"balances": passing.code.value}
+    mark = len(parts.failure_codes)
+    positions = _positions(adapter, client, missed)
+    if positions is not None and (passing := _passing_since(parts, mark)):
+        positions = None
+        run.progress.setdefault("kept", {})["positions"] = passing.code.value
     now = timezone.now()
     with transaction.atomic():
         lease_fence(connection_id=connection.pk, token=token)
         snapshot_record(connection=connection, balances=balances, positions=positions, as_of=now)
-        ExchangeConnection.objects.filter(pk=connection.pk).update(
-            access=access,
-            permissions=permissions.as_json(),
-            permissions_checked_at=now,
-            key_expires_at=permissions.expires_at,
-            last_balances_sync_at=now,
-            next_balances_sync_at=next_slot(connection.pk, BALANCES_EVERY, now),
-        )
-    run.progress["balances"] = {"assets": len(balances), "positions": len(positions)}
+        updates: dict[str, Any] = {
+            "access": access,
+            "permissions": permissions.as_json(),
+            "permissions_checked_at": now,
+            "key_expires_at": permissions.expires_at,
+        }
+        if balances is not None:
+            updates.update(
+                last_balances_sync_at=now,
+                next_balances_sync_at=next_slot(connection.pk, BALANCES_EVERY, now),
+            )
+        ExchangeConnection.objects.filter(pk=connection.pk).update(**updates)
+    if balances is not None:
+        run.progress["balances"] = {
+            "assets": len(balances),
+            "positions": len(positions or []),
+        }
+    return missed
+
+
+def _passing_since(parts: PartLog, mark: int) -> ExchangeFailure | None:
+    """The first failure that will pass recorded on the part log since `mark`, if any."""
+    for code in parts.failure_codes[mark:]:
+        if ErrorCode(code) in PASSING:
+            return failure_for(ErrorCode(code))
+    return None
+
+
+def _positions(
+    adapter: ExchangeAdapter, client: Any, missed: dict[str, ExchangeFailure]
+) -> list[Any] | None:
+    """Open positions, [] where the account has none to show, or None when they could not be
+    read for now (the last ones read stay). Positions are an optional part: a refusal is
+    recorded on the part log and never fails the sync."""
+    if part_log_of(client).skips(POSITIONS):
+        return []
+    try:
+        return adapter.fetch_positions(client)
+    except LeaseLost:
+        raise
+    except Exception as exc:
+        failure = adapter.failure_of(exc, client)
+    if failure.outcome is Outcome.RETRY and failure.code in PASSING:
+        missed["positions"] = failure
+        return None
+    adapter.record_failure(client, POSITIONS, failure)
+    return []
 
 
 def _sync_trades(
@@ -179,7 +279,7 @@ def _sync_trades(
     }
     known = KnownStreams((name for name in cursors if not name.startswith(SEARCH)), searches)
     streams: list[Stream] = _call(adapter, client, adapter.trade_streams, client, known=known)
-    _remember_streams(connection, token, streams, known, cursors)
+    _remember_streams(client, connection, token, streams, known, cursors)
     now = timezone.now()
     now_ms = int(now.timestamp() * 1000)
     failures: list[ExchangeFailure] = []
@@ -258,17 +358,22 @@ def _sync_trades(
 
 
 def _remember_streams(
+    client: Any,
     connection: ExchangeConnection,
     token: Any,
     streams: list[Stream],
     known: KnownStreams,
     cursors: dict[str, SyncCursor],
 ) -> None:
-    """Store every stream found, before walking any, with the searches that found them: a
-    run that stops early leaves the next one a list to finish, not a search to redo."""
+    """Store every stream found that will be walked, before walking any, with the searches
+    that found them: a run that stops early leaves the next one a list to finish, not a
+    search to redo."""
+    parts = part_log_of(client)
     with transaction.atomic():
         lease_fence(connection_id=connection.pk, token=token)
         for stream in streams:
+            if stream.part is not None and parts.skips(stream.part):
+                continue
             if stream.name not in cursors:
                 cursors[stream.name] = SyncCursor.objects.create(
                     connection=connection, stream=stream.name, position={}

@@ -64,3 +64,9 @@ def routed_to_simulator(settings, simulator, db):
 
     settings.THRIVE_EXCHANGE_URLS = {exchange: simulator.base_url for exchange in Exchange.values}
     return simulator
+
+
+@pytest.fixture(autouse=True)
+def _quick_retries(settings):
+    """A request lost on the way is retried after milliseconds, not seconds, in tests."""
+    settings.THRIVE_EXCHANGE_RETRY_BASE_MS = 5

@@ -205,6 +205,15 @@ THRIVE_EGRESS_IPS = env_list("THRIVE_EGRESS_IPS")
 # Multiplies every exchange's shared request budget (sync/budget.py). 1 is each exchange's
 # documented limit; only tests and benchmarks against the simulator should raise it.
 THRIVE_EXCHANGE_BUDGET_SCALE = env_float("THRIVE_EXCHANGE_BUDGET_SCALE", 1.0)
+# A request that fails on the way (connection dropped, 5xx, cut body, timeout) is sent again,
+# up to this many attempts in all, after a jittered pause of up to BASE_MS * 2^attempt.
+THRIVE_EXCHANGE_ATTEMPTS = env_int("THRIVE_EXCHANGE_ATTEMPTS", 4)
+THRIVE_EXCHANGE_RETRY_BASE_MS = env_int("THRIVE_EXCHANGE_RETRY_BASE_MS", 400)
+if THRIVE_EXCHANGE_ATTEMPTS < 1 or THRIVE_EXCHANGE_RETRY_BASE_MS < 0:
+    raise ConfigurationError(
+        "THRIVE_EXCHANGE_ATTEMPTS",
+        "must be at least 1, and THRIVE_EXCHANGE_RETRY_BASE_MS at least 0.",
+    )
 for _ip in THRIVE_EGRESS_IPS:
     try:
         ipaddress.ip_network(_ip)

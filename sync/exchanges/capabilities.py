@@ -46,6 +46,9 @@ class PartLog:
         self.previous = dict(previous or {})
         self.probing = probing
         self.entries: dict[str, dict[str, str]] = {}
+        # Every failure's error code in the order recorded, so a caller can tell which of
+        # its calls met one (balances and positions read several parts each).
+        self.failure_codes: list[str] = []
 
     def skips(self, part: Part) -> bool:
         entry = self.entries.get(part.key)
@@ -61,6 +64,8 @@ class PartLog:
         error_code: str = "",
         exchange_code: str = "",
     ) -> None:
+        if error_code:
+            self.failure_codes.append(error_code)
         current = self.entries.get(part.key)
         # A part that failed once in this sync stays failed for it, even if a later call to
         # the same part (positions after balances) went through.

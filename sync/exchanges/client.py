@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import decimal
 import logging
+import random
+import time
 from typing import Any
 
 import ccxt
@@ -21,6 +23,7 @@ from connections.vault import CredentialSecret
 from .urls import RelayTransport
 
 TIMEOUT_MS = 20_000
+RETRY_CAP_MS = 5_000
 
 
 def build_client(
@@ -61,6 +64,7 @@ def build_client(
     if settings.THRIVE_EGRESS_PROXY:
         client.httpsProxy = settings.THRIVE_EGRESS_PROXY
     _share_budget_and_count(client, budget_key=ccxt_id, spaced=spaced)
+    _retry_on_the_way(client)
     return client
 
 
@@ -94,3 +98,50 @@ def _share_budget_and_count(client: ccxt.Exchange, *, budget_key: str, spaced: b
             own_spacing(cost)
 
     client.throttle = throttle
+
+
+def failed_on_the_way(exc: BaseException) -> bool:
+    """Whether `exc` says the request or its answer was lost on the way (dropped connection,
+    a gateway's 5xx, a cut or unreadable body, a timeout), so the same read sent again will
+    likely succeed. Maintenance, rate limits and clock errors are not: they have their own
+    handling, and repeating them at once makes them worse."""
+    if isinstance(exc, ccxt.OnMaintenance | ccxt.DDoSProtection | ccxt.InvalidNonce):
+        return False
+    return isinstance(
+        exc, ccxt.RequestTimeout | ccxt.ExchangeNotAvailable | ccxt.BadResponse
+    ) or type(exc) is ccxt.NetworkError
+
+
+def retry_pause_seconds(attempt: int) -> float:
+    """Full jitter: anywhere up to the exponential bound, so workers that failed together do
+    not come back together."""
+    bound_ms = min(RETRY_CAP_MS, settings.THRIVE_EXCHANGE_RETRY_BASE_MS * 2**attempt)
+    return random.uniform(0, bound_ms) / 1000
+
+
+def _retry_on_the_way(client: ccxt.Exchange) -> None:
+    """Send a request lost on the way again, signed afresh (new timestamp and nonce) and
+    through the shared budget again: ccxt's `fetch2` signs and throttles each attempt."""
+    attempts = settings.THRIVE_EXCHANGE_ATTEMPTS
+    send = client.fetch2
+    client.retries_made = 0
+
+    def fetch2(
+        path: Any,
+        api: Any = "public",
+        method: str = "GET",
+        params: Any = None,
+        config: Any = None,
+    ) -> Any:
+        attempt = 0
+        while True:
+            try:
+                return send(path, api, method, {} if params is None else params, config or {})
+            except ccxt.BaseError as exc:
+                attempt += 1
+                if attempt >= attempts or not failed_on_the_way(exc):
+                    raise
+                client.retries_made += 1
+                time.sleep(retry_pause_seconds(attempt - 1))
+
+    client.fetch2 = fetch2

@@ -67,6 +67,13 @@ class SimulatorHandle:
     def add_fault(self, kind: str, **spec: Any) -> dict[str, Any]:
         return self.ok("POST", "/faults", {"kind": kind, **spec})
 
+    def fail_next_request(self, kind: str = "server_error", **spec: Any) -> dict[str, Any]:
+        """Fail the next matching request every time we send it: as many requests as our
+        retries of one request make (THRIVE_EXCHANGE_ATTEMPTS)."""
+        from django.conf import settings
+
+        return self.add_fault(kind, requests=settings.THRIVE_EXCHANGE_ATTEMPTS, **spec)
+
     def stats(self) -> dict[str, Any]:
         return self.ok("GET", "/stats")
 

@@ -235,12 +235,11 @@ def test_walks_left_long_ago_are_walked_again_within_today_s_reach(
 
 
 def test_a_server_error_mid_import_is_made_good_by_the_next_sync(unthrottled, account, connection):
-    unthrottled.add_fault(
+    unthrottled.fail_next_request(
         "server_error",
         exchange=EXCHANGE,
         api_key=account["api_key"],
         path="/api/v2/spot/trade/fills",
-        requests=1,
     )
     first = initial_sync(connection)
     assert first.status == "partial"

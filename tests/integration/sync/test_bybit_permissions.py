@@ -101,6 +101,7 @@ def test_bad_credentials_fail_authentication(routed_to_simulator, label, changes
 
 
 def test_a_server_error_outside_maintenance_is_an_outage(routed_to_simulator):
-    routed_to_simulator.add_fault("server_error", exchange=EXCHANGE, requests=1)
+    # an outage that outlasts our retries of each request
+    routed_to_simulator.add_fault("server_error", exchange=EXCHANGE)
 
     assert failure_of(routed_to_simulator, "read-only") == ErrorCode.UNAVAILABLE

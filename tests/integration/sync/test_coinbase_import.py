@@ -185,8 +185,8 @@ def test_a_walk_interrupted_after_every_page_resumes_to_exactly_the_ground_truth
     def one_page_then_fail(self, client, stream, cursor, **bounds):
         for page in original(self, client, stream, cursor, **bounds):
             yield page
-            routed_to_simulator.add_fault(
-                "server_error", exchange=EXCHANGE, api_key=account["api_key"], requests=1
+            routed_to_simulator.fail_next_request(
+                "server_error", exchange=EXCHANGE, api_key=account["api_key"]
             )
 
     monkeypatch.setattr(CoinbaseAdapter, "trade_pages", one_page_then_fail)

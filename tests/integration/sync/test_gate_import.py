@@ -623,8 +623,8 @@ def test_a_sync_that_breaks_off_mid_stream_resumes_exactly(
             yield page
             inside += bool(set(page.cursor) & {"skip", "last_id"})
             if inside == 2:
-                routed_to_simulator.add_fault(
-                    "server_error", exchange=EXCHANGE, api_key=account["api_key"], requests=1
+                routed_to_simulator.fail_next_request(
+                    "server_error", exchange=EXCHANGE, api_key=account["api_key"]
                 )
 
     monkeypatch.setattr(GateAdapter, "trade_pages", breaking_off)

@@ -503,8 +503,8 @@ def test_a_server_error_mid_futures_walk_is_recorded_and_the_next_sync_completes
     connection state, and its cursor lets the next sync carry on."""
 
     def fail_the_next_request() -> None:
-        routed_to_simulator.add_fault(
-            "server_error", exchange=FUTURES, api_key=futures["api_key"], requests=1
+        routed_to_simulator.fail_next_request(
+            "server_error", exchange=FUTURES, api_key=futures["api_key"]
         )
 
     with crashing(adapter, "futures", 1, then=fail_the_next_request):
@@ -544,7 +544,7 @@ def test_a_spot_fault_becomes_the_connections_state(
     assert result.status == "failed"
     connection.refresh_from_db()
     assert connection.status == status
-    assert not Trade.objects.filter(connection=connection).exists()
+    assert not Trade.objects.filter(connection=connection, market_type="spot").exists()
 
 
 @pytest.mark.parametrize(

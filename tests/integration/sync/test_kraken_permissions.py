@@ -148,7 +148,8 @@ def test_a_key_that_does_not_allow_our_ip_is_told_apart_from_a_missing_permissio
 
 
 def test_a_passing_outage_is_reported_as_unavailable(routed_to_simulator):
-    routed_to_simulator.add_fault("server_error", exchange=EXCHANGE, requests=1)
+    # an outage that outlasts our retries of each request
+    routed_to_simulator.add_fault("server_error", exchange=EXCHANGE)
     assert failure_of(routed_to_simulator, "read-only") == ErrorCode.UNAVAILABLE
 
 

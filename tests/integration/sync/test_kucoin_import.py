@@ -236,8 +236,8 @@ def test_crashes_inside_a_window_resume_there_and_lose_nothing(
     # 2. the exchange fails inside a spot week (lastId paging): that stream stops, the others
     # go on, and the run says so
     def fail_next_request() -> None:
-        routed_to_simulator.add_fault(
-            "server_error", exchange=EXCHANGE, api_key=busy["api_key"], requests=1
+        routed_to_simulator.fail_next_request(
+            "server_error", exchange=EXCHANGE, api_key=busy["api_key"]
         )
 
     failed_at = once_mid_window(monkeypatch, "spot:", fail_next_request)
@@ -347,6 +347,7 @@ def test_balances_of_every_account_type_and_positions_are_recorded(
     [
         ("maintenance", {}, ExchangeConnection.Status.MAINTENANCE),
         ("revoked_key", {}, ExchangeConnection.Status.NEEDS_ATTENTION),
+        # "slow down" stops the run: going on would get the address banned
         ("rate_limit", {"requests": 1}, ExchangeConnection.Status.WARNING),
     ],
 )

@@ -542,8 +542,8 @@ def test_a_server_error_mid_walk_is_a_warning_and_the_next_sync_completes(
     routed_to_simulator, unpaced, account, connection, adapter
 ):
     def fail_the_next_request() -> None:
-        routed_to_simulator.add_fault(
-            "server_error", exchange=EXCHANGE, api_key=account["api_key"], requests=1
+        routed_to_simulator.fail_next_request(
+            "server_error", exchange=EXCHANGE, api_key=account["api_key"]
         )
 
     with crashing(adapter, "spot", 1, then=fail_the_next_request):
