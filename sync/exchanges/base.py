@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, ClassVar, Protocol, TypeVar
 
 import ccxt
+from django.conf import settings
 
 from connections.vault import CredentialSecret
 from sync.markets import markets_ensure
@@ -143,7 +144,11 @@ class ExchangeAdapter:
         the spot markets alone, for this client only: they are not cached, so the next sync
         tries the full list again."""
         try:
-            markets_ensure(client, key=self.ccxt_id)
+            markets_ensure(
+                client,
+                key=self.ccxt_id,
+                route=settings.THRIVE_EXCHANGE_URLS.get(self.exchange_id, ""),
+            )
         except Exception:
             fetch_markets = client.options.get("fetchMarkets")
             client.options["fetchMarkets"] = {

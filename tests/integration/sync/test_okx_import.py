@@ -296,8 +296,8 @@ def test_a_fill_of_a_delivered_future_keeps_its_contract_value(
     connection = make_connection(workspace, owner, account)
     ensure = exchanges_base.markets_ensure
 
-    def without_the_quarter(client, *, key):
-        ensure(client, key=key)
+    def without_the_quarter(client, **where):
+        ensure(client, **where)
         markets = {s: m for s, m in client.markets.items() if s != LINEAR_FUTURE}
         client.set_markets(markets, client.currencies)
 
@@ -321,8 +321,8 @@ def test_a_fill_of_an_expired_option_keeps_its_multiplier(
     connection = make_connection(workspace, owner, account)
     ensure = exchanges_base.markets_ensure
 
-    def without_the_option(client, *, key):
-        ensure(client, key=key)
+    def without_the_option(client, **where):
+        ensure(client, **where)
         markets = {s: m for s, m in client.markets.items() if s != option}
         client.set_markets(markets, client.currencies)
 

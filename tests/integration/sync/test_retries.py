@@ -7,7 +7,10 @@ shared budget (sync/exchanges/client.py).
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.conf import settings
 
 from connections.models import ExchangeConnection
@@ -162,3 +165,28 @@ def test_an_optional_part_that_cannot_be_read_for_now_keeps_its_last_positions_a
         "positions": Position.objects.filter(connection=connection, is_latest=True).count(),
         "balances": BalanceSnapshot.objects.filter(connection=connection, is_latest=True).count(),
     }
+
+
+def test_markets_loaded_by_one_process_serve_the_next_and_age_out_after_an_hour(
+    counted, account, connection
+):
+    """A new worker process starts with empty memory: the shared cache gives it the markets
+    another loaded, without a request; after an hour they are loaded again."""
+    from sync import markets
+
+    markets.markets_forget()
+    exchange_info = "/api/v3/exchangeInfo"
+    full_sync(connection)
+    assert requests_to(counted, exchange_info) == 1
+    route = settings.THRIVE_EXCHANGE_URLS["binance"]
+    assert 0 <= markets.markets_age("binance", route) < 60
+
+    markets._local.clear()  # what a new process starts with
+    assert full_sync(connection).status == SyncRun.Status.SUCCEEDED
+    assert requests_to(counted, exchange_info) == 1
+
+    with time_machine.travel(timedelta(hours=1, minutes=1)):
+        markets._local.clear()
+        assert markets.markets_age("binance", route) is None
+        full_sync(connection)
+    assert requests_to(counted, exchange_info) == 2
