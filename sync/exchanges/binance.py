@@ -225,7 +225,8 @@ class BinanceAdapter(ExchangeAdapter):
         Two searches, each recorded only once both have answered: the income history from
         where the last one ended (until one has completed, as far back as it reaches), and,
         for what income cannot show (before its last three months), the contracts asked for
-        directly (search "<family>-older": everything traded before it is known).
+        directly (search "<family>-older": everything traded before it is known), from the
+        second sync on.
         """
         flag = "linear" if family == "usdm" else "inverse"
         markets = [m for m in client.markets.values() if m.get("contract") and m.get(flag)]
@@ -246,6 +247,12 @@ class BinanceAdapter(ExchangeAdapter):
             for market in markets:
                 if market["id"] in first_fees and f"usdm:{market['symbol']}" not in known:
                     quiet[market["symbol"]] = (quiet_from, first_fees[market["id"]] - OVERLAP_MS)
+        if searched is None:
+            # A first search reads income alone, so that a first import's trades are not held
+            # up by the contract-by-contract search: that one starts with the next sync.
+            known.mark_searched(family, now_ms)
+            return names
+        if family == "usdm":
             found, older_through = self._older_usdm(client, markets, names, older, now_ms)
         else:
             found, older_through = self._older_coinm(client, markets, names, older, now_ms)

@@ -167,13 +167,22 @@ def test_the_first_trades_import_asks_each_income_history_once_and_no_futures_wa
     assert endpoints["binance /fapi/v1/income"]["requests"] == 1
     assert endpoints["binance /dapi/v1/income"]["requests"] == 1
     assert not {"binance /fapi/v3/account", "binance /dapi/v1/account"} & set(endpoints)
-    # USDⓈ-M: the 5 other contracts asked for the 13 weeks income does not reach (65), then
-    # BTC/USDT:USDT's first week and one page by id. COIN-M: ETHUSD_PERP asked once from id 0,
-    # BTCUSD_PERP walked in one page.
-    assert endpoints["binance /fapi/v1/userTrades"]["requests"] == 5 * 13 + 2
-    assert endpoints["binance /dapi/v1/userTrades"]["requests"] == 1 + 1
+    # The first search reads income alone. USDⓈ-M: BTC/USDT:USDT's first week and one page by
+    # id; COIN-M: BTCUSD_PERP walked in one page.
+    assert endpoints["binance /fapi/v1/userTrades"]["requests"] == 2
+    assert endpoints["binance /dapi/v1/userTrades"]["requests"] == 1
     truth = expected_trades(routed_to_simulator, account)
     assert Trade.objects.filter(connection=connection).count() == len(truth)
+
+    routed_to_simulator.reset()
+    sync_connection(connection_id=connection.pk, kind="trades", trigger="manual")
+
+    # The second searches what income cannot show: the 5 other USDⓈ-M contracts for the 13
+    # weeks income does not reach (65), BTC/USDT:USDT's next page; ETHUSD_PERP asked once
+    # from id 0, BTCUSD_PERP's next page.
+    endpoints = routed_to_simulator.stats()["endpoints"]
+    assert endpoints["binance /fapi/v1/userTrades"]["requests"] == 5 * 13 + 1
+    assert endpoints["binance /dapi/v1/userTrades"]["requests"] == 1 + 1
 
 
 class _WorkerKilled(BaseException):
@@ -327,9 +336,11 @@ def test_futures_contracts_traded_only_before_the_income_history_begins_are_impo
     )
     connection = _connect(workspace, owner, created, "M5")
 
-    result = sync_connection(connection_id=connection.pk, kind="trades", trigger="initial")
+    # the first sync reads income; the second asks for the contracts income cannot show
+    first = sync_connection(connection_id=connection.pk, kind="trades", trigger="initial")
+    result = sync_connection(connection_id=connection.pk, kind="trades", trigger="manual")
 
-    assert result.status == "succeeded", result
+    assert first.status == result.status == "succeeded", result
     _assert_exact(routed_to_simulator, created, connection)
     symbols = set(Trade.objects.filter(connection=connection).values_list("symbol", flat=True))
     assert symbols == {"BTC/USDT", "SOL/USDT:USDT", "ETH/USD:ETH"}
@@ -434,6 +445,8 @@ def test_the_search_for_older_usdm_contracts_goes_on_where_the_last_sync_stopped
     )
     connection = _connect(workspace, owner, created, "Bounded")
     reached = []
+    sync_connection(connection_id=connection.pk, kind="trades", trigger="initial")
+    assert not SyncCursor.objects.filter(connection=connection, stream="search:usdm-older")
     for _ in range(14):
         sync_connection(connection_id=connection.pk, kind="trades", trigger="manual")
         older = SyncCursor.objects.get(connection=connection, stream="search:usdm-older")
