@@ -440,11 +440,12 @@ def _warm_markets(exchange: str) -> None:
 
     adapter = adapter_for(exchange)
     client = adapter.client()
-    markets_ensure(client, key=adapter.ccxt_id)
+    route = adapter.markets_route
+    markets_ensure(client, key=adapter.ccxt_id, route=route)
     if exchange == "kucoin":
-        markets_ensure(client.futures_client, key="kucoinfutures")
+        markets_ensure(client.futures_client, key="kucoinfutures", route=route)
     if exchange == "kraken":
-        markets_ensure(adapter.client(futures=True), key="krakenfutures")
+        markets_ensure(adapter.client(futures=True), key="krakenfutures", route=route)
 
 
 def _open(simulator, exchange: str, profile: str, plan: dict[str, Any]) -> tuple[dict, ...]:

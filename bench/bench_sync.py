@@ -60,7 +60,7 @@ def _import_figures(simulator) -> dict:
     # hourly); loading them costs MARKET_LOAD_REQUESTS once per process, reported apart.
     markets_forget()
     adapter = adapter_for("binance")
-    markets_ensure(adapter.client(), key=adapter.ccxt_id)
+    markets_ensure(adapter.client(), key=adapter.ccxt_id, route=adapter.markets_route)
     started = time.perf_counter()
     result = sync_connection(connection_id=connection.pk, kind="trades", trigger="initial")
     seconds = time.perf_counter() - started

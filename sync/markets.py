@@ -20,7 +20,7 @@ _lock = threading.Lock()
 _local: dict[str, tuple[float, Any, Any]] = {}
 
 
-def markets_ensure(client: ccxt.Exchange, *, key: str, route: str = "") -> None:
+def markets_ensure(client: ccxt.Exchange, *, key: str, route: str) -> None:
     """Give `client` its markets from the cache, loading them through it on a miss.
 
     `route` names where the client's requests go (a relay's base URL; empty for the real

@@ -139,16 +139,18 @@ class ExchangeAdapter:
         """Ask the exchange what the key may do, through read-only endpoints only."""
         raise NotImplementedError
 
+    @property
+    def markets_route(self) -> str:
+        """Where this exchange's requests go (a relay, or "" for the exchange itself): the
+        shared markets cache keeps each place's markets apart."""
+        return settings.THRIVE_EXCHANGE_URLS.get(self.exchange_id, "")
+
     def ensure_markets(self, client: ccxt.Exchange) -> None:
         """The client's markets: the process's shared copy, or loaded. If the full list fails,
         the spot markets alone, for this client only: they are not cached, so the next sync
         tries the full list again."""
         try:
-            markets_ensure(
-                client,
-                key=self.ccxt_id,
-                route=settings.THRIVE_EXCHANGE_URLS.get(self.exchange_id, ""),
-            )
+            markets_ensure(client, key=self.ccxt_id, route=self.markets_route)
         except Exception:
             fetch_markets = client.options.get("fetchMarkets")
             client.options["fetchMarkets"] = {

@@ -46,7 +46,7 @@ def request_from_environ(environ: dict[str, Any]) -> Request:
 
 # Where the server puts a dict the app marks when the network drops the connection.
 WIRE_KEY = "simulator.wire"
-SLOW_ANSWER_S = 1.5
+SLOW_ANSWER_MS = 1500
 # A dropped connection has no status; /_sim/stats counts it under 0.
 DROPPED = Response(0, b"", wire="dropped")
 # What a load balancer in front of an exchange answers when the exchange behind it does not.
@@ -97,9 +97,10 @@ class SimulatorApp:
         route = exchange.router.find(request.method, request.host, request.path)
         api_key = exchange.claimed_api_key(request)
         weight = route.weight_of(request) if route is not None else 0
-        network = self.state.faults.network_failure(exchange.id, api_key, request.path)
-        if network == "slow":
-            self.state.pause(SLOW_ANSWER_S)
+        failure = self.state.faults.network_failure(exchange.id, api_key, request.path)
+        network = failure[0] if failure else None
+        if failure and network == "slow":
+            self.state.pause(failure[1].option("latency_ms", SLOW_ANSWER_MS) / 1000)
         if network in {"dropped", "bad_gateway"}:
             # lost between us and the exchange: it never saw the request
             response = DROPPED if network == "dropped" else BAD_GATEWAY

@@ -147,15 +147,17 @@ class FaultBoard:
             self._faults.append(fault)
         return fault
 
-    def network_failure(self, exchange: str, api_key: str | None, path: str) -> str | None:
-        """How the network fails this request ("slow" included), or None."""
+    def network_failure(
+        self, exchange: str, api_key: str | None, path: str
+    ) -> tuple[str, Fault] | None:
+        """How the network fails this request ("slow" included), and the fault saying so."""
         for fault in self.take((*NETWORK, FLAKY), exchange, api_key, path):
             if fault.kind != FLAKY:
-                return fault.kind
+                return fault.kind, fault
             with self._lock:
                 way = fault.draw()
             if way is not None:
-                return way
+                return way, fault
         return None
 
     def take(

@@ -280,7 +280,9 @@ class KrakenAdapter(ExchangeAdapter):
         """The futures client with its markets (cached like the spot ones)."""
         futures = self._sharing_log(client)
         if not futures.markets:
-            self._guarded(futures, markets_ensure)(futures, key="krakenfutures")
+            self._guarded(futures, markets_ensure)(
+                futures, key="krakenfutures", route=self.markets_route
+            )
         return futures
 
     def _guarded(self, futures: ccxt.Exchange, function: Callable[..., Any]) -> Callable[..., Any]:

@@ -172,7 +172,7 @@ class KucoinAdapter(ExchangeAdapter):
         def run(*args: Any) -> Any:
             try:
                 if not futures.markets:
-                    markets_ensure(futures, key="kucoinfutures")
+                    markets_ensure(futures, key="kucoinfutures", route=self.markets_route)
                 return function(*args)
             except ExchangeCallFailed:
                 raise
@@ -317,7 +317,7 @@ class KucoinAdapter(ExchangeAdapter):
 
         def run() -> Any:
             if not futures.markets:
-                markets_ensure(futures, key="kucoinfutures")
+                markets_ensure(futures, key="kucoinfutures", route=self.markets_route)
             return call(futures)
 
         return self.optional(futures, FUTURES_PART, run, default)

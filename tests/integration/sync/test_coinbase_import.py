@@ -304,7 +304,7 @@ def test_a_fill_of_a_product_no_longer_listed_is_still_recorded(routed_to_simula
 
     adapter = CoinbaseAdapter()
     client = adapter.client(secret_of(account))
-    markets_ensure(client, key=adapter.ccxt_id)
+    markets_ensure(client, key=adapter.ccxt_id, route=adapter.markets_route)
     row = {
         "trade_id": "6a1d2c1e-0000-4000-8000-000000000001",
         "order_id": "6a1d2c1e-0000-4000-8000-000000000002",

@@ -385,7 +385,7 @@ def test_a_margin_stream_walked_before_is_walked_though_the_margin_list_is_empty
 def test_a_fill_of_an_expired_delivery_contract_is_named_from_its_id(routed_to_simulator, account):
     adapter = adapter_for(EXCHANGE)
     client = adapter.client(secret_of(account))
-    markets_ensure(client, key=adapter.ccxt_id)
+    markets_ensure(client, key=adapter.ccxt_id, route=adapter.markets_route)
     row = {
         "id": 7,
         "create_time": 1585296000.1231,

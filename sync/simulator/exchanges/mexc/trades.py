@@ -67,15 +67,18 @@ _RUNNING_LOCK = threading.Lock()
 def positions_before(series: Series) -> array:
     """The signed position (amount units) held just before each fill of a perpetual."""
     with _RUNNING_LOCK:
-        known = _RUNNING.get(series)
-        if known is None:
-            known = array("q")
-            held = 0
-            for index in range(len(series)):
-                known.append(held)
-                units = series.amounts[index]
-                held += -units if series.fill(index).side == "sell" else units
-            _RUNNING[series] = known
+        known = _RUNNING.setdefault(series, array("q"))
+        # fills appended since (POST /_sim/accounts/<key>/trades) carry the position on
+        held = 0
+        if known:
+            last = len(known) - 1
+            held = known[last] + (
+                -series.amounts[last] if series.fill(last).side == "sell" else series.amounts[last]
+            )
+        for index in range(len(known), len(series)):
+            known.append(held)
+            units = series.amounts[index]
+            held += -units if series.fill(index).side == "sell" else units
         return known
 
 
