@@ -107,9 +107,10 @@ def failed_on_the_way(exc: BaseException) -> bool:
     handling, and repeating them at once makes them worse."""
     if isinstance(exc, ccxt.OnMaintenance | ccxt.DDoSProtection | ccxt.InvalidNonce):
         return False
-    return isinstance(
-        exc, ccxt.RequestTimeout | ccxt.ExchangeNotAvailable | ccxt.BadResponse
-    ) or type(exc) is ccxt.NetworkError
+    return (
+        isinstance(exc, ccxt.RequestTimeout | ccxt.ExchangeNotAvailable | ccxt.BadResponse)
+        or type(exc) is ccxt.NetworkError
+    )
 
 
 def retry_pause_seconds(attempt: int) -> float:
