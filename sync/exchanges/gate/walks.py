@@ -86,9 +86,11 @@ def range_pages(
             )
             continue
         # A fill can become visible a moment after its own time, and a window resumed from an
-        # earlier sync ended at that sync's "now": the next window starts a little back.
+        # earlier sync ended at that sync's "now": the next window starts a little back. That
+        # "now" was rounded down to its second, so the overlap counts from the second's start:
+        # a fill made up to OVERLAP_MS before that sync's "now" and seen only after it is read.
         finished = end >= now_s
-        start, end = max(end + 1 - OVERLAP_S, since_s), None
+        start, end = max(end - OVERLAP_S, since_s), None
         yield TradePage(convert(trades), {"from_s": start})
         if finished:
             return
