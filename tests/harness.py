@@ -229,24 +229,17 @@ def _label(exchange: str, seed: int, rng: random.Random) -> str:
 
 
 def forget_frozen_histories(state: Any, api_key: str) -> None:
-    """Make the simulator see fills appended to an account: a few of its exchange modules
-    build an account's history on first use and keep it, appended fills or not (Kraken's
-    spot book and futures fills: appended fills never show; MEXC's running position per
-    perpetual fill: the deals endpoint fails with an IndexError). Simulator bugs, found by
-    this harness: drop this once sync/simulator rebuilds these on appends."""
+    """Make the simulator's Kraken see fills appended to an account: its spot book and its
+    futures fills are built on first use and kept, so appended fills never show (a simulator
+    bug found by this harness; MEXC's like it is fixed). Drop this once sync/simulator
+    rebuilds them on appends."""
     from sync.simulator.exchanges.kraken import book, futures_history
-    from sync.simulator.exchanges.mexc import contract, trades
 
     account = state.account_by_key(api_key)
     with book._BOOKS_LOCK:
         book._BOOKS.pop(account, None)
     with futures_history._LOCK:
         futures_history._HISTORIES.pop(account, None)
-    for series in account.series().values():
-        with trades._RUNNING_LOCK:
-            trades._RUNNING.pop(series, None)
-        with contract._EPISODES_LOCK:
-            contract._EPISODES.pop(series, None)
 
 
 # -- the yardstick ---------------------------------------------------------------------------
