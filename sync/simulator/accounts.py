@@ -179,7 +179,9 @@ class Account:
         series = self.series()
         with self._lock:
             current = series.get(symbol)
-            start = max(current.timestamps[-1] + 1 if current else 0, now_ms - 60_000)
+            # trading goes on now: after every fill the account already has, on any market
+            latest = max((item.timestamps[-1] for item in series.values() if len(item)), default=0)
+            start = max(latest + 1, now_ms - 60_000)
             end = _last_trade_ms(instrument, now_ms)
             if end < start:
                 raise ValueError(f"{symbol} no longer trades")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import time
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 import ccxt
 import pytest
@@ -298,7 +298,7 @@ def test_it_reports_every_position_left_open_by_the_fills(simulator, demo):
         else:
             assert position["liquidationPrice"] > 0
             expected = amount * Decimal(market["info"]["ctVal"]) * (1 / entry - 1 / mark)
-        assert position["unrealizedPnl"] == expected.quantize(Decimal("1E-8"))
+        assert position["unrealizedPnl"] == expected.quantize(Decimal("1E-8"), ROUND_HALF_UP)
 
 
 # -- permissions -----------------------------------------------------------------------------

@@ -54,7 +54,6 @@ from tests.broker import purge
 from tests.harness import (
     EXCHANGES,
     KILL_DELAY_S,
-    QUICK_SEEDS,
     SIZE,
     Scenario,
     discrepancies,
@@ -73,27 +72,11 @@ LEASE_SECONDS = 3
 WORKER_ENV = {"THRIVE_SYNC_LEASE_SECONDS": str(LEASE_SECONDS), "THRIVE_EXCHANGE_RETRY_BASE_MS": "5"}
 # Coinbase pages 3000 fills; in-process syncs page less, so that kills land between pages.
 COINBASE_PAGE = 400
-OKX_LATE_FILL = (
-    "OKX: a walk of fills-history stops at the bill id of the last walk's newest fill, with no "
-    "overlap: a fill seen only after a newer fill of the same instType was imported has a "
-    "lower bill id and is never read (the harness on okx: seeds 7, 13, 15 and 21, for "
-    "instance). The other adapters re-read OVERLAP_MS for fills seen after their own time."
-)
-# Losses found by the harness and not fixed yet, by exchange. The quick run's seed meets
-# them for sure (strict); another seed may or may not.
-KNOWN_LOSSES = {"okx": OKX_LATE_FILL}
-
-
-def case(exchange: str, seed: int) -> Any:
-    """One scenario, expected to fail where its exchange has a known loss."""
-    marks = []
-    if exchange in KNOWN_LOSSES:
-        strict = seed == QUICK_SEEDS[exchange]
-        marks.append(pytest.mark.xfail(strict=strict, reason=KNOWN_LOSSES[exchange]))
-    return pytest.param(exchange, seed, id=f"{exchange}-{seed}", marks=marks)
-
-
-CASES = [case(exchange, seed) for exchange in EXCHANGES for seed in seeds(exchange)]
+CASES = [
+    pytest.param(exchange, seed, id=f"{exchange}-{seed}")
+    for exchange in EXCHANGES
+    for seed in seeds(exchange)
+]
 
 
 class _Killed(BaseException):
@@ -400,32 +383,3 @@ def test_a_flaky_network_and_killed_workers_never_lose_or_duplicate_a_trade(
     )
     problems = discrepancies(truth, journal_of(drive.connection))
     assert not problems, drive.report("\n".join(problems))
-
-
-@pytest.mark.xfail(strict=True, reason=OKX_LATE_FILL)
-def test_okx_imports_a_fill_seen_after_a_newer_fill_of_its_instrument_type(
-    routed_to_simulator, workspace, owner
-):
-    """The harness's OKX loss without its randomness: fills of a second perpetual, made over
-    the same minute as the first's but seen only after those were imported."""
-    simulator = routed_to_simulator
-    simulator.ok("POST", "/config", {"rate_limit_scale": 0})
-    started_ms = int(timezone.now().timestamp() * 1000)
-    account = simulator.create_account(
-        exchange="okx",
-        label=f"late-fill-{time.monotonic_ns()}",
-        trades={"BTC/USDT:USDT": 20, "ETH/USDT:USDT": 20},
-        days=5,
-    )
-    connection = connect(workspace, owner, "okx", secret_of(account))
-    key = account["api_key"]
-    for symbol in ("BTC/USDT:USDT", "ETH/USDT:USDT"):
-        simulator.ok("POST", f"/accounts/{key}/trades", {"symbol": symbol, "count": 100})
-        result = sync_connection(connection_id=connection.pk, kind="trades", trigger="manual")
-        assert result.status == "succeeded", result
-
-    finished_ms = int(timezone.now().timestamp() * 1000)
-    truth = truth_within_reach(
-        "okx", {account["label"]: simulator.ground_truth(key)}, started_ms, finished_ms
-    )
-    assert not discrepancies(truth, journal_of(connection))
