@@ -228,20 +228,6 @@ def _label(exchange: str, seed: int, rng: random.Random) -> str:
     return f"{prefix}harness-{seed}-{rng.randrange(10**9)}"
 
 
-def forget_frozen_histories(state: Any, api_key: str) -> None:
-    """Make the simulator's Kraken see fills appended to an account: its spot book and its
-    futures fills are built on first use and kept, so appended fills never show (a simulator
-    bug found by this harness; MEXC's like it is fixed). Drop this once sync/simulator
-    rebuilds them on appends."""
-    from sync.simulator.exchanges.kraken import book, futures_history
-
-    account = state.account_by_key(api_key)
-    with book._BOOKS_LOCK:
-        book._BOOKS.pop(account, None)
-    with futures_history._LOCK:
-        futures_history._HISTORIES.pop(account, None)
-
-
 # -- the yardstick ---------------------------------------------------------------------------
 
 Key = tuple[str, str, str]  # (symbol, our market type, the exchange's trade id as journaled)

@@ -165,6 +165,12 @@ class Account:
                 }
             return self._series
 
+    @property
+    def appended(self) -> int:
+        """How many times fills were appended: a module that derives something from the
+        fills and keeps it rebuilds it when this moves."""
+        return self._appended
+
     def append_fills(self, symbol: str, count: int, now_ms: int) -> list[Fill]:
         """``count`` new fills on ``symbol`` between the account's last one and ``now_ms``,
         as trading goes on while we sync; balances stay as they were derived."""

@@ -807,3 +807,22 @@ def test_an_unseen_error_keeps_each_side_s_envelope(simulator, demo, futures_dem
     assert last_body(spot) == {"error": ["EGeneral:Nobody has seen this before"]}
     assert raised_by(futures.private_get_accounts) is ccxt.ExchangeError
     assert last_body(futures)["error"] == "nobodyHasSeenThis"
+
+
+def test_fills_appended_now_show_in_the_spot_history_and_the_futures_fills(simulator, unlimited):
+    spot = simulator.create_account(exchange=SPOT, label="growing", trades={"ETH/USDT": 30}, days=5)
+    futures = simulator.create_account(
+        exchange=FUTURES, label="growing", trades={"BTC/USD:USD": 30}, days=5
+    )
+    spot_reader, futures_reader = spot_client(simulator, spot), futures_client(simulator, futures)
+    assert len(walk_spot_with_offsets(spot_reader)) == 30
+    before = {trade["id"] for trade in futures_reader.fetch_my_trades()}
+
+    simulator.ok("POST", f"/accounts/{spot['api_key']}/trades", {"symbol": "ETH/USDT", "count": 4})
+    added = simulator.ok(
+        "POST", f"/accounts/{futures['api_key']}/trades", {"symbol": "BTC/USD:USD", "count": 3}
+    )
+
+    assert len(walk_spot_with_offsets(spot_reader)) == 34
+    after = {trade["id"] for trade in futures_reader.fetch_my_trades()}
+    assert len(after - before) == len(added) == 3

@@ -57,7 +57,6 @@ from tests.harness import (
     SIZE,
     Scenario,
     discrepancies,
-    forget_frozen_histories,
     plan_scenario,
     seeds,
     truth_within_reach,
@@ -176,7 +175,6 @@ class Drive:
         count = self.rng.choice((self.rng.randint(1, 30), self.rng.randint(100, 260)))
         key = self.accounts[simulated_as]["api_key"]
         self.simulator.ok("POST", f"/accounts/{key}/trades", {"symbol": symbol, "count": count})
-        forget_frozen_histories(self.simulator.running.state, key)
         self.note(f"{when}: {count} new fills on {symbol}")
 
     def trades(self) -> int:

@@ -236,15 +236,15 @@ def _consolidated(rows: list[Row]) -> list[Row]:
     return merged
 
 
-_BOOKS: weakref.WeakKeyDictionary[Account, SpotBook] = weakref.WeakKeyDictionary()
+_BOOKS: weakref.WeakKeyDictionary[Account, tuple[int, SpotBook]] = weakref.WeakKeyDictionary()
 _BOOKS_LOCK = threading.Lock()
 
 
 def book_of(account: Account) -> SpotBook:
-    """The account's book, built on first use (fills never change once generated)."""
+    """The account's book, built on first use and again after fills were appended."""
     with _BOOKS_LOCK:
-        book = _BOOKS.get(account)
-        if book is None:
-            book = SpotBook(account)
-            _BOOKS[account] = book
-        return book
+        kept = _BOOKS.get(account)
+        if kept is None or kept[0] != account.appended:
+            kept = (account.appended, SpotBook(account))
+            _BOOKS[account] = kept
+        return kept[1]

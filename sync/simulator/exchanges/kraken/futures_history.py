@@ -59,18 +59,19 @@ class _History:
     logs: dict[bool, list[dict[str, Any]]] = field(default_factory=dict)
 
 
-_HISTORIES: weakref.WeakKeyDictionary[Account, _History] = weakref.WeakKeyDictionary()
+_HISTORIES: weakref.WeakKeyDictionary[Account, tuple[int, _History]] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 
 
 def _history_of(account: Account) -> _History:
+    """Built on first use and again after fills were appended."""
     with _LOCK:
-        found = _HISTORIES.get(account)
-        if found is None:
+        kept = _HISTORIES.get(account)
+        if kept is None or kept[0] != account.appended:
             fills = account.fills()
-            found = _History(fills, [fill.timestamp for fill in fills])
-            _HISTORIES[account] = found
-        return found
+            kept = (account.appended, _History(fills, [fill.timestamp for fill in fills]))
+            _HISTORIES[account] = kept
+        return kept[1]
 
 
 def _log_of(call: Call, account: Account) -> list[dict[str, Any]]:
