@@ -28,8 +28,7 @@ seed; replay it with
   THRIVE_HARNESS_SEED=<n> .venv/bin/pytest tests/integration/sync/test_fault_harness.py -k <ex>
 
 The simulator's own rate limits are off: the harness is about the network, and a refusal to
-slow down is a different failure, handled and tested elsewhere. What the harness found and
-could not fix is listed in KNOWN_LOSSES, each with a seed that meets it.
+slow down is a different failure, handled and tested elsewhere.
 """
 
 from __future__ import annotations
