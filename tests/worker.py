@@ -70,10 +70,12 @@ class Worker:
             self.process.wait(timeout=10)
 
     def stop(self) -> None:
+        """A warm shutdown, cut short: a test is over when it stops its workers, and a sync
+        still running then is of no use to it."""
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             try:
-                self.process.wait(timeout=15)
+                self.process.wait(timeout=4)
             except subprocess.TimeoutExpired:
                 self.kill()
 
