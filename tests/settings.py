@@ -8,7 +8,7 @@ import os
 import tempfile
 
 # The simulator answers at once; the shared budget need not pace tests like a real exchange.
-os.environ.setdefault("THRIVE_EXCHANGE_BUDGET_SCALE", "50")
+os.environ.setdefault("THRIVE_EXCHANGE_BUDGET_SCALE", "400")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "t" * 48)
 # Each test run gets its own data folder (file broker, keyring, SQLite test database): runs
 # side by side must never consume each other's queued tasks. Workers started by a test
