@@ -74,6 +74,9 @@ class Permissions:
     # Which optional parts of the account the key can see (capabilities.PartLog entries),
     # filled by the connect-time check; stored apart from the permissions.
     capabilities: dict[str, Any] = field(default_factory=dict)
+    # The exchange's own id of the account the key belongs to (Binance uid, Bybit userID…),
+    # read at connect time; None where the exchange names none (the key stands in for it).
+    account_id: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
