@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 
-from .models import Membership, User, Workspace
+from .models import Invitation, Membership, User, Workspace
 
 
 @admin.register(User)
@@ -29,3 +30,28 @@ class WorkspaceAdmin(admin.ModelAdmin):
     search_fields = ("name", "slug")
     list_filter = ("plan",)
     inlines = (MembershipInline,)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Support can see who was invited where and revoke by hand; never the token (it is not
+    stored) and not its hash either, which is of no use to a person."""
+
+    list_display = ("email", "workspace", "role", "invited_by", "created_at", "expires_at")
+    list_filter = ("role",)
+    search_fields = ("email", "workspace__name")
+    list_select_related = ("workspace", "invited_by")
+    exclude = ("token_hash",)
+    readonly_fields = (
+        "workspace",
+        "email",
+        "role",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # An invitation without an e-mailed token could never be accepted.
+        return False

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import uuid
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
@@ -62,8 +66,11 @@ class Workspace(models.Model):
 class Membership(models.Model):
     class Role(models.TextChoices):
         OWNER = "owner", "Owner"
+        ADMIN = "admin", "Admin"
         MEMBER = "member", "Member"
 
+    # Names a membership in URLs (change role, remove) without revealing how many there are.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
@@ -80,6 +87,67 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.workspace} ({self.role})"
+
+
+class Invitation(models.Model):
+    """An e-mail invitation to join a workspace; the link's token is stored only as a hash.
+
+    Resending to the same address revokes the open invitation and makes a new one, so at most
+    one invitation per address and workspace is ever open.
+    """
+
+    class Role(models.TextChoices):
+        # Owners are made, not invited: an owner promotes a member once they are in.
+        ADMIN = Membership.Role.ADMIN.value, Membership.Role.ADMIN.label
+        MEMBER = Membership.Role.MEMBER.value, Membership.Role.MEMBER.label
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        REVOKED = "revoked", "Revoked"
+        EXPIRED = "expired", "Expired"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    # SHA-256 of the random token in the link: a database leak does not hand out memberships.
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "email"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_unique_open_email",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.workspace} ({self.role})"
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def state_at(self, now: datetime) -> str:
+        if self.accepted_at is not None:
+            return self.State.ACCEPTED
+        if self.revoked_at is not None:
+            return self.State.REVOKED
+        if now >= self.expires_at:
+            return self.State.EXPIRED
+        return self.State.PENDING
 
 
 class Heartbeat(models.Model):
