@@ -22,14 +22,16 @@ class ExchangeConnectionAdmin(admin.ModelAdmin):
     list_filter = ("exchange", "status", "access")
     search_fields = ("label", "workspace__name", "public_id")
     # The fingerprint is not a secret, but nobody needs it on screen either; the parts the key
-    # reads are shown in words (account_parts) and are the sync's to write, not staff's.
-    exclude = ("api_key_fingerprint", "capabilities")
+    # reads are shown in words (account_parts) and are the sync's to write, not staff's. The
+    # account's identity holds the fingerprint where the exchange names no account.
+    exclude = ("api_key_fingerprint", "capabilities", "account_ref", "sync_requested_until")
     readonly_fields = (
         "workspace",
         "public_id",
         "exchange",
         "portfolio",
         "api_key_hint",
+        "exchange_account_id",
         "has_futures_key",
         "access",
         "permissions",

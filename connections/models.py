@@ -55,6 +55,12 @@ class ExchangeConnection(models.Model):
     # HMAC of the API key under a server secret: finds "the same key twice" without storing it.
     api_key_fingerprint = models.CharField(max_length=64)
     has_futures_key = models.BooleanField(default=False)
+    # Which exchange account the key belongs to, as the exchange names it (Binance uid, Bybit
+    # userID…), read at connect time; blank where the exchange names none.
+    exchange_account_id = models.CharField(max_length=96, blank=True)
+    # The account's identity in the workspace: "id:<exchange account id>", or "key:<fingerprint>"
+    # where the exchange names none. A fill belongs to the account, not to the connection.
+    account_ref = models.CharField(max_length=100)
 
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     status_message = models.CharField(max_length=300, blank=True)
@@ -83,6 +89,8 @@ class ExchangeConnection(models.Model):
     # commit, so a sync whose lease was taken over cannot write anything more.
     sync_lease_token = models.UUIDField(null=True, blank=True)
     sync_lease_until = models.DateTimeField(null=True, blank=True)
+    # A person's "Sync now" waiting in the queue (sync.lease.sync_request).
+    sync_requested_until = models.DateTimeField(null=True, blank=True)
 
     objects = TenantQuerySet.as_manager()
 
@@ -94,6 +102,11 @@ class ExchangeConnection(models.Model):
                 condition=~Q(status="disconnected"),
                 name="connection_unique_live_key",
             ),
+            models.UniqueConstraint(
+                fields=["workspace", "exchange", "account_ref"],
+                condition=~Q(status="disconnected"),
+                name="connection_unique_live_account",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -102,6 +115,10 @@ class ExchangeConnection(models.Model):
     @property
     def is_disconnected(self) -> bool:
         return self.status == self.Status.DISCONNECTED
+
+    @property
+    def account_named_by_exchange(self) -> bool:
+        return bool(self.exchange_account_id)
 
 
 class Credential(models.Model):
@@ -134,6 +151,7 @@ class AuditEvent(models.Model):
         REPLACED = "replaced", "Replaced"
         PERMISSIONS_CHECKED = "permissions_checked", "Permissions checked"
         DISCONNECTED = "disconnected", "Disconnected"
+        RECONNECTED = "reconnected", "Reconnected"
         STAFF_VIEWED = "staff_viewed", "Viewed by staff"
 
     workspace = models.ForeignKey(

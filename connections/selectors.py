@@ -40,3 +40,21 @@ def audit_list(*, connection: ExchangeConnection) -> QuerySet[AuditEvent]:
         .filter(connection=connection)
         .select_related("actor")
     )
+
+
+def reconnected_note(*, connection: ExchangeConnection) -> str | None:
+    """What a person is told when Connect brought back an account connected before."""
+    event = (
+        audit_list(connection=connection)
+        .filter(action__in=[AuditEvent.Action.ADDED, AuditEvent.Action.RECONNECTED])
+        .first()
+    )
+    if event is None or event.action != AuditEvent.Action.RECONNECTED:
+        return None
+    trades = event.details.get("trades_kept", 0)
+    kept = f"its {trades:,} trade{'s are' if trades != 1 else ' is'} kept"
+    return (
+        f"This {connection.get_exchange_display()} account was connected before as "
+        f"“{event.details.get('earlier_label', '')}”; {kept} and syncing resumes from where it "
+        "stopped."
+    )

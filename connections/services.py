@@ -10,17 +10,19 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from portfolio.models import Portfolio
+from journal.models import Trade
+from portfolio.models import BalanceSnapshot, Portfolio, Position
 from portfolio.services import portfolio_default_ensure
 from sync.exchanges.base import Permissions
 from sync.exchanges.registry import adapter_for
 from thrive.models import User, Workspace
+from thrive.tenancy import TenantQuerySet
 
 from .fingerprint import api_key_fingerprint
-from .models import AuditEvent, Credential, ExchangeConnection
+from .models import AuditEvent, Credential, Exchange, ExchangeConnection
 from .selectors import live_connection_count
 from .vault import Binding, CredentialSecret, configured_keyring, open_envelope, seal
 
@@ -103,13 +105,20 @@ def plan_limit_check(*, workspace: Workspace) -> None:
     )
 
 
+def _live(workspace: Workspace, exchange: str) -> TenantQuerySet:
+    return (
+        ExchangeConnection.objects.for_workspace(workspace)
+        .filter(exchange=exchange)
+        .exclude(status=Status.DISCONNECTED)
+    )
+
+
 def _duplicate_check(
     *, workspace: Workspace, exchange: str, fingerprint: str, exclude_pk: int | None = None
 ) -> None:
     existing = (
-        ExchangeConnection.objects.for_workspace(workspace)
-        .filter(exchange=exchange, api_key_fingerprint=fingerprint)
-        .exclude(status=Status.DISCONNECTED)
+        _live(workspace, exchange)
+        .filter(api_key_fingerprint=fingerprint)
         .exclude(pk=exclude_pk)
         .first()
     )
@@ -117,6 +126,36 @@ def _duplicate_check(
         raise ConnectionRefused(
             f"This API key is already connected here as “{existing.label}”.", field="api_key"
         )
+
+
+def account_ref_of(*, fingerprint: str, permissions: Permissions) -> str:
+    """The account a key belongs to: the exchange's own id, else the key stands in for it."""
+    if permissions.account_id:
+        return f"id:{permissions.account_id}"
+    return f"key:{fingerprint}"
+
+
+def _account_check(*, workspace: Workspace, exchange: str, account_ref: str) -> None:
+    existing = _live(workspace, exchange).filter(account_ref=account_ref).first()
+    if existing is not None:
+        name = dict(Exchange.choices)[exchange]
+        raise ConnectionRefused(
+            f"This {name} account is already connected here as “{existing.label}”. To use "
+            "this key instead, replace the key of that connection.",
+            field="api_key",
+        )
+
+
+def _already_connected(
+    *, workspace: Workspace, exchange: str, fingerprint: str, account_ref: str
+) -> ConnectionRefused:
+    """What a Connect that lost a race to an identical one is told."""
+    try:
+        _duplicate_check(workspace=workspace, exchange=exchange, fingerprint=fingerprint)
+        _account_check(workspace=workspace, exchange=exchange, account_ref=account_ref)
+    except ConnectionRefused as refused:
+        return refused
+    return ConnectionRefused("This account was connected meanwhile. Reload the page.")
 
 
 def credential_check(
@@ -217,7 +256,9 @@ def connection_create(
 ) -> ExchangeConnection:
     """Check the key, store it encrypted, and queue the first sync once the rows are committed.
 
-    Without a portfolio the connection feeds the workspace's default one.
+    Without a portfolio the connection feeds the workspace's default one. An exchange account
+    connected before and disconnected comes back as the same connection, with its trades and
+    cursors, so syncing resumes instead of importing everything again.
     """
     if portfolio is None:
         portfolio = portfolio_default_ensure(workspace=workspace)
@@ -228,45 +269,121 @@ def connection_create(
     _duplicate_check(workspace=workspace, exchange=exchange, fingerprint=fingerprint)
     result = credential_check(workspace=workspace, actor=actor, exchange=exchange, secret=secret)
     _accept(result, acknowledge_withdrawals=acknowledge_withdrawals)
-    with transaction.atomic():
-        plan_limit_check(workspace=workspace)
-        connection = ExchangeConnection(
+    account_ref = account_ref_of(fingerprint=fingerprint, permissions=result.permissions)
+    try:
+        with transaction.atomic():
+            # Connects of one workspace queue here, so the plan limit and the one live
+            # connection per account hold however many arrive at once.
+            workspace = Workspace.objects.select_for_update().get(pk=workspace.pk)
+            _duplicate_check(workspace=workspace, exchange=exchange, fingerprint=fingerprint)
+            _account_check(workspace=workspace, exchange=exchange, account_ref=account_ref)
+            plan_limit_check(workspace=workspace)
+            earlier = (
+                ExchangeConnection.objects.for_workspace(workspace)
+                .filter(exchange=exchange, account_ref=account_ref, status=Status.DISCONNECTED)
+                .order_by("-disconnected_at", "-pk")
+                .first()
+            )
+            connection = earlier or ExchangeConnection(
+                workspace=workspace, exchange=exchange, created_by=actor
+            )
+            return _connect(
+                connection,
+                actor=actor,
+                label=label,
+                portfolio=portfolio,
+                secret=secret,
+                fingerprint=fingerprint,
+                account_ref=account_ref,
+                result=result,
+                acknowledged=acknowledge_withdrawals,
+            )
+    except IntegrityError:
+        # A Connect of the same key or account committed between our check and our insert.
+        raise _already_connected(
+            workspace=workspace, exchange=exchange, fingerprint=fingerprint, account_ref=account_ref
+        ) from None
+
+
+def _connect(
+    connection: ExchangeConnection,
+    *,
+    actor: User | None,
+    label: str,
+    portfolio: Portfolio,
+    secret: CredentialSecret,
+    fingerprint: str,
+    account_ref: str,
+    result: CheckResult,
+    acknowledged: bool,
+) -> ExchangeConnection:
+    """Store a new connection, or bring a disconnected one of the same account back."""
+    reconnecting = connection.pk is not None
+    earlier_label = connection.label
+    now = timezone.now()
+    connection.label = label
+    connection.api_key_hint = secret.api_key[-4:]
+    connection.api_key_fingerprint = fingerprint
+    connection.has_futures_key = bool(secret.futures_api_key)
+    connection.exchange_account_id = result.permissions.account_id or ""
+    connection.account_ref = account_ref
+    connection.status = Status.PENDING
+    connection.status_message = ""
+    connection.disconnected_at = None
+    connection.sync_lease_token = None
+    connection.sync_lease_until = None
+    connection.next_trades_sync_at = now + FIRST_SYNC_FALLBACK
+    connection.next_balances_sync_at = now + FIRST_SYNC_FALLBACK
+    _apply_check(connection, result, acknowledged=acknowledged)
+    moved = reconnecting and connection.portfolio_id != portfolio.pk
+    connection.portfolio = portfolio
+    connection.save()
+    if moved:
+        connection_data_move(connection=connection, portfolio=portfolio)
+    Credential.objects.create(
+        connection=connection,
+        envelope=seal(secret, binding=_binding(connection), keyring=configured_keyring()),
+    )
+    workspace = connection.workspace
+    if reconnecting:
+        audit_record(
             workspace=workspace,
-            exchange=exchange,
-            label=label,
-            portfolio=portfolio,
-            api_key_hint=secret.api_key[-4:],
-            api_key_fingerprint=fingerprint,
-            has_futures_key=bool(secret.futures_api_key),
-            status=Status.PENDING,
-            created_by=actor,
-            next_trades_sync_at=timezone.now() + FIRST_SYNC_FALLBACK,
-            next_balances_sync_at=timezone.now() + FIRST_SYNC_FALLBACK,
-        )
-        _apply_check(connection, result, acknowledged=acknowledge_withdrawals)
-        connection.save()
-        Credential.objects.create(
+            actor=actor,
+            action=AuditEvent.Action.RECONNECTED,
             connection=connection,
-            envelope=seal(secret, binding=_binding(connection), keyring=configured_keyring()),
+            label=label,
+            earlier_label=earlier_label,
+            api_key_hint=connection.api_key_hint,
+            trades_kept=Trade.objects.filter(connection=connection).count(),
         )
+    else:
         audit_record(
             workspace=workspace,
             actor=actor,
             action=AuditEvent.Action.ADDED,
             connection=connection,
-            exchange=exchange,
+            exchange=connection.exchange,
             label=label,
             api_key_hint=connection.api_key_hint,
         )
-        audit_record(
-            workspace=workspace,
-            actor=actor,
-            action=AuditEvent.Action.PERMISSIONS_CHECKED,
-            connection=connection,
-            access=result.access,
-        )
+    audit_record(
+        workspace=workspace,
+        actor=actor,
+        action=AuditEvent.Action.PERMISSIONS_CHECKED,
+        connection=connection,
+        access=result.access,
+    )
+    if reconnecting:
+        _enqueue_sync(connection, "full", "manual")
+    else:
         _enqueue_sync(connection, "initial", "initial")
     return connection
+
+
+def connection_data_move(*, connection: ExchangeConnection, portfolio: Portfolio) -> None:
+    """A connection's trades, balances and positions follow it to another portfolio."""
+    for model in (Trade, BalanceSnapshot, Position):
+        model.objects.filter(connection=connection).update(portfolio=portfolio)
 
 
 def connection_replace_credentials(
@@ -291,10 +408,19 @@ def connection_replace_credentials(
         workspace=workspace, actor=actor, exchange=connection.exchange, secret=secret
     )
     _accept(result, acknowledge_withdrawals=acknowledge_withdrawals)
+    account_ref = account_ref_of(fingerprint=fingerprint, permissions=result.permissions)
     with transaction.atomic():
         locked = ExchangeConnection.objects.select_for_update().get(pk=connection.pk)
         if locked.is_disconnected:
             raise ConnectionRefused("This connection was disconnected meanwhile.")
+        account_ref = _replacement_account(locked, account_ref)
+        if account_ref != locked.account_ref:
+            # A connection made before accounts were named learns its account's id.
+            Trade.objects.filter(connection=locked, account_ref=locked.account_ref).update(
+                account_ref=account_ref
+            )
+            locked.account_ref = account_ref
+            locked.exchange_account_id = result.permissions.account_id or ""
         locked.api_key_hint = secret.api_key[-4:]
         locked.api_key_fingerprint = fingerprint
         locked.has_futures_key = bool(secret.futures_api_key)
@@ -326,11 +452,38 @@ def connection_replace_credentials(
     return locked
 
 
+def _replacement_account(connection: ExchangeConnection, account_ref: str) -> str:
+    """The account the connection keeps: a key of another account is refused.
+
+    Where the exchange names no account, nothing can be compared: the connection keeps its own.
+    """
+    if not account_ref.startswith("id:"):
+        return connection.account_ref
+    if connection.account_ref.startswith("id:"):
+        if account_ref != connection.account_ref:
+            name = connection.get_exchange_display()
+            raise ConnectionRefused(
+                f"This key belongs to another {name} account than “{connection.label}” "
+                f"(account {connection.exchange_account_id}). Replace it with a key of that "
+                "account, or add this one as a new connection.",
+                field="api_key",
+            )
+        return account_ref
+    _account_check(
+        workspace=connection.workspace, exchange=connection.exchange, account_ref=account_ref
+    )
+    return account_ref
+
+
 @transaction.atomic
 def connection_disconnect(
     *, connection: ExchangeConnection, actor: User | None
 ) -> ExchangeConnection:
-    """Delete the credential now and stop every schedule; imported data and history stay."""
+    """Delete the credential now and stop every schedule; imported data and history stay.
+
+    The lease is revoked with it: a sync running now stops before its next request and its
+    fenced commits fail, so nothing it does lands after this (sync.lease).
+    """
     locked = ExchangeConnection.objects.select_for_update().get(pk=connection.pk)
     if locked.is_disconnected:
         return locked
@@ -340,6 +493,8 @@ def connection_disconnect(
     locked.disconnected_at = timezone.now()
     locked.next_trades_sync_at = None
     locked.next_balances_sync_at = None
+    locked.sync_lease_token = None
+    locked.sync_lease_until = None
     locked.save()
     audit_record(
         workspace=locked.workspace,

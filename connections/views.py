@@ -21,7 +21,7 @@ from thrive.decorators import workspace_required
 
 from .forms import ConnectionAddForm, ConnectionReplaceForm, exchange_choices
 from .models import Exchange, ExchangeConnection
-from .selectors import audit_list, connection_get, connection_list
+from .selectors import audit_list, connection_get, connection_list, reconnected_note
 from .services import (
     ACCESS_NOTES,
     ConnectionRefused,
@@ -94,7 +94,11 @@ def add(request: HttpRequest) -> HttpResponse:
                     secret=form.secret(),
                     acknowledge_withdrawals=form.cleaned_data["acknowledge_withdrawals"],
                 )
-                messages.success(request, f"{connection} is connected. The first sync has started.")
+                messages.success(
+                    request,
+                    reconnected_note(connection=connection)
+                    or f"{connection} is connected. The first sync has started.",
+                )
                 url = connection_url(connection)
                 return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
         except ExchangeCallFailed as failed:

@@ -38,6 +38,9 @@ class Trade(models.Model):
     )
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.API)
     exchange = models.CharField(max_length=16)
+    # The exchange account the fill belongs to (connections' `account_ref`), whichever
+    # connection or key brought it in: a reconnected account's fills are not listed twice.
+    account_ref = models.CharField(max_length=100, default="")
     # The exchange account inside a connection: "main", or a sub-account's id.
     account = models.CharField(max_length=64, default="main")
     market_type = models.CharField(max_length=16)
@@ -64,9 +67,18 @@ class Trade(models.Model):
         ordering = ["-executed_at", "-pk"]
         constraints = [
             # A trade's identity. Binance and others number fills per symbol and per market,
-            # so the id alone is not unique within an account. Re-imports hit this and vanish.
+            # so the id alone is not unique within an account. Re-imports hit this and vanish,
+            # whichever connection of the account brings them.
             models.UniqueConstraint(
-                fields=["connection", "account", "market_type", "symbol", "exchange_trade_id"],
+                fields=[
+                    "workspace",
+                    "exchange",
+                    "account_ref",
+                    "account",
+                    "market_type",
+                    "symbol",
+                    "exchange_trade_id",
+                ],
                 name="trade_identity",
             ),
         ]

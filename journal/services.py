@@ -15,7 +15,7 @@ from sync.exchanges.records import TradeRecord
 from .models import Trade
 
 COLUMNS = (
-    "workspace_id", "portfolio_id", "connection_id", "source", "exchange", "account",
+    "workspace_id", "portfolio_id", "connection_id", "source", "exchange", "account_ref", "account",
     "market_type", "symbol", "base", "quote", "settle", "side", "price", "amount", "cost", "fee",
     "fee_currency", "executed_at", "exchange_trade_id", "order_id", "taker_or_maker",
     "realized_pnl", "recorded_at",
@@ -32,9 +32,10 @@ def trades_record(
     """Insert the trades not yet in the journal; returns (inserted, already present).
 
     Call inside the transaction that also advances the cursor. The trade identity constraint
-    turns a replay, or a row a concurrent sync wrote first, into a no-op instead of a second
-    row. Written with COPY on PostgreSQL (the ORM's per-row work would cap it at a few
-    thousand trades a second) and one executemany on SQLite.
+    (the exchange account's, not the connection's) turns a replay, a row a concurrent sync
+    wrote first, or a fill an earlier connection of the same account brought in, into a no-op
+    instead of a second row. Written with COPY on PostgreSQL (the ORM's per-row work would cap
+    it at a few thousand trades a second) and one executemany on SQLite.
     """
     unique: dict[tuple[str, str, str, str], TradeRecord] = {}
     for record in records:
@@ -49,6 +50,7 @@ def trades_record(
         connection.pk,
         Trade.Source.API.value,
         connection.exchange,
+        connection.account_ref,
     )
     now = timezone.now()
     rows = [

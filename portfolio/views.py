@@ -16,5 +16,9 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "balances": list(balance_list(workspace=request.workspace)),
             "positions": list(position_list(workspace=request.workspace)),
+            "earlier_balances": list(balance_list(workspace=request.workspace, disconnected=True)),
+            "earlier_positions": list(
+                position_list(workspace=request.workspace, disconnected=True)
+            ),
         },
     )

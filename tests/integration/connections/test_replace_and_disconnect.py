@@ -51,13 +51,16 @@ def test_disconnecting_deletes_the_credential_at_once_and_stops_schedules(owner_
     assert "Replace key" not in page
 
 
-def test_the_same_key_can_be_connected_again_after_disconnecting(owner_client, connected, binance):
+def test_the_same_key_connected_again_brings_the_connection_back(owner_client, connected, binance):
     owner_client.post(f"/settings/connections/{connected.public_id}/disconnect/")
     again = owner_client.post(
         "/settings/connections/add/?exchange=binance", form_data(binance["read-only"])
     )
     assert again.status_code == 302
-    assert ExchangeConnection.objects.filter(workspace=connected.workspace).count() == 2
+    back = ExchangeConnection.objects.get(workspace=connected.workspace)
+    assert back.pk == connected.pk
+    assert back.status == ExchangeConnection.Status.PENDING
+    assert Credential.objects.filter(connection=back).exists()
 
 
 def test_connecting_queues_the_first_sync_with_the_connection_id_only(
