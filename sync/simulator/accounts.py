@@ -266,3 +266,22 @@ class Account:
             "master": self.master.label if self.master else None,
             "sub_accounts": [sub.label for sub in self.sub_accounts],
         }
+
+
+class AccountKey:
+    """Another API key of an existing account (``SimulatorState.add_key``): it signs with its
+    own credentials and is the account in everything else (uid, fills, balances, permissions,
+    profile), each read from the account itself, so fills appended to one key show on both.
+    It stands in for its ``Account`` wherever one is expected."""
+
+    def __init__(self, account: Account, credentials: Credentials) -> None:
+        self.owner = account
+        self.credentials = credentials
+
+    @property
+    def api_key(self) -> str:
+        return self.credentials.api_key
+
+    def __getattr__(self, name: str) -> Any:
+        # only what this object does not hold itself: everything but its key
+        return getattr(self.owner, name)

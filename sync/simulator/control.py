@@ -14,6 +14,10 @@ JSON in and out; mistakes answer 400 with ``{"error": "..."}`` saying what to se
 - ``POST /_sim/accounts/<api_key>/trades`` with ``{"symbol": ..., "count": n}``: n new fills
   between the account's last one and now (trading goes on while we sync) -> 201 with them;
 - ``GET /_sim/accounts/<api_key>/balances``: deposits, balances, side wallets, positions;
+- ``POST /_sim/accounts/<api_key>/keys`` (no body): another key of that account -> 201 with
+  ``{"api_key", "secret", "passphrase"}``, deterministic from the seed, the label and the key's
+  number; it signs on its own and is the same account in everything else (uid, fills,
+  balances, permissions), as a second API key made on the exchange is;
 - ``GET|POST|DELETE[?id=] /_sim/faults``: see ``faults.py`` for kinds and options;
 - ``GET /_sim/stats``; ``POST /_sim/reset``;
 - ``GET|POST /_sim/config`` with ``{"rate_limit_scale": x}`` (0 switches limits off) and/or
@@ -66,6 +70,8 @@ class ControlApi:
             return self._append(unquote(path[len("/accounts/") : -len("/trades")]), request)
         if path.startswith("/accounts/") and path.endswith("/balances") and method == "GET":
             return self._balances(unquote(path[len("/accounts/") : -len("/balances")]))
+        if path.startswith("/accounts/") and path.endswith("/keys") and method == "POST":
+            return self._add_key(unquote(path[len("/accounts/") : -len("/keys")]))
         if path == "/faults":
             return self._faults(request, query)
         if path == "/reset" and method == "POST":
@@ -161,6 +167,23 @@ class ControlApi:
         if account is None:
             return _error(f"no account with api_key {api_key!r}", 404)
         return Response.json(account.holdings().describe())
+
+    def _add_key(self, api_key: str) -> Response:
+        account = self.state.account_by_key(api_key)
+        if account is None:
+            return _error(f"no account with api_key {api_key!r}; add a key to an existing one", 404)
+        try:
+            credentials = self.state.add_key(account)
+        except ValueError as exc:
+            return _error(str(exc))
+        return Response.json(
+            {
+                "api_key": credentials.api_key,
+                "secret": credentials.secret,
+                "passphrase": credentials.passphrase,
+            },
+            201,
+        )
 
     def _faults(self, request: Request, query: dict[str, str]) -> Response:
         if request.method == "GET":

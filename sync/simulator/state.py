@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from sync.simulator.accounts import Account, AccountSpec
+from sync.simulator.accounts import Account, AccountKey, AccountSpec, Credentials
 from sync.simulator.exchanges import EXCHANGES
 from sync.simulator.faults import FaultBoard
 from sync.simulator.prices import PriceOracle
@@ -60,6 +60,8 @@ class SimulatorState:
         self._lock = threading.Lock()
         self._by_key: dict[str, Account] = {}
         self._by_label: dict[tuple[str, str], Account] = {}
+        # keys added to an account after the one it was created with, by (exchange, label)
+        self._added_keys: dict[tuple[str, str], int] = {}
         # set to release requests held by a timeout fault or latency when faults are cleared
         self._release = threading.Event()
         self._readings = self._default_readings()
@@ -143,6 +145,25 @@ class SimulatorState:
             self._by_label[(exchange_id, spec.label)] = account
             self._by_key[account.api_key] = account
         return account
+
+    def add_key(self, account: Account) -> Credentials:
+        """A new key of ``account`` (or of the account an added key belongs to), deterministic
+        from the seed, the label and the key's number (the account's own key is number 1).
+        Raises ``ValueError`` if another account's label made the same key."""
+        if isinstance(account, AccountKey):
+            account = account.owner
+        exchange_id = account.exchange.id
+        with self._lock:
+            number = self._added_keys.get((exchange_id, account.label), 1) + 1
+            self._added_keys[(exchange_id, account.label)] = number
+            credentials = account.exchange.credentials(
+                self.seed, f"{exchange_id}:{account.label}:key-{number}"
+            )
+            if credentials.api_key in self._by_key:
+                raise ValueError(f"key {number} of {account.label!r} is another account's key")
+            # an AccountKey stands in for the account wherever the exchanges look one up
+            self._by_key[credentials.api_key] = cast(Account, AccountKey(account, credentials))
+        return credentials
 
     def wall_anchor(self) -> int:
         """History of accounts created at run time ends now, unless the anchor was fixed."""

@@ -94,6 +94,11 @@ class SimulatorHandle:
         exchange = getattr(ccxt, account["exchange"])(options)
         return point_client_at(exchange, self.base_url)
 
+    def add_key(self, api_key: str) -> dict[str, Any]:
+        """Another key of the account ``api_key`` belongs to: {"api_key", "secret",
+        "passphrase"}, the same account in everything but the key."""
+        return self.ok("POST", f"/accounts/{api_key}/keys")
+
 
 @pytest.fixture(scope="session")
 def simulator() -> Iterator[SimulatorHandle]:

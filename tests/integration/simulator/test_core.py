@@ -100,6 +100,46 @@ def test_an_account_reads_unsettled_evidence_its_own_way_over_the_simulator_wide
     assert binance.reading("sub_account_refusal", other) == "not_authorized"
 
 
+def test_another_key_of_an_account_signs_on_its_own_and_is_the_same_account(simulator):
+    account = simulator.account("binance", "demo")
+
+    added = simulator.add_key(account["api_key"])
+
+    assert set(added) == {"api_key", "secret", "passphrase"}
+    assert added["api_key"] != account["api_key"] and added["secret"] != account["secret"]
+    first, second = simulator.client(account), simulator.client({**account, **added})
+    assert second.private_get_account()["uid"] == first.private_get_account()["uid"]
+    assert simulator.ground_truth(added["api_key"]) == simulator.ground_truth(account["api_key"])
+    assert simulator.balances(added["api_key"]) == simulator.balances(account["api_key"])
+    # it signs with its own secret, not the account's first one
+    with pytest.raises(ccxt.AuthenticationError):
+        simulator.client({**account, "api_key": added["api_key"]}).private_get_account()
+
+
+def test_added_keys_are_derived_from_the_seed_label_and_number():
+    first, second = (
+        SimulatorState(5, anchor_ms=1_700_000_000_000),
+        SimulatorState(5, anchor_ms=1_700_000_000_000),
+    )
+
+    def demo(state: SimulatorState):
+        return next(item for item in state.accounts("okx") if item.label == "demo")
+
+    keys = [first.add_key(demo(first)), first.add_key(demo(first))]
+
+    assert keys == [second.add_key(demo(second)), second.add_key(demo(second))]
+    assert len({key.api_key for key in [*keys, demo(first).credentials]}) == 3
+    assert all(key.passphrase for key in keys)
+    assert first.account_by_key(keys[1].api_key).uid == demo(first).uid
+
+
+def test_a_key_for_an_unknown_account_is_refused_with_a_clear_error(simulator):
+    status, payload = simulator.call("POST", "/accounts/not-a-key/keys")
+
+    assert status == 404
+    assert "no account with api_key 'not-a-key'" in payload["error"]
+
+
 def test_the_same_seed_and_anchor_give_the_same_keys_and_history():
     first, second = (
         SimulatorState(5, anchor_ms=1_700_000_000_000),
