@@ -7,6 +7,7 @@ the lease's fencing token. Every sync leaves a SyncRun saying what happened.
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -23,10 +24,11 @@ from portfolio.services import snapshot_record
 
 from .exchanges.base import ExchangeAdapter
 from .exchanges.capabilities import Availability, Part, PartLog, attach_part_log, part_log_of
+from .exchanges.client import requests_guarded
 from .exchanges.errors import ErrorCode, ExchangeCallFailed, ExchangeFailure, Outcome, failure_for
 from .exchanges.records import KnownStreams, Stream
 from .exchanges.registry import adapter_for
-from .lease import LeaseLost, lease_claim, lease_fence, lease_release
+from .lease import LeaseLost, lease_alive, lease_claim, lease_fence, lease_release
 from .models import ExchangePause, SyncCursor, SyncRun
 from .schedule import BALANCES_EVERY, TRADES_EVERY, next_slot
 
@@ -110,11 +112,39 @@ def sync_connection(*, connection_id: int, kind: str, trigger: str = "schedule")
         status=SyncRun.Status.RUNNING,
         started_at=timezone.now(),
     )
-    ExchangeConnection.objects.filter(pk=connection.pk).update(status=Status.SYNCING)
+    _ours(connection, token).update(status=Status.SYNCING)
     try:
-        return _run(connection, run, token)
+        with requests_guarded(functools.partial(_still_ours, connection.pk, token)):
+            return _run(connection, run, token)
     finally:
         lease_release(connection_id=connection.pk, token=token)
+
+
+def _ours(connection: ExchangeConnection, token: Any) -> Any:
+    """The connection's row while this sync holds its lease: a disconnected connection (its
+    lease revoked) or one another sync took over matches nothing, so is never written."""
+    return ExchangeConnection.objects.filter(pk=connection.pk, sync_lease_token=token)
+
+
+def _still_ours(connection_id: int, token: Any) -> None:
+    if not lease_alive(connection_id=connection_id, token=token):
+        raise LeaseLost()
+
+
+def _stopped(connection: ExchangeConnection, run: SyncRun) -> None:
+    """Why the run stopped without its lease, in the run's own words."""
+    disconnected = ExchangeConnection.objects.filter(
+        pk=connection.pk, status=Status.DISCONNECTED
+    ).exists()
+    run.status = SyncRun.Status.FAILED
+    run.finished_at = timezone.now()
+    if disconnected:
+        run.error_code = "disconnected"
+        run.message = "The connection was disconnected; this sync stopped and kept nothing more."
+    else:
+        run.error_code = "lease_lost"
+        run.message = "Another sync of this connection took over; it finishes the work."
+    run.save()
 
 
 def _run(connection: ExchangeConnection, run: SyncRun, token: Any) -> SyncResult:
@@ -123,7 +153,7 @@ def _run(connection: ExchangeConnection, run: SyncRun, token: Any) -> SyncResult
         secret = credential_open(connection=connection)
     except (VaultError, Credential.DoesNotExist):
         logger.warning("connection %s: credential failed to open", connection.pk)
-        return _finish(connection, run, failure_for(ErrorCode.CREDENTIAL_UNREADABLE))
+        return _finish(connection, run, token, failure_for(ErrorCode.CREDENTIAL_UNREADABLE))
     client = adapter.client(secret)
     # Balance syncs probe every optional part again; trades-only syncs obey the last probe.
     parts = attach_part_log(
@@ -151,17 +181,13 @@ def _run(connection: ExchangeConnection, run: SyncRun, token: Any) -> SyncResult
         failure = failed.failure
     except LeaseLost:
         run.requests_made = adapter.requests_made(client)
-        run.status = SyncRun.Status.FAILED
-        run.error_code = "lease_lost"
-        run.message = "Another sync of this connection took over; it finishes the work."
-        run.finished_at = timezone.now()
-        run.save()
+        _stopped(connection, run)
         return SyncResult("failed", run.pk)
     run.requests_made = adapter.requests_made(client)
     run.parts = parts.as_json()
     if parts.entries:
-        ExchangeConnection.objects.filter(pk=connection.pk).update(capabilities=parts.merged())
-    return _finish(connection, run, failure)
+        _ours(connection, token).update(capabilities=parts.merged())
+    return _finish(connection, run, token, failure)
 
 
 def _only_for_now(failed: ExchangeCallFailed) -> None:
@@ -387,7 +413,7 @@ def _remember_streams(
 
 
 def _finish(
-    connection: ExchangeConnection, run: SyncRun, failure: ExchangeFailure | None
+    connection: ExchangeConnection, run: SyncRun, token: Any, failure: ExchangeFailure | None
 ) -> SyncResult:
     now = timezone.now()
     run.finished_at = now
@@ -410,7 +436,10 @@ def _finish(
             next_trades_sync_at=next_slot(connection.pk, TRADES_EVERY, now),
             next_balances_sync_at=next_slot(connection.pk, BALANCES_EVERY, now),
         )
-    ExchangeConnection.objects.filter(pk=connection.pk).update(**updates)
+    if not _ours(connection, token).update(**updates):
+        # Disconnected (or taken over) after the last request: its status is not ours to set.
+        _stopped(connection, run)
+        return SyncResult("failed", run.pk)
     _note_maintenance(connection.exchange, failure)
     result = "succeeded" if failure is None else run.status
     return SyncResult(result, run.pk, failure)

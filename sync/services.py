@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from connections.models import ExchangeConnection
 
-from .lease import lease_held
+from .lease import sync_request
 from .models import ExchangePause, SyncRun
 from .runner import MAINTENANCE_PAUSE_AFTER, MAINTENANCE_PROBE_EVERY
 from .runner import sync_connection as sync_connection  # the engine's entry point
@@ -26,10 +26,11 @@ DISPATCH_BATCH = 10
 
 
 def sync_now_request(*, connection: ExchangeConnection) -> bool:
-    """Queue a full sync on the manual queue; False (and nothing queued) while one runs."""
+    """Queue a full sync on the manual queue; False (and nothing queued) while one is queued
+    or runs, however many presses arrive at once."""
     from .tasks import sync_connection as sync_connection_task  # tasks import this module
 
-    if connection.is_disconnected or lease_held(connection):
+    if not sync_request(connection_id=connection.pk):
         return False
     sync_connection_task.apply_async(
         args=[connection.pk, SyncRun.Kind.FULL, SyncRun.Trigger.MANUAL], queue="manual"

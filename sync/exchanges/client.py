@@ -12,6 +12,9 @@ import decimal
 import logging
 import random
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import ccxt
@@ -24,6 +27,20 @@ from .urls import RelayTransport
 
 TIMEOUT_MS = 20_000
 RETRY_CAP_MS = 5_000
+
+# Asked right before every request leaves, by every client of the current sync (an adapter may
+# build more than one): it raises to stop the sync (sync.lease.LeaseLost).
+_request_guard: ContextVar[Callable[[], None] | None] = ContextVar("request_guard", default=None)
+
+
+@contextmanager
+def requests_guarded(guard: Callable[[], None]) -> Iterator[None]:
+    """Run `guard` before each request sent inside the block."""
+    reset = _request_guard.set(guard)
+    try:
+        yield
+    finally:
+        _request_guard.reset(reset)
 
 
 def build_client(
@@ -77,8 +94,8 @@ def transport_for(route_as: str) -> BaseAdapter | None:
 
 
 def _share_budget_and_count(client: ccxt.Exchange, *, budget_key: str, spaced: bool) -> None:
-    """Every request waits for the exchange's shared budget and ccxt's own spacing, then is
-    counted.
+    """Every request waits for the exchange's shared budget and ccxt's own spacing, asks the
+    sync's guard whether it may still go, then is counted.
 
     ccxt calls `throttle(cost)` before each request when rate limiting is on, with the
     endpoint's cost in the exchange's documented weight. ccxt's own throttle spaces one
@@ -92,10 +109,13 @@ def _share_budget_and_count(client: ccxt.Exchange, *, budget_key: str, spaced: b
     own_spacing = client.throttle
 
     def throttle(cost: float | None = None) -> Any:
-        client.requests_made += 1
         budget.take(budget_key, rate_limit_ms=client.rateLimit, cost=float(cost or 1))
         if spaced:
             own_spacing(cost)
+        guard = _request_guard.get()
+        if guard is not None:
+            guard()
+        client.requests_made += 1
 
     client.throttle = throttle
 
