@@ -44,6 +44,9 @@ _REFUSED_KEY = frozenset(
         ErrorCode.ACCOUNT_SUSPENDED,
     }
 )
+# Failures that say the key itself is bad, wherever they happen; any other failure of the
+# account id's own read only leaves the id unknown.
+_BAD_KEY = frozenset({ErrorCode.AUTHENTICATION, ErrorCode.IP_NOT_ALLOWED})
 
 
 class OptionalCall(Protocol):
@@ -261,10 +264,27 @@ class ExchangeAdapter:
     def optional_for(self, client: ccxt.Exchange) -> OptionalCall:
         return functools.partial(self.optional, client)
 
+    def account_id(self, client: ccxt.Exchange, permissions: Permissions) -> str | None:
+        """The exchange's own id of the key's account, for the connect-time check: by default
+        what the permission answer named. An adapter whose check reads it from another answer,
+        or needs one more cheap read of the core account for it, says so here."""
+        return permissions.account_id
+
+    def _account_id_or_none(self, client: ccxt.Exchange, permissions: Permissions) -> str | None:
+        """`account_id()`, or None when its read fails for any reason but a bad key: the caller
+        then stands the key's fingerprint in for the account."""
+        try:
+            return self.account_id(client, permissions)
+        except Exception as exc:
+            failure = self.failure_of(exc, client)
+            if failure.code in _BAD_KEY:
+                raise ExchangeCallFailed(failure) from None
+            return None
+
     def check(self, secret: CredentialSecret) -> Permissions:
-        """The connect-time check: one read, the permissions, then which optional parts the
-        key can see (a failing optional part never fails the check). Raises
-        ExchangeCallFailed."""
+        """The connect-time check: one read, the permissions and the account's own id, then
+        which optional parts the key can see (a failing optional part never fails the check).
+        Raises ExchangeCallFailed."""
         client = self.client(secret)
         try:
             # ccxt needs the markets to read (some exchanges load them for any private call);
@@ -272,6 +292,9 @@ class ExchangeAdapter:
             self.ensure_markets(client)
             self.read_probe(client)
             permissions = self.fetch_permissions(client)
+            permissions = replace(
+                permissions, account_id=self._account_id_or_none(client, permissions)
+            )
             self.fetch_balances(client)
         except ExchangeCallFailed:
             raise

@@ -151,7 +151,16 @@ class BinanceAdapter(ExchangeAdapter):
     spaces_requests = False
 
     def read_probe(self, client: ccxt.Exchange) -> None:
-        client.fetch_balance({"type": "spot"})
+        # GET /api/v3/account, the spot account: its `uid` names the account the key belongs
+        # to ("Account information (USER_DATA)",
+        # https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints#account-information-user_data),
+        # kept for the check's account id (ccxt keeps the raw answer as the balance's `info`)
+        spot = client.fetch_balance({"type": "spot"})
+        client.thrive_binance_uid = (spot.get("info") or {}).get("uid")
+
+    def account_id(self, client: ccxt.Exchange, permissions: Permissions) -> str | None:
+        uid = getattr(client, "thrive_binance_uid", None)
+        return None if uid is None else str(uid)
 
     def fetch_permissions(self, client: ccxt.Exchange) -> Permissions:
         # GET /sapi/v1/account/apiRestrictions: read-only by nature.

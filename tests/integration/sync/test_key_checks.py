@@ -10,8 +10,11 @@ whether it says that a key is bound to addresses.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+import ccxt
 import pytest
 
 from connections.models import Exchange
@@ -43,6 +46,15 @@ ANSWERS = {
     "gate": Answers(),
 }
 EXCHANGES = sorted(ANSWERS)
+
+# The id each exchange gives the key's account, read from its own answer with a plain ccxt
+# client: what the check must return, as a string.
+ACCOUNT_IDS: dict[str, Callable[[ccxt.Exchange], Any]] = {
+    "binance": lambda client: client.private_get_account()["uid"],
+}
+# Where the check asks for the id with a request of its own (the others read it from an answer
+# the check needs anyway): the path, and the readings under which the check asks it.
+ID_REQUESTS: dict[str, tuple[str, dict[str, str]]] = {}
 
 
 def test_every_exchange_is_covered():
@@ -131,3 +143,53 @@ def test_the_simulators_keys_have_the_shape_the_form_accepts(routed_to_simulator
         if not shape.secret_is_pem:
             assert re.fullmatch(shape.secret_pattern, secret.secret), account["label"]
         assert bool(secret.passphrase) is shape.needs_passphrase
+
+
+def account_id_named_by(simulator, exchange: str, account: dict[str, Any]) -> str:
+    return str(ACCOUNT_IDS[exchange](simulator.client(account)))
+
+
+@pytest.mark.parametrize("exchange", sorted(ACCOUNT_IDS))
+@pytest.mark.parametrize("label", ["demo", "spot-only"])
+def test_the_check_returns_the_account_id_the_exchange_names(routed_to_simulator, exchange, label):
+    account = routed_to_simulator.account(exchange, label)
+
+    permissions = check_key(routed_to_simulator, label, exchange=exchange)
+
+    assert permissions.account_id == account_id_named_by(routed_to_simulator, exchange, account)
+
+
+@pytest.mark.parametrize("exchange", sorted(ACCOUNT_IDS))
+def test_another_key_of_the_same_account_has_the_same_account_id(routed_to_simulator, exchange):
+    account = routed_to_simulator.account(exchange, "demo")
+    added = routed_to_simulator.add_key(account["api_key"])
+
+    first = check_key(routed_to_simulator, "demo", exchange=exchange)
+    second = adapter_for(exchange).check(secret_of({**account, **added}))
+
+    assert added["api_key"] != account["api_key"]
+    assert second.account_id is not None and second.account_id == first.account_id
+
+
+@pytest.mark.parametrize("exchange", sorted(ACCOUNT_IDS))
+def test_two_accounts_have_different_account_ids(routed_to_simulator, exchange):
+    demo = check_key(routed_to_simulator, "demo", exchange=exchange)
+    other = check_key(routed_to_simulator, "read-only", exchange=exchange)
+
+    assert demo.account_id is not None and other.account_id is not None
+    assert demo.account_id != other.account_id
+
+
+@pytest.mark.parametrize("exchange", sorted(ID_REQUESTS))
+def test_the_check_passes_without_the_account_id_when_its_request_fails(
+    routed_to_simulator, exchange
+):
+    path, readings = ID_REQUESTS[exchange]
+    if readings:
+        routed_to_simulator.ok("POST", "/config", {"readings": readings})
+    routed_to_simulator.fail_next_request("server_error", exchange=exchange, path=path)
+
+    permissions = check_key(routed_to_simulator, "demo", exchange=exchange)
+
+    assert permissions.account_id is None
+    assert access_for(permissions) == ("read_only" if permissions.verifiable else "unverifiable")
