@@ -94,6 +94,12 @@ class Permissions:
         }
 
 
+def id_text(value: object) -> str | None:
+    """An exchange's id as we store ids, as text whatever JSON type it came in; None where the
+    answer has none."""
+    return None if value is None or value == "" else str(value)
+
+
 @dataclass(frozen=True)
 class CredentialShape:
     """What the form asks for and accepts, for one exchange."""

@@ -22,7 +22,7 @@ from typing import Any
 
 import ccxt
 
-from .base import CredentialShape, ExchangeAdapter, Permissions
+from .base import CredentialShape, ExchangeAdapter, Permissions, id_text
 from .capabilities import Availability, Part
 from .records import (
     BalanceRecord,
@@ -159,8 +159,7 @@ class BinanceAdapter(ExchangeAdapter):
         client.thrive_binance_uid = (spot.get("info") or {}).get("uid")
 
     def account_id(self, client: ccxt.Exchange, permissions: Permissions) -> str | None:
-        uid = getattr(client, "thrive_binance_uid", None)
-        return None if uid is None else str(uid)
+        return id_text(getattr(client, "thrive_binance_uid", None))
 
     def fetch_permissions(self, client: ccxt.Exchange) -> Permissions:
         # GET /sapi/v1/account/apiRestrictions: read-only by nature.

@@ -19,7 +19,7 @@ from typing import Any
 
 import ccxt
 
-from ..base import CredentialShape, ExchangeAdapter, Permissions
+from ..base import CredentialShape, ExchangeAdapter, Permissions, id_text
 from ..capabilities import Availability, Part, part_log_of
 from ..errors import ErrorCode, ExchangeFailure, failure_for
 from ..records import BalanceRecord, PositionRecord, Stream, TradePage, TradeRecord
@@ -133,6 +133,10 @@ class BybitAdapter(ExchangeAdapter):
             ip_restricted=bool(ips),
             expires_at=None if ips else _expiry(info),
             details={"unified_account": str(info.get("uta")) == "1"},
+            # "userID": the UID of the key's own account, a sub-account's for its keys
+            # (https://bybit-exchange.github.io/docs/v5/user/apikey-info; ccxt bybit.py's
+            # query-api response comment)
+            account_id=id_text(info.get("userID")),
         )
 
     def failure(self, exc: BaseException, client: ccxt.Exchange) -> ExchangeFailure:

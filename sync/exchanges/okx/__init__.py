@@ -26,7 +26,7 @@ from typing import Any
 
 import ccxt
 
-from ..base import CredentialShape, ExchangeAdapter, Permissions
+from ..base import CredentialShape, ExchangeAdapter, Permissions, id_text
 from ..capabilities import Availability, Part, part_log_of
 from ..errors import ErrorCode, ExchangeFailure, failure_for
 from ..records import BalanceRecord, PositionRecord, Stream, TradePage, TradeRecord, to_decimal
@@ -137,6 +137,10 @@ class OkxAdapter(ExchangeAdapter):
             withdraw="withdraw" in granted,
             ip_restricted=bool(config.get("ip")),
             details={"account_mode": ACCOUNT_MODES.get(str(config.get("acctLv")))},
+            # "uid": the key's own account, a sub-account's own uid for its keys ("mainUid"
+            # is the master's); ccxt's fetch_accounts takes it as the account id too
+            # (https://www.okx.com/docs-v5/en/#trading-account-rest-api-get-account-configuration)
+            account_id=id_text(config.get("uid")),
         )
 
     # -- trades ---------------------------------------------------------------------------

@@ -51,6 +51,8 @@ EXCHANGES = sorted(ANSWERS)
 # client: what the check must return, as a string.
 ACCOUNT_IDS: dict[str, Callable[[ccxt.Exchange], Any]] = {
     "binance": lambda client: client.private_get_account()["uid"],
+    "bybit": lambda client: client.private_get_v5_user_query_api()["result"]["userID"],
+    "okx": lambda client: client.private_get_account_config()["data"][0]["uid"],
 }
 # Where the check asks for the id with a request of its own (the others read it from an answer
 # the check needs anyway): the path, and the readings under which the check asks it.
