@@ -38,3 +38,28 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     workspace = factory.SubFactory(WorkspaceFactory)
     role = Membership.Role.MEMBER
+
+
+class ExchangeConnectionFactory(factory.django.DjangoModelFactory):
+    """A connection row without a credential: for pages and rules that never call an exchange.
+
+    Give each live connection of one workspace its own exchange: one account is one live
+    connection per exchange.
+    """
+
+    class Meta:
+        model = "connections.ExchangeConnection"
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    exchange = "binance"
+    label = factory.Sequence(lambda n: f"Account {n}")
+    portfolio = factory.LazyAttribute(lambda connection: _default_portfolio(connection.workspace))
+    api_key_hint = "WXYZ"
+    api_key_fingerprint = factory.Sequence(lambda n: f"{n:064x}")
+    status = "connected"
+
+
+def _default_portfolio(workspace):
+    from portfolio.services import portfolio_default_ensure
+
+    return portfolio_default_ensure(workspace=workspace)
