@@ -18,12 +18,13 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 import ccxt
 
-from ..base import CredentialShape, ExchangeAdapter, Permissions
+from ..base import CredentialShape, ExchangeAdapter, Permissions, id_text
 from ..capabilities import Part
 from ..records import (
     BalanceRecord,
@@ -137,7 +138,10 @@ class BitgetAdapter(ExchangeAdapter):
             time.sleep(ACCOUNT_INFO_EVERY_S)
             answer = client.private_spot_get_v2_spot_account_info()
         data = answer.get("data") or {}
-        return permissions_from(data.get("authorities") or [], data.get("ips"))
+        permissions = permissions_from(data.get("authorities") or [], data.get("ips"))
+        # "userId" is the key's own account, a sub-account's for its keys ("parentId" is the
+        # master's): https://www.bitget.com/api-doc/spot/account/Get-Account-Info
+        return replace(permissions, account_id=id_text(data.get("userId")))
 
     # -- trades ---------------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ import ccxt
 from connections.vault import CredentialSecret
 from sync.markets import markets_ensure
 
-from ..base import CredentialShape, ExchangeAdapter, Permissions
+from ..base import CredentialShape, ExchangeAdapter, Permissions, id_text
 from ..capabilities import Part, attach_part_log, part_log_of
 from ..client import build_client
 from ..errors import ErrorCode, ExchangeCallFailed, ExchangeFailure, failure_for
@@ -128,6 +128,10 @@ class KucoinAdapter(ExchangeAdapter):
             transfer=withdraw or bool(granted & _INNER_TRANSFER),
             ip_restricted=bool(info.get("ipWhitelist")),
             details={"exchange_permissions": [name for name in names if name]},
+            # "uid": the UID of the key's account ("Get Apikey Info",
+            # https://www.kucoin.com/docs-new/rest/account-info/account-funding/get-apikey-info);
+            # ccxt 4.5.90 lists the endpoint (private user/api-key) without reading it
+            account_id=id_text(info.get("uid")),
         )
 
     def error_code_of(self, client: ccxt.Exchange) -> str | None:
