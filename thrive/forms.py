@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
-from .models import User
+from .models import Invitation, Membership, User, Workspace
 from .throttle import signin_blocked, signin_failed, signin_succeeded
 
 
@@ -66,3 +66,24 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             raise
         signin_succeeded(email=email, address=address)
         return cleaned
+
+
+class WorkspacePlanForm(forms.Form):
+    plan = forms.ChoiceField(choices=Workspace.Plan.choices)
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(max_length=254, label="E-mail address")
+    role = forms.ChoiceField(
+        choices=Invitation.Role.choices,
+        initial=Invitation.Role.MEMBER,
+        help_text="Admins add, replace and disconnect connections and invite people; "
+        "members see everything and can sync.",
+    )
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+
+class MembershipRoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Membership.Role.choices)

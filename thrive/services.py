@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import secrets
+from datetime import timedelta
+
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.crypto import get_random_string
+from django.utils.formats import date_format
 from django.utils.text import slugify
 
 from portfolio.services import portfolio_default_ensure
 
-from .models import Membership, User, Workspace
+from .models import Invitation, Membership, User, Workspace
+from .selectors import membership_role
 
 
 @transaction.atomic
@@ -39,3 +48,170 @@ def membership_add(
         workspace=workspace, user=user, defaults={"role": role}
     )
     return membership
+
+
+INVITATION_LIFETIME = timedelta(days=7)
+
+
+class WorkspaceRefused(Exception):
+    """A workspace rule said no; the message is a sentence for the person, saying what to do."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@transaction.atomic
+def workspace_plan_change(*, workspace: Workspace, plan: str) -> Workspace:
+    """Move to another plan; never below the connections the workspace already has live."""
+    # Imported here: connections' services import this app's models at load time.
+    from connections.selectors import live_connection_count
+    from connections.services import PLAN_LIMITS
+
+    # Lock the row so two plan changes (or a change and a connect) decide on one count.
+    workspace = Workspace.objects.select_for_update().get(pk=workspace.pk)
+    limit = PLAN_LIMITS.get(plan)
+    live = live_connection_count(workspace=workspace)
+    if limit is not None and live > limit:
+        label = Workspace.Plan(plan).label
+        raise WorkspaceRefused(
+            f"{workspace.name} has {live} live connections and the {label} plan allows "
+            f"{limit}. Disconnect {live - limit} first, or choose a plan that fits them.",
+            field="plan",
+        )
+    workspace.plan = plan
+    workspace.save(update_fields=["plan"])
+    return workspace
+
+
+@transaction.atomic
+def invitation_send(
+    *, workspace: Workspace, invited_by: User, email: str, role: str, site_url: str
+) -> Invitation:
+    """Invite an address by e-mail; a new invitation to the same address replaces the open one.
+
+    The raw token exists only in the e-mail; the row keeps its SHA-256. The mail is sent inside
+    the transaction, so a mail server that refuses it leaves no invitation behind.
+    """
+    email = email.strip().lower()
+    if Membership.objects.for_workspace(workspace).filter(user__email__iexact=email).exists():
+        raise WorkspaceRefused(f"{email} is already a member of {workspace.name}.", field="email")
+    now = timezone.now()
+    Invitation.objects.for_workspace(workspace).filter(
+        email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        workspace=workspace,
+        email=email,
+        role=role,
+        token_hash=Invitation.hash_token(token),
+        invited_by=invited_by,
+        expires_at=now + INVITATION_LIFETIME,
+    )
+    link = site_url.rstrip("/") + reverse("invitation-accept", args=[token])
+    context = {"invitation": invitation, "link": link, "days": INVITATION_LIFETIME.days}
+    # One line, whatever the workspace is called: a newline would be a header injection.
+    subject = " ".join(f"{invited_by.email} invited you to {workspace.name} on Thrive".split())
+    send_mail(
+        subject,
+        render_to_string("thrive/invitation_email.txt", context),
+        None,
+        [email],
+    )
+    return invitation
+
+
+def invitation_revoke(*, invitation: Invitation) -> None:
+    """The link stops working at once and says it was withdrawn."""
+    Invitation.objects.for_workspace(invitation.workspace).filter(
+        pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
+
+
+def invitation_problem(*, invitation: Invitation, user: User) -> str | None:
+    """Why this person cannot accept this invitation now, as a sentence; None if they can."""
+    who = invitation.invited_by.email if invitation.invited_by else "the workspace's owner"
+    state = invitation.state_at(timezone.now())
+    if state == Invitation.State.ACCEPTED:
+        return (
+            f"This invitation has already been used. Ask {who} to invite you again if you "
+            f"still need to join {invitation.workspace.name}."
+        )
+    if state == Invitation.State.REVOKED:
+        return (
+            "This invitation was withdrawn or replaced by a newer one. Use the link in the "
+            f"latest invitation e-mail, or ask {who} to invite you again."
+        )
+    if state == Invitation.State.EXPIRED:
+        expired_on = date_format(timezone.localtime(invitation.expires_at), "j F Y")
+        return (
+            f"This invitation expired on {expired_on}: invitations last "
+            f"{INVITATION_LIFETIME.days} days. Ask {who} to send you a new one."
+        )
+    if invitation.email.lower() != user.email.lower():
+        return f"This invitation was sent to another address. Sign in as {invitation.email}."
+    return None
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
+    """Join the workspace with the invited role; a link works once."""
+    # Locked so that two clicks on the same link cannot both count.
+    invitation = (
+        Invitation.objects.select_for_update().select_related("workspace").get(pk=invitation.pk)
+    )
+    problem = invitation_problem(invitation=invitation, user=user)
+    if problem is not None:
+        raise WorkspaceRefused(problem)
+    # Someone who joined another way keeps the role they have.
+    membership, _ = Membership.objects.get_or_create(
+        workspace=invitation.workspace, user=user, defaults={"role": invitation.role}
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return membership
+
+
+def _owners_locked(workspace: Workspace) -> list[Membership]:
+    # select_for_update: two owners demoting each other at once must not leave none.
+    return list(
+        Membership.objects.for_workspace(workspace)
+        .filter(role=Membership.Role.OWNER)
+        .select_for_update()
+    )
+
+
+def _owner_rule_check(*, membership: Membership, actor: User, new_role: str | None) -> None:
+    """Only owners make or unmake owners, and the last owner always stays one."""
+    touches_owner = Membership.Role.OWNER in (membership.role, new_role)
+    if touches_owner and membership_role(user=actor, workspace=membership.workspace) != (
+        Membership.Role.OWNER
+    ):
+        raise WorkspaceRefused(
+            "Only an owner can make someone an owner, or change or remove an owner."
+        )
+    if membership.role != Membership.Role.OWNER or new_role == Membership.Role.OWNER:
+        return
+    owners = _owners_locked(membership.workspace)
+    if [owner.pk for owner in owners] == [membership.pk]:
+        raise WorkspaceRefused(
+            f"{membership.workspace.name} needs at least one owner, and "
+            f"{membership.user.email} is the only one. Make someone else an owner first."
+        )
+
+
+@transaction.atomic
+def membership_role_change(*, membership: Membership, role: str, actor: User) -> Membership:
+    _owner_rule_check(membership=membership, actor=actor, new_role=role)
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, actor: User) -> None:
+    """Out of the workspace at once; their past actions stay in the audit trail."""
+    _owner_rule_check(membership=membership, actor=actor, new_role=None)
+    membership.delete()

@@ -23,5 +23,6 @@ urlpatterns = [
     path("journal/", include("journal.urls")),
     path("portfolio/", include("portfolio.urls")),
     path("settings/connections/", include("connections.urls")),
+    path("", include("thrive.workspace_urls")),
     path("admin/", admin.site.urls),
 ]
