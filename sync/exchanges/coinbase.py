@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 import ccxt
 
-from .base import CredentialShape, ExchangeAdapter, Permissions
+from .base import CredentialShape, ExchangeAdapter, Permissions, id_text
 from .capabilities import Part
 from .errors import ErrorCode, ExchangeFailure, failure_for
 from .records import BalanceRecord, Stream, TradePage, TradeRecord, from_millis, to_decimal
@@ -80,6 +80,11 @@ class CoinbaseAdapter(ExchangeAdapter):
                 "portfolio_uuid": info.get("portfolio_uuid"),
                 "portfolio_type": info.get("portfolio_type"),
             },
+            # A CDP key is scoped to one portfolio and sees only its data, so the portfolio is
+            # the account it reads ("Get API Key Permissions",
+            # https://docs.cdp.coinbase.com/api-reference/advanced-trade-api/rest-api/data-api/get-api-key-permissions;
+            # https://docs.cdp.coinbase.com/coinbase-app/advanced-trade-apis/guides/portfolios)
+            account_id=id_text(info.get("portfolio_uuid")),
         )
 
     def error_code_of(self, client: ccxt.Exchange) -> str | None:

@@ -31,7 +31,7 @@ from typing import Any
 
 import ccxt
 
-from ..base import CredentialShape, ExchangeAdapter, Permissions
+from ..base import CredentialShape, ExchangeAdapter, Permissions, id_text
 from ..capabilities import Availability, part_log_of
 from ..errors import ErrorCode, ExchangeFailure, failure_for
 from ..records import (
@@ -161,7 +161,27 @@ class GateAdapter(ExchangeAdapter):
                 "writable": writable,
                 "key_state": own.get("state"),
             },
+            # the key's own entry names its account: SubAccountKey "user_id"
+            # (gateio/gateapi-python docs/SubAccountKey.md)
+            account_id=id_text(own.get("user_id")),
         )
+
+    def account_id(self, client: ccxt.Exchange, permissions: Permissions) -> str | None:
+        """The key's own entry of /account/main_keys names its account. Without one (a mask
+        that fits no key, Gate's one-object answer), ``GET /account/detail`` does ("user_id",
+        https://www.gate.com/docs/developers/apiv4/#retrieve-user-account-information): the
+        request ccxt makes anyway to learn the account mode, which it is then spared. A key
+        refused main_keys lacks the "account" permission detail needs as well: not asked."""
+        if permissions.account_id is not None:
+            return permissions.account_id
+        if permissions.details.get("account_permission") is False:
+            return None
+        detail = client.private_account_get_detail()
+        mode = (detail.get("key") or {}).get("mode")
+        if mode is not None:
+            # what ccxt's load_unified_status reads from the same answer
+            client.options["unifiedAccount"] = int(mode) == 2
+        return id_text(detail.get("user_id"))
 
     def _error_body(self, client: ccxt.Exchange) -> dict[str, Any]:
         return self.last_body(client) or {}

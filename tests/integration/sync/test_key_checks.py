@@ -55,10 +55,15 @@ ACCOUNT_IDS: dict[str, Callable[[ccxt.Exchange], Any]] = {
     "okx": lambda client: client.private_get_account_config()["data"][0]["uid"],
     "bitget": lambda client: client.private_spot_get_v2_spot_account_info()["data"]["userId"],
     "kucoin": lambda client: client.private_get_user_api_key()["data"]["uid"],
+    "gate": lambda client: client.private_account_get_detail()["user_id"],
+    "coinbase": lambda client: client.v3_private_get_brokerage_key_permissions()["portfolio_uuid"],
 }
 # Where the check asks for the id with a request of its own (the others read it from an answer
 # the check needs anyway): the path, and the readings under which the check asks it.
-ID_REQUESTS: dict[str, tuple[str, dict[str, str]]] = {}
+ID_REQUESTS: dict[str, tuple[str, dict[str, str]]] = {
+    # only when its key listing does not name the key: a mask that leaves nothing shown
+    "gate": ("/api/v4/account/detail", {"gate.key_mask": "hidden"}),
+}
 
 
 def test_every_exchange_is_covered():
@@ -185,6 +190,18 @@ def test_two_accounts_have_different_account_ids(routed_to_simulator, exchange):
 
     assert demo.account_id is not None and other.account_id is not None
     assert demo.account_id != other.account_id
+
+
+@pytest.mark.parametrize("exchange", sorted(ID_REQUESTS))
+def test_where_the_answers_name_no_account_its_own_request_does(routed_to_simulator, exchange):
+    _, readings = ID_REQUESTS[exchange]
+    if readings:
+        routed_to_simulator.ok("POST", "/config", {"readings": readings})
+    account = routed_to_simulator.account(exchange, "demo")
+
+    permissions = check_key(routed_to_simulator, "demo", exchange=exchange)
+
+    assert permissions.account_id == account_id_named_by(routed_to_simulator, exchange, account)
 
 
 @pytest.mark.parametrize("exchange", sorted(ID_REQUESTS))
