@@ -22,6 +22,7 @@ from thrive.models import User, Workspace
 from thrive.tenancy import TenantQuerySet
 
 from .fingerprint import api_key_fingerprint
+from .limits import key_check_spend, refusal_in_words
 from .models import AuditEvent, Credential, Exchange, ExchangeConnection
 from .selectors import live_connection_count
 from .vault import Binding, CredentialSecret, configured_keyring, open_envelope, seal
@@ -163,13 +164,21 @@ def credential_check(
 ) -> CheckResult:
     """Test a key: one read request and the permission check. Saves nothing but the audit row.
 
-    Raises `sync.exchanges.errors.ExchangeCallFailed` with a sentence for the person.
+    Counted against the person's and the workspace's limits (connections.limits) first, and
+    sent through the checks' own share of the exchange's budget. Raises ConnectionRefused
+    over a limit, and `sync.exchanges.errors.ExchangeCallFailed` with a sentence for the
+    person when the exchange refuses.
     """
+    from sync.exchanges.client import interactive_requests
     from sync.exchanges.errors import ExchangeCallFailed
 
+    refusal = key_check_spend(user_id=actor.pk if actor else None, workspace_id=workspace.pk)
+    if refusal is not None:
+        raise ConnectionRefused(refusal_in_words(refusal))
     adapter = adapter_for(exchange)
     try:
-        permissions = adapter.check(secret)
+        with interactive_requests():
+            permissions = adapter.check(secret)
     except ExchangeCallFailed as failed:
         audit_record(
             workspace=workspace,

@@ -9,6 +9,9 @@ import tempfile
 
 # The simulator answers at once; the shared budget need not pace tests like a real exchange.
 os.environ.setdefault("THRIVE_EXCHANGE_BUDGET_SCALE", "400")
+# Tests connect far more keys a minute than a person may; the limits' own tests lower them.
+os.environ.setdefault("THRIVE_KEY_CHECKS_PER_MINUTE", "100000")
+os.environ.setdefault("THRIVE_KEY_CHECKS_PER_HOUR", "100000")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "t" * 48)
 # Each test run gets its own data folder (file broker, keyring, SQLite test database): runs
 # side by side must never consume each other's queued tasks. Workers started by a test

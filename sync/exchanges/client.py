@@ -33,6 +33,22 @@ RETRY_CAP_MS = 5_000
 _request_guard: ContextVar[Callable[[], None] | None] = ContextVar("request_guard", default=None)
 
 
+# Set while a person waits for a key check: clients built then draw from the checks' own
+# share of each exchange's budget, so any number of checks never slows a scheduled sync.
+_interactive: ContextVar[bool] = ContextVar("interactive", default=False)
+
+
+@contextmanager
+def interactive_requests() -> Iterator[None]:
+    """Clients built inside the block spend the interactive share of the budget
+    (THRIVE_CHECK_BUDGET_SHARE); the syncs' share is the rest."""
+    reset = _interactive.set(True)
+    try:
+        yield
+    finally:
+        _interactive.reset(reset)
+
+
 @contextmanager
 def requests_guarded(guard: Callable[[], None]) -> Iterator[None]:
     """Run `guard` before each request sent inside the block."""
@@ -101,15 +117,24 @@ def _share_budget_and_count(client: ccxt.Exchange, *, budget_key: str, spaced: b
     endpoint's cost in the exchange's documented weight. ccxt's own throttle spaces one
     client's calls evenly (some exchanges count per second); the shared bucket keeps all
     workers together under the exchange's limit. THRIVE_EXCHANGE_BUDGET_SCALE scales both.
+    Key checks a person waits for have their own bucket, a share of the limit, and syncs
+    the rest: together they stay under it.
     """
     from sync import budget
 
     client.rateLimit = float(client.rateLimit) / settings.THRIVE_EXCHANGE_BUDGET_SCALE
     client.requests_made = 0
     own_spacing = client.throttle
+    share = settings.THRIVE_CHECK_BUDGET_SHARE
+    if _interactive.get():
+        budget_key = f"{budget_key}:checks"
+    else:
+        share = 1 - share
+    # A share of the rate is a slower bucket: more milliseconds per unit of cost.
+    rate_limit_ms = client.rateLimit / share
 
     def throttle(cost: float | None = None) -> Any:
-        budget.take(budget_key, rate_limit_ms=client.rateLimit, cost=float(cost or 1))
+        budget.take(budget_key, rate_limit_ms=rate_limit_ms, cost=float(cost or 1))
         if spaced:
             own_spacing(cost)
         guard = _request_guard.get()
