@@ -214,6 +214,15 @@ if THRIVE_EXCHANGE_ATTEMPTS < 1 or THRIVE_EXCHANGE_RETRY_BASE_MS < 0:
         "THRIVE_EXCHANGE_ATTEMPTS",
         "must be at least 1, and THRIVE_EXCHANGE_RETRY_BASE_MS at least 0.",
     )
+# Key tests and connects a person, and a workspace, may make (connections/limits.py), and the
+# share of each exchange's request budget they draw from: syncs keep the rest.
+THRIVE_KEY_CHECKS_PER_MINUTE = env_int("THRIVE_KEY_CHECKS_PER_MINUTE", 10)
+THRIVE_KEY_CHECKS_PER_HOUR = env_int("THRIVE_KEY_CHECKS_PER_HOUR", 50)
+THRIVE_CHECK_BUDGET_SHARE = env_float("THRIVE_CHECK_BUDGET_SHARE", 0.2)
+if min(THRIVE_KEY_CHECKS_PER_MINUTE, THRIVE_KEY_CHECKS_PER_HOUR) < 1:
+    raise ConfigurationError("THRIVE_KEY_CHECKS_PER_MINUTE", "and _PER_HOUR must be at least 1.")
+if not 0 < THRIVE_CHECK_BUDGET_SHARE < 1:
+    raise ConfigurationError("THRIVE_CHECK_BUDGET_SHARE", "must lie between 0 and 1, e.g. 0.2.")
 for _ip in THRIVE_EGRESS_IPS:
     try:
         ipaddress.ip_network(_ip)
