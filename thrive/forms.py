@@ -9,7 +9,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
 from .models import Invitation, Membership, User, Workspace
-from .throttle import signin_blocked, signin_failed, signin_succeeded
+from .throttle import client_address, signin_blocked, signin_failed, signin_succeeded
 
 
 class SignupForm(forms.Form):
@@ -42,22 +42,27 @@ class SignupForm(forms.Form):
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
-    """Sign-in by email that refuses to even try after too many recent failures."""
+    """Sign-in by email that refuses to even try after too many recent failures.
+
+    Counted per (email, client address), so another address's guesses never lock the owner out.
+    """
 
     error_messages = {
         **AuthenticationForm.error_messages,
         "throttled": "Too many failed sign-ins. Wait %(minutes)s minutes, or reset your password.",
+        "throttled_network": (
+            "Too many failed sign-ins from your network. Wait %(minutes)s minutes and try again."
+        ),
     }
 
     def clean(self) -> dict[str, Any]:
-        from django.conf import settings
-
         email = (self.data.get("username") or "").strip().lower()
-        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
-        if signin_blocked(email=email, address=address):
-            minutes = max(1, settings.LOGIN_FAILURE_WINDOW_SECONDS // 60)
+        address = client_address(self.request) if self.request else ""
+        block = signin_blocked(email=email, address=address)
+        if block:
+            code = "throttled_network" if block.network else "throttled"
             raise forms.ValidationError(
-                self.error_messages["throttled"], code="throttled", params={"minutes": minutes}
+                self.error_messages[code], code=code, params={"minutes": block.minutes}
             )
         try:
             cleaned = super().clean()

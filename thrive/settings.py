@@ -118,9 +118,31 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/journal/"
 LOGOUT_REDIRECT_URL = "login"
-# Failed sign-ins allowed per email and per client address before a cool-down.
+# Failed sign-ins allowed per (email, client address) pair within the window before a cool-down,
+# and failures allowed from one client address across all emails (thrive/throttle.py).
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 50)
+# Account e-mail (password reset and sign-up): e-mails to one recipient, and requests from one
+# client address for each of the two, within the window.
+PASSWORD_RESET_EMAIL_LIMIT = env_int("PASSWORD_RESET_EMAIL_LIMIT", 3)
+PASSWORD_RESET_ADDRESS_LIMIT = env_int("PASSWORD_RESET_ADDRESS_LIMIT", 10)
+PASSWORD_RESET_WINDOW_SECONDS = env_int("PASSWORD_RESET_WINDOW_SECONDS", 3600)
+# Reverse proxies in front of the app that append to X-Forwarded-For; the client address is the
+# entry this many from the right. 0 ignores the header, which any client can write.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+for _name in (
+    "LOGIN_FAILURE_LIMIT",
+    "LOGIN_FAILURE_WINDOW_SECONDS",
+    "LOGIN_ADDRESS_FAILURE_LIMIT",
+    "PASSWORD_RESET_EMAIL_LIMIT",
+    "PASSWORD_RESET_ADDRESS_LIMIT",
+    "PASSWORD_RESET_WINDOW_SECONDS",
+):
+    if globals()[_name] < 1:
+        raise ConfigurationError(_name, "must be at least 1.")
+if TRUSTED_PROXY_COUNT < 0:
+    raise ConfigurationError("TRUSTED_PROXY_COUNT", "must be 0 or more.")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
