@@ -23,7 +23,7 @@ from typing import Any
 
 import ccxt
 
-from ..base import CredentialShape, ExchangeAdapter, Permissions
+from ..base import CredentialShape, ExchangeAdapter, Permissions, id_text
 from ..errors import ErrorCode, ExchangeFailure, failure_for
 from ..records import BalanceRecord, PositionRecord, Stream, TradePage, TradeRecord, to_decimal
 from . import holdings, trades
@@ -97,6 +97,13 @@ class MexcAdapter(ExchangeAdapter):
         return Permissions(
             verifiable=False, read=True, details={"futures_read": futures is not None}
         )
+
+    def account_id(self, client: ccxt.Exchange, permissions: Permissions) -> str | None:
+        # Nothing the check reads names the account (``/api/v3/account`` has no uid): one more
+        # read of the spot account, GET /api/v3/uid ("Query UID", SPOT_ACCOUNT_READ, weight 1,
+        # https://www.mexc.com/api-docs/spot-v3/spot-account-trade#query-uid; ccxt 4.5.90
+        # spot private "uid")
+        return id_text(client.spot_private_get_uid().get("uid"))
 
     # -- the sync engine's side -------------------------------------------------------------
 

@@ -57,12 +57,14 @@ ACCOUNT_IDS: dict[str, Callable[[ccxt.Exchange], Any]] = {
     "kucoin": lambda client: client.private_get_user_api_key()["data"]["uid"],
     "gate": lambda client: client.private_account_get_detail()["user_id"],
     "coinbase": lambda client: client.v3_private_get_brokerage_key_permissions()["portfolio_uuid"],
+    "mexc": lambda client: client.spot_private_get_uid()["uid"],
 }
 # Where the check asks for the id with a request of its own (the others read it from an answer
 # the check needs anyway): the path, and the readings under which the check asks it.
 ID_REQUESTS: dict[str, tuple[str, dict[str, str]]] = {
     # only when its key listing does not name the key: a mask that leaves nothing shown
     "gate": ("/api/v4/account/detail", {"gate.key_mask": "hidden"}),
+    "mexc": ("/api/v3/uid", {}),
 }
 
 

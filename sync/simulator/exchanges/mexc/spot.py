@@ -52,6 +52,14 @@ def spot_account(call: Call) -> dict[str, Any]:
     }
 
 
+@router.get(SPOT_HOST, "/api/v3/uid", pool=spot_pool("/api/v3/uid"), signed=True)
+def query_uid(call: Call) -> dict[str, str]:
+    """ "Query UID" (SPOT_ACCOUNT_READ, weight 1): the key's own account, a sub-account's own uid
+    for its keys, as a string (https://www.mexc.com/api-docs/spot-v3/spot-account-trade#query-uid,
+    example ``{"uid": "209302839"}``)."""
+    return {"uid": str(call.signed_account().uid)}
+
+
 @router.get(
     SPOT_HOST,
     "/api/v3/capital/config/getall",
