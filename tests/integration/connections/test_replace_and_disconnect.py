@@ -8,9 +8,11 @@ from tests.broker import decoded, purge, queued_messages
 from .conftest import form_data
 
 
-def test_replacing_the_key_overwrites_the_stored_one(owner_client, connected, binance):
+def test_replacing_the_key_overwrites_the_stored_one(
+    routed_to_simulator, owner_client, connected, binance
+):
     old_envelope = Credential.objects.get(connection=connected).envelope
-    new = binance["demo"]
+    new = {**binance["read-only"], **routed_to_simulator.add_key(binance["read-only"]["api_key"])}
     response = owner_client.post(
         f"/settings/connections/{connected.public_id}/edit/", form_data(new)
     )
@@ -77,3 +79,34 @@ def test_connecting_queues_the_first_sync_with_the_connection_id_only(
     args, kwargs, _ = json.loads(messages[0]["decoded_body"])
     assert args == [connection.pk, "initial", "initial"]
     assert kwargs == {}
+
+
+def test_a_key_of_another_account_is_refused_and_the_old_key_stays(
+    owner_client, connected, binance
+):
+    old_envelope = Credential.objects.get(connection=connected).envelope
+    response = owner_client.post(
+        f"/settings/connections/{connected.public_id}/edit/", form_data(binance["demo"])
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "This key belongs to another Binance account than “Main account”" in page
+    assert Credential.objects.get(connection=connected).envelope == old_envelope
+    connected.refresh_from_db()
+    assert connected.api_key_hint == binance["read-only"]["api_key"][-4:]
+    assert not AuditEvent.objects.filter(connection=connected, action="replaced").exists()
+
+
+def test_a_second_key_of_a_connected_account_is_refused_whatever_the_key(
+    routed_to_simulator, owner_client, connected, binance
+):
+    other_key = routed_to_simulator.add_key(binance["read-only"]["api_key"])
+    response = owner_client.post(
+        "/settings/connections/add/?exchange=binance",
+        form_data({**binance["read-only"], **other_key}, label="Again"),
+    )
+    assert response.status_code == 200
+    assert "This Binance account is already connected here as “Main account”" in (
+        response.content.decode()
+    )
+    assert ExchangeConnection.objects.filter(workspace=connected.workspace).count() == 1
