@@ -28,7 +28,7 @@ import ccxt
 from connections.vault import CredentialSecret
 from sync.markets import markets_ensure
 
-from ..base import CredentialShape, ExchangeAdapter, Permissions
+from ..base import CredentialShape, ExchangeAdapter, Permissions, id_text
 from ..capabilities import Part, part_log_of
 from ..client import build_client
 from ..errors import ErrorCode, ExchangeCallFailed, ExchangeFailure, failure_for
@@ -228,6 +228,12 @@ class KrakenAdapter(ExchangeAdapter):
             ip_restricted=bool(info.get("ipAllowlist")),
             expires_at=_seconds_to_datetime(info.get("validUntil")),
             details=details,
+            # Kraken names accounts by their IIBAN ("AA88 N84G WOAK NMOI"): GetApiKeyInfo
+            # answers it as "iban" (its documented example), and the futures key check calls
+            # the same value "IIBAN of the account that the API key belongs to"
+            # (https://docs.kraken.com/api-reference/account-data/get-api-key-info,
+            # https://docs.kraken.com/api-reference/api-keys/check-v3-api-key)
+            account_id=id_text(info.get("iban")),
         )
         if getattr(client, "futures_client", None) is None:
             return permissions

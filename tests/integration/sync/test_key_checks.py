@@ -58,6 +58,7 @@ ACCOUNT_IDS: dict[str, Callable[[ccxt.Exchange], Any]] = {
     "gate": lambda client: client.private_account_get_detail()["user_id"],
     "coinbase": lambda client: client.v3_private_get_brokerage_key_permissions()["portfolio_uuid"],
     "mexc": lambda client: client.spot_private_get_uid()["uid"],
+    "kraken": lambda client: client.private_post_getapikeyinfo()["result"]["iban"],
 }
 # Where the check asks for the id with a request of its own (the others read it from an answer
 # the check needs anyway): the path, and the readings under which the check asks it.
@@ -70,6 +71,7 @@ ID_REQUESTS: dict[str, tuple[str, dict[str, str]]] = {
 
 def test_every_exchange_is_covered():
     assert set(ANSWERS) == set(Exchange.values)
+    assert set(ACCOUNT_IDS) == set(Exchange.values)
 
 
 def failure_of(simulator, exchange: str, label: str, **changes: str) -> ErrorCode:
