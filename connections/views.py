@@ -18,6 +18,7 @@ from sync.lease import lease_held
 from sync.selectors import account_parts_in_words, stream_reach_list, sync_run_list
 from sync.services import sync_now_request
 from thrive.decorators import workspace_required
+from thrive.roles import manager_required
 
 from .forms import ConnectionAddForm, ConnectionReplaceForm, exchange_choices
 from .models import Exchange, ExchangeConnection
@@ -61,6 +62,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @never_cache
 @sensitive_post_parameters(*SECRET_FIELDS)
 @workspace_required
+@manager_required
 @sensitive_variables(*SECRET_FIELDS, "secret")
 def add(request: HttpRequest) -> HttpResponse:
     exchange = request.POST.get("exchange") or request.GET.get("exchange")
@@ -161,6 +163,7 @@ def sync_now(request: HttpRequest, public_id: str) -> HttpResponse:
 @never_cache
 @sensitive_post_parameters(*SECRET_FIELDS)
 @workspace_required
+@manager_required
 @sensitive_variables(*SECRET_FIELDS, "secret")
 def replace(request: HttpRequest, public_id: str) -> HttpResponse:
     connection = connection_get(workspace=request.workspace, public_id=public_id)
@@ -193,6 +196,7 @@ def replace(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_POST
 @workspace_required
+@manager_required
 def disconnect(request: HttpRequest, public_id: str) -> HttpResponse:
     connection = connection_get(workspace=request.workspace, public_id=public_id)
     connection_disconnect(connection=connection, actor=request.user)
