@@ -21,12 +21,9 @@ class SignupForm(forms.Form):
     )
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                "An account with this email already exists. Sign in, or reset your password."
-            )
-        return email
+        # Whether an account already uses it is not the form's business: the answer must not
+        # tell (services.user_signup mails that owner instead).
+        return self.cleaned_data["email"].strip().lower()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import timedelta
 
+from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.hashers import make_password
+from django.core import signing
+from django.core.cache import cache
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +23,7 @@ from portfolio.services import portfolio_default_ensure
 
 from .models import Invitation, Membership, User, Workspace
 from .selectors import membership_role
+from .throttle import mail_recipient_allow, mail_request_allow
 
 
 @transaction.atomic
@@ -33,12 +39,45 @@ def workspace_create(*, name: str, owner: User, plan: str = Workspace.Plan.START
     return workspace
 
 
-@transaction.atomic
-def user_signup(*, email: str, password: str) -> User:
-    """A new person with their personal workspace, which they own."""
-    user = User.objects.create_user(email=email, password=password)
-    workspace_create(name=f"{user.email.split('@')[0]}'s workspace", owner=user)
-    return user
+def user_signup(*, email: str, password: str, client: str, domain: str, use_https: bool) -> None:
+    """Start a sign-up: mail a confirmation link, or tell the owner if the address has an account.
+
+    The person sees the same page either way, so the form never says whether an address has an
+    account; the password is hashed on both paths so that the answer takes as long too. Nothing
+    is created until the link is followed (user_signup_confirm): a sign-up pending under
+    someone else's address never blocks or touches that person's own sign-up.
+    Raises Throttled when `client` has asked too often.
+    """
+    email = email.strip().lower()
+    mail_request_allow(action="signup", address=client)
+    if not mail_recipient_allow(email=email):
+        return
+    site = f"{'https' if use_https else 'http'}://{domain}"
+    password_hash = make_password(password)
+    if User.objects.filter(email__iexact=email).exists():
+        context = {
+            "email": email,
+            "login_link": site + reverse("login"),
+            "reset_link": site + reverse("password_reset"),
+        }
+        subject = "Someone tried to sign up to Thrive with your address"
+        template = "registration/signup_existing_email.txt"
+    else:
+        nonce = secrets.token_urlsafe(32)
+        cache.set(
+            _signup_pending_key(nonce),
+            {"email": email, "password": password_hash},
+            int(SIGNUP_LINK_LIFETIME.total_seconds()),
+        )
+        token = signing.TimestampSigner(salt=_SIGNUP_SALT).sign(nonce)
+        context = {
+            "email": email,
+            "link": site + reverse("signup-confirm", args=[token]),
+            "days": SIGNUP_LINK_LIFETIME.days,
+        }
+        subject = "Confirm your address to finish signing up to Thrive"
+        template = "registration/signup_confirm_email.txt"
+    send_mail(subject, render_to_string(template, context), None, [email])
 
 
 def membership_add(
@@ -215,3 +254,71 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
     """Out of the workspace at once; their past actions stay in the audit trail."""
     _owner_rule_check(membership=membership, actor=actor, new_role=None)
     membership.delete()
+
+
+# Sign-up and password reset. A pending sign-up lives in the shared cache, not in the users
+# table, until its link is followed: each attempt keeps its own password, so a stranger's sign-up
+# under your address neither replaces yours nor leaves a half-made account behind.
+SIGNUP_LINK_LIFETIME = timedelta(days=2)
+_SIGNUP_SALT = "thrive.signup.confirm"
+
+
+def _signup_pending_key(nonce: str) -> str:
+    return "signup-pending:" + hashlib.sha256(nonce.encode()).hexdigest()
+
+
+def _signup_pending(token: str) -> tuple[str, dict[str, str]] | None:
+    """(cache key, pending sign-up) for a confirmation link still good to use, else None."""
+    try:
+        nonce = signing.TimestampSigner(salt=_SIGNUP_SALT).unsign(
+            token, max_age=SIGNUP_LINK_LIFETIME
+        )
+    except signing.BadSignature:
+        return None
+    key = _signup_pending_key(nonce)
+    pending = cache.get(key)
+    if pending is None or User.objects.filter(email__iexact=pending["email"]).exists():
+        return None
+    return key, pending
+
+
+def signup_pending_email(*, token: str) -> str | None:
+    """The address a confirmation link would create an account for; None if the link is dead."""
+    pending = _signup_pending(token)
+    return pending[1]["email"] if pending else None
+
+
+def user_signup_confirm(*, token: str) -> User | None:
+    """Create the account of a confirmed sign-up, with its personal workspace, which it owns.
+
+    None when the link is expired, forged, already used, or the address got an account since
+    (another link of the same address was followed first).
+    """
+    pending = _signup_pending(token)
+    if pending is None:
+        return None
+    key, data = pending
+    try:
+        with transaction.atomic():
+            # The password was hashed when the person chose it; it is never kept in clear.
+            user = User.objects.create(email=data["email"], password=data["password"])
+            workspace_create(name=f"{user.email.split('@')[0]}'s workspace", owner=user)
+    except IntegrityError:  # two clicks at once: the other one made the account
+        cache.delete(key)
+        return None
+    cache.delete(key)
+    return user
+
+
+def password_reset_request(*, email: str, client: str, domain: str, use_https: bool) -> None:
+    """Mail a reset link to the account at `email`, unless that inbox had its share already.
+
+    Says nothing either way (no account, or over the inbox's limit: nothing is sent), so the
+    caller shows the same page. Raises Throttled when `client` has asked too often.
+    """
+    mail_request_allow(action="password-reset", address=client)
+    if not mail_recipient_allow(email=email):
+        return
+    form = PasswordResetForm({"email": email})
+    if form.is_valid():
+        form.save(domain_override=domain, use_https=use_https)

@@ -17,7 +17,11 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/journal/", permanent=False), name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/signup/check-your-inbox/", views.signup_done, name="signup-done"),
+    path("accounts/signup/confirm/<str:token>/", views.signup_confirm, name="signup-confirm"),
     path("accounts/login/", login_view, name="login"),
+    # Before django.contrib.auth.urls, whose unthrottled view has the same path and name.
+    path("accounts/password_reset/", views.password_reset, name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("workspaces/<slug:slug>/switch/", views.workspace_switch, name="workspace-switch"),
     path("journal/", include("journal.urls")),

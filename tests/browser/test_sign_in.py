@@ -35,11 +35,18 @@ def test_a_wrong_password_shows_a_clear_message_and_keeps_the_email(page, owner)
     assert page.input_value("input[name=password]") == ""
 
 
-def test_a_new_person_signs_up_into_their_own_workspace(page, db):
+def test_a_new_person_signs_up_into_their_own_workspace(page, db, mailoutbox):
     page.goto("/accounts/signup/")
     page.fill("input[name=email]", "grace@example.com")
     page.fill("input[name=password]", "a long enough passphrase")
     page.click("button[type=submit]")
+    page.wait_for_url("**/accounts/signup/check-your-inbox/")
+    assert "Check your inbox" in page.locator("h1").inner_text()
+
+    (message,) = mailoutbox
+    link = next(line for line in message.body.splitlines() if "/accounts/signup/confirm/" in line)
+    page.goto(link[link.index("/accounts/") :].strip())
+    page.click("text=Confirm and sign in")
     page.wait_for_url("**/settings/connections/")
     assert "Welcome to Thrive" in page.inner_text(".messages")
     assert page.locator(".workspace-name").inner_text() == "grace's workspace"
