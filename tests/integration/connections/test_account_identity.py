@@ -132,3 +132,29 @@ def test_balances_of_a_disconnected_connection_are_history_not_holdings(
     assert "not counted in your holdings" in history
     as_of = BalanceSnapshot.objects.filter(connection=connection, is_latest=True).first().as_of
     assert as_of.strftime("%Y-%m-%d %H:%M") in history
+
+
+def test_the_connection_page_names_the_exchange_account_or_says_it_cannot(
+    routed_to_simulator, owner_client, workspace, account
+):
+    _connect(owner_client, account)
+    binance = ExchangeConnection.objects.get(workspace=workspace, exchange="binance")
+    uid = account["email"].split("@")[0].rsplit(".", 1)[1]  # label.uid@binance.sim.invalid
+    assert binance.exchange_account_id == uid
+    page = owner_client.get(f"/settings/connections/{binance.public_id}/").content.decode()
+    assert f'<span class="mono">{uid}</span>' in page
+
+    # MEXC names the account through its own request (GET /api/v3/uid); when that fails, the
+    # key stands for the account and the page says so.
+    routed_to_simulator.fail_next_request("server_error", exchange="mexc", path="/api/v3/uid")
+    mexc = connection_create(
+        workspace=workspace,
+        actor=None,
+        exchange="mexc",
+        label="MEXC",
+        portfolio=None,
+        secret=secret_of(routed_to_simulator.account("mexc", "read-only")),
+    )
+    assert mexc.exchange_account_id == "" and mexc.account_ref.startswith("key:")
+    page = owner_client.get(f"/settings/connections/{mexc.public_id}/").content.decode()
+    assert "MEXC did not tell us which account this key belongs to" in page
