@@ -62,6 +62,9 @@ def key_check_spend(*, user_id: int | None, workspace_id: int) -> Refusal | None
             except ValueError:  # expired between add and incr
                 cache.set(key, 1, window.seconds + 5)
                 count = 1
+            # The file and database caches write `incr` back with the default timeout (300 s):
+            # an hour's count would vanish after five minutes.
+            cache.touch(key, window.seconds + 5)
             counted.append(key)
             if count > window.limit:
                 for spent in counted:
