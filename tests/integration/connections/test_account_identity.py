@@ -9,11 +9,16 @@ import pytest
 from django.contrib.messages import get_messages
 
 from connections.models import AuditEvent, ExchangeConnection
-from connections.services import connection_create
+from connections.services import (
+    ConnectionRefused,
+    connection_create,
+    connection_replace_credentials,
+)
 from journal.models import Trade
 from journal.services import trades_record
 from portfolio.models import BalanceSnapshot
 from sync.exchanges.records import TradeRecord
+from sync.exchanges.registry import ADAPTERS
 from sync.models import SyncRun
 from sync.services import sync_connection
 from tests.exchange_keys import secret_of
@@ -158,3 +163,43 @@ def test_the_connection_page_names_the_exchange_account_or_says_it_cannot(
     assert mexc.exchange_account_id == "" and mexc.account_ref.startswith("key:")
     page = owner_client.get(f"/settings/connections/{mexc.public_id}/").content.decode()
     assert "MEXC did not tell us which account this key belongs to" in page
+
+
+@pytest.mark.parametrize("exchange", sorted(ADAPTERS))
+def test_every_exchange_tells_one_account_from_another(
+    routed_to_simulator, workspace, owner, exchange
+):
+    workspace.plan = "pro"
+    workspace.save()
+    spot_only = routed_to_simulator.account(exchange, "spot-only")
+    connection = connection_create(
+        workspace=workspace,
+        actor=owner,
+        exchange=exchange,
+        label="Main",
+        portfolio=None,
+        secret=secret_of(spot_only),
+    )
+    assert connection.exchange_account_id, f"{exchange} names the key's account"
+    second_key = {**spot_only, **routed_to_simulator.add_key(spot_only["api_key"])}
+
+    with pytest.raises(ConnectionRefused, match="account is already connected here as “Main”"):
+        connection_create(
+            workspace=workspace,
+            actor=owner,
+            exchange=exchange,
+            label="Again",
+            portfolio=None,
+            secret=secret_of(second_key),
+        )
+    with pytest.raises(ConnectionRefused, match=r"This key belongs to another .* account"):
+        connection_replace_credentials(
+            connection=connection,
+            actor=owner,
+            secret=secret_of(routed_to_simulator.account(exchange, "read-only")),
+        )
+    replaced = connection_replace_credentials(
+        connection=connection, actor=owner, secret=secret_of(second_key)
+    )
+    assert replaced.api_key_hint == second_key["api_key"][-4:]
+    assert replaced.account_ref == connection.account_ref
