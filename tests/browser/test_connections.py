@@ -22,7 +22,8 @@ def test_a_person_adds_tests_replaces_and_disconnects_a_binance_key(
     page, owner, workspace, routed_to_simulator
 ):
     demo = routed_to_simulator.account("binance", "demo")
-    replacement = routed_to_simulator.account("binance", "read-only")
+    other_account = routed_to_simulator.account("binance", "read-only")
+    replacement = routed_to_simulator.add_key(demo["api_key"])
     sign_in(page, owner)
 
     page.click("text=Connections")
@@ -50,6 +51,11 @@ def test_a_person_adds_tests_replaces_and_disconnects_a_binance_key(
     screenshot(page, "connection-added")
 
     page.click("text=Replace key")
+    page.fill("input[name=api_key]", other_account["api_key"])
+    page.fill("textarea[name=api_secret]", other_account["secret"])
+    page.click("button:has-text('Replace key')")
+    page.wait_for_selector("text=This key belongs to another Binance account")
+    screenshot(page, "replace-refused-other-account")
     page.fill("input[name=api_key]", replacement["api_key"])
     page.fill("textarea[name=api_secret]", replacement["secret"])
     page.click("button:has-text('Replace key')")
