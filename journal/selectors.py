@@ -10,4 +10,8 @@ from .models import Trade
 
 
 def trade_list(*, workspace: Workspace | None) -> QuerySet[Trade]:
-    return Trade.objects.for_workspace(workspace).select_related("connection")
+    return (
+        Trade.objects.for_workspace(workspace)
+        .filter(deleted_at__isnull=True)
+        .select_related("connection")
+    )

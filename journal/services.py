@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,7 +19,7 @@ COLUMNS = (
     "workspace_id", "portfolio_id", "connection_id", "source", "exchange", "account_ref", "account",
     "market_type", "symbol", "base", "quote", "settle", "side", "price", "amount", "cost", "fee",
     "fee_currency", "executed_at", "exchange_trade_id", "order_id", "taker_or_maker",
-    "realized_pnl", "recorded_at",
+    "realized_pnl", "recorded_at", "public_id", "note",
 )  # fmt: skip
 # A temporary staging table for COPY: rows arrive at COPY speed, and one INSERT … ON CONFLICT
 # DO NOTHING moves the new ones over. It is emptied with DELETE in the same transaction (a
@@ -56,7 +57,7 @@ def trades_record(
     rows = [
         (*head, r.account, r.market_type, r.symbol, r.base, r.quote, r.settle, r.side, r.price,
          r.amount, r.cost, r.fee, r.fee_currency, r.executed_at, r.trade_id, r.order_id,
-         r.taker_or_maker, r.realized_pnl, now)
+         r.taker_or_maker, r.realized_pnl, now, uuid.uuid4(), "")
         for r in unique.values()
     ]  # fmt: skip
     with transaction.atomic(savepoint=False):
@@ -90,9 +91,15 @@ def _insert_postgres(rows: list[tuple[Any, ...]]) -> int:
 def _insert_sqlite(rows: list[tuple[Any, ...]]) -> int:
     adapt = db.ops.adapt_datetimefield_value
     at, recorded = COLUMNS.index("executed_at"), COLUMNS.index("recorded_at")
-    prepared = [
-        (*row[:at], adapt(row[at]), *row[at + 1 : recorded], adapt(row[recorded])) for row in rows
-    ]
+    public_id = COLUMNS.index("public_id")
+
+    def prepared_value(index: int, value: Any) -> Any:
+        if index in (at, recorded):
+            return adapt(value)
+        # Django keeps UUIDs on SQLite as 32 hex digits.
+        return value.hex if index == public_id else value
+
+    prepared = [tuple(prepared_value(i, value) for i, value in enumerate(row)) for row in rows]
     placeholders = ", ".join(["%s"] * len(COLUMNS))
     with db.cursor() as cursor:
         cursor.executemany(
