@@ -1,0 +1,5 @@
+"""Routes of the journal's manual entries (included by journal/urls.py)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
