@@ -6,20 +6,21 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from django.db import IntegrityError, transaction
 from django.db import connection as db
-from django.db import transaction
 from django.utils import timezone
 
 from connections.models import ExchangeConnection
 from sync.exchanges.records import TradeRecord
 
 from .models import Trade
+from .overlap import Fill, matches
 
 COLUMNS = (
     "workspace_id", "portfolio_id", "connection_id", "source", "exchange", "account_ref", "account",
     "market_type", "symbol", "base", "quote", "settle", "side", "price", "amount", "cost", "fee",
     "fee_currency", "executed_at", "exchange_trade_id", "order_id", "taker_or_maker",
-    "realized_pnl", "recorded_at", "public_id", "note",
+    "realized_pnl", "recorded_at", "public_id", "note", "import_batch_id",
 )  # fmt: skip
 # A temporary staging table for COPY: rows arrive at COPY speed, and one INSERT … ON CONFLICT
 # DO NOTHING moves the new ones over. It is emptied with DELETE in the same transaction (a
@@ -43,7 +44,8 @@ def trades_record(
         unique.setdefault(
             (record.account, record.market_type, record.symbol, record.trade_id), record
         )
-    if not unique:
+    fresh = _not_imported_from_files(connection, list(unique.values()))
+    if not fresh:
         return 0, len(records)
     head = (
         connection.workspace_id,
@@ -57,12 +59,57 @@ def trades_record(
     rows = [
         (*head, r.account, r.market_type, r.symbol, r.base, r.quote, r.settle, r.side, r.price,
          r.amount, r.cost, r.fee, r.fee_currency, r.executed_at, r.trade_id, r.order_id,
-         r.taker_or_maker, r.realized_pnl, now, uuid.uuid4(), "")
-        for r in unique.values()
+         r.taker_or_maker, r.realized_pnl, now, uuid.uuid4(), "", None)
+        for r in fresh
     ]  # fmt: skip
-    with transaction.atomic(savepoint=False):
-        inserted = _insert_postgres(rows) if db.vendor == "postgresql" else _insert_sqlite(rows)
+    inserted = trade_rows_insert(rows)
     return inserted, len(records) - inserted
+
+
+def trade_rows_insert(rows: list[tuple[Any, ...]]) -> int:
+    """Insert rows given in COLUMNS order, skipping any whose identity is already there;
+    returns how many were new. Runs inside the caller's transaction."""
+    if not rows:
+        return 0
+    with transaction.atomic(savepoint=False):
+        return _insert_postgres(rows) if db.vendor == "postgresql" else _insert_sqlite(rows)
+
+
+def _not_imported_from_files(
+    connection: ExchangeConnection, records: list[TradeRecord]
+) -> list[TradeRecord]:
+    """The records no CSV import brought in first. A fill a file brought is taken over by the
+    API (its id, account and connection; it leaves its import batch, so undoing the import
+    keeps it) instead of being listed twice."""
+    from_files = Trade.objects.filter(
+        workspace_id=connection.workspace_id,
+        exchange=connection.exchange,
+        source=Trade.Source.CSV,
+    )
+    if not records or not from_files.exists():
+        return records
+    fills = [
+        Fill(r.symbol, r.side, r.amount, r.price, r.executed_at, trade_id=r.trade_id)
+        for r in records
+    ]
+    found = matches(fills, from_files)
+    # Ids first: a file's row without an id matched by its values takes the API's id.
+    for index, pk in found.items():
+        record = records[index]
+        try:
+            with transaction.atomic():
+                Trade.objects.filter(pk=pk).update(
+                    source=Trade.Source.API,
+                    connection=connection,
+                    account_ref=connection.account_ref,
+                    account=record.account,
+                    exchange_trade_id=record.trade_id,
+                    import_batch=None,
+                )
+        except IntegrityError:
+            # The API's own row of this fill is there already: the file's row stays as it is.
+            continue
+    return [record for index, record in enumerate(records) if index not in found]
 
 
 def _insert_postgres(rows: list[tuple[Any, ...]]) -> int:

@@ -245,6 +245,11 @@ if min(THRIVE_KEY_CHECKS_PER_MINUTE, THRIVE_KEY_CHECKS_PER_HOUR) < 1:
     raise ConfigurationError("THRIVE_KEY_CHECKS_PER_MINUTE", "and _PER_HOUR must be at least 1.")
 if not 0 < THRIVE_CHECK_BUDGET_SHARE < 1:
     raise ConfigurationError("THRIVE_CHECK_BUDGET_SHARE", "must lie between 0 and 1, e.g. 0.2.")
+# The largest CSV file (or CSV inside a zip) the journal's import reads.
+THRIVE_IMPORT_MAX_MB = env_int("THRIVE_IMPORT_MAX_MB", 25)
+if THRIVE_IMPORT_MAX_MB < 1:
+    raise ConfigurationError("THRIVE_IMPORT_MAX_MB", "must be at least 1.")
+THRIVE_IMPORT_MAX_BYTES = THRIVE_IMPORT_MAX_MB * 1_000_000
 for _ip in THRIVE_EGRESS_IPS:
     try:
         ipaddress.ip_network(_ip)
