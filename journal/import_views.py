@@ -21,6 +21,7 @@ from .import_forms import ImportForm
 from .imports import (
     ImportOptions,
     ImportRefused,
+    counted,
     import_cancel,
     import_confirm,
     import_pending,
@@ -106,8 +107,9 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Imported {batch.trades_imported:,} trades and {batch.entries_imported:,} "
-                f"other entries from {batch.file_name}"
+                f"Imported {counted(batch.trades_imported, 'trade')} and "
+                f"{counted(batch.entries_imported, 'other entry', 'other entries')} from "
+                f"{batch.file_name}"
                 + (
                     f"; {batch.rows_already_there:,} were in your journal already"
                     if batch.rows_already_there
@@ -147,7 +149,8 @@ def undo(request: HttpRequest, public_id: str) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"Undone: {trades:,} trades and {entries:,} other entries of {batch.file_name} "
+            f"Undone: {counted(trades, 'trade')} and "
+            f"{counted(entries, 'other entry', 'other entries')} of {batch.file_name} "
             "are gone from your journal.",
         )
     return redirect("journal:import")

@@ -85,6 +85,11 @@ class Preview:
         return self.rejected[:REJECTED_SHOWN]
 
 
+def counted(number: int, noun: str, plural: str | None = None) -> str:
+    """ "1 row", "2 rows", "1,204 other entries"."""
+    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
+
+
 def timezone_choices() -> list[str]:
     from zoneinfo import available_timezones
 
@@ -320,8 +325,8 @@ def import_confirm(
         preview = _preview(workspace, text, pending["file_name"], options, token)
         if preview.rejected and not skip_rejected:
             raise ImportRefused(
-                f"{len(preview.rejected):,} rows cannot be imported (see the list). Fix the "
-                "file, or tick “Import the other rows without them”."
+                f"{counted(len(preview.rejected), 'row')} cannot be imported (see the list). "
+                "Fix the file, or tick “Import the other rows without them”."
             )
         if preview.to_import == 0:
             raise ImportRefused("Every row of this file is in your journal already.")

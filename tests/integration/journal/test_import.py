@@ -59,7 +59,7 @@ def test_upload_preview_confirm_and_undo(owner_client, workspace):
 
     done = owner_client.post(url)
     assert done.status_code == 302
-    assert said(done)[-1].startswith("Imported 2 trades and 1 other entries from journal.csv")
+    assert said(done)[-1].startswith("Imported 2 trades and 1 other entry from journal.csv")
     swap = Trade.objects.get(symbol="SOL/ETH")
     assert (swap.source, swap.side, swap.amount, swap.cost) == ("csv", "buy", 20, 1)
     assert swap.note == "ETH to SOL"
@@ -73,7 +73,7 @@ def test_upload_preview_confirm_and_undo(owner_client, workspace):
     assert (batch.trades_imported, batch.entries_imported) == (2, 1)
 
     undone = owner_client.post(f"/journal/import/{batch.public_id}/undo/")
-    assert said(undone)[-1].startswith("Undone: 2 trades and 1 other entries")
+    assert said(undone)[-1].startswith("Undone: 2 trades and 1 other entry")
     assert not Trade.objects.exists() and not LedgerEntry.objects.exists()
     assert "Undone" in owner_client.get("/journal/import/").content.decode()
 
