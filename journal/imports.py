@@ -69,11 +69,24 @@ class Preview:
     entries: list[tuple[int, ParsedEntry]] = field(default_factory=list)
     skipped: int = 0
     rejected: list[tuple[int, str]] = field(default_factory=list)
-    already_there: list[int] = field(default_factory=list)
+    # Indexes into `trades` and `entries` of what the journal holds already (or an earlier
+    # line of the same file repeats).
+    trades_there: set[int] = field(default_factory=set)
+    entries_there: set[int] = field(default_factory=set)
+
+    @property
+    def already_there(self) -> int:
+        return len(self.trades_there) + len(self.entries_there)
+
+    @property
+    def already_lines(self) -> set[int]:
+        return {self.trades[i][0] for i in self.trades_there} | {
+            self.entries[i][0] for i in self.entries_there
+        }
 
     @property
     def to_import(self) -> int:
-        return len(self.trades) + len(self.entries) - len(self.already_there)
+        return len(self.trades) + len(self.entries) - self.already_there
 
     @property
     def sample(self) -> list[tuple[int, ParsedTrade | ParsedEntry]]:
@@ -175,7 +188,7 @@ def _preview(
         raise ImportRefused(unreadable.message) from None
     csv_format = table.file_format
     exchange = _exchange_of(csv_format, options)
-    connection = _connection_of(workspace, options, exchange)
+    _connection_of(workspace, options, exchange)  # a connection of another exchange is refused
     zone = _zone(options.timezone)
     preview = Preview(
         token=token,
@@ -189,20 +202,23 @@ def _preview(
         preview.rows_in_file += 1
         try:
             parsed = csv_format.parse(row, zone)
-            if parsed is not None:
-                _refuse_formulas(parsed)
+            for item in parsed if isinstance(parsed, tuple) else (parsed,):
+                if item is not None:
+                    _refuse_formulas(item)
         except RowError as error:
             preview.rejected.append((line, error.message))
             continue
         if parsed is None:
             preview.skipped += 1
-        elif isinstance(parsed, ParsedTrade):
-            preview.trades.append((line, parsed))
-        else:
-            preview.entries.append((line, parsed))
+        for item in parsed if isinstance(parsed, tuple) else (parsed,):
+            if isinstance(item, ParsedTrade):
+                preview.trades.append((line, item))
+            elif isinstance(item, ParsedEntry):
+                preview.entries.append((line, item))
     if preview.rows_in_file == 0:
         raise ImportRefused("The file has a header but no rows.")
-    preview.already_there = _already_there(workspace, exchange, connection, preview)
+    preview.trades_there = _trades_already_there(workspace, exchange, preview.trades)
+    preview.entries_there = _entries_already_there(workspace, exchange, preview.entries)
     return preview
 
 
@@ -247,27 +263,20 @@ def _refuse_formulas(parsed: ParsedTrade | ParsedEntry) -> None:
             )
 
 
-def _already_there(
-    workspace: Workspace,
-    exchange: str,
-    connection: ExchangeConnection | None,
-    preview: Preview,
-) -> list[int]:
-    """Lines of the file the journal already holds, and lines repeating an earlier line."""
-    lines: list[int] = []
+def _trades_already_there(
+    workspace: Workspace, exchange: str, trades: list[tuple[int, ParsedTrade]]
+) -> set[int]:
+    """Trades the journal already holds, and trades repeating an earlier one of the file."""
     journal = Trade.objects.for_workspace(workspace).filter(exchange=exchange)
-    fills = [_fill_of(trade) for _, trade in preview.trades]
-    found = matches(fills, journal)
-    lines.extend(preview.trades[index][0] for index in found)
-    seen: set[tuple[Any, ...]] = set()
-    for index, (line, trade) in enumerate(preview.trades):
-        identity = (trade.symbol, trade.trade_id) if trade.trade_id else None
-        if index not in found and identity is not None:
-            if identity in seen:
-                lines.append(line)
-            seen.add(identity)
-    lines.extend(_entries_already_there(workspace, exchange, preview.entries))
-    return sorted(lines)
+    there = set(matches([_fill_of(trade) for _, trade in trades], journal))
+    seen: set[tuple[str, str]] = set()
+    for index, (_, trade) in enumerate(trades):
+        if index in there or not trade.trade_id:
+            continue
+        if (trade.symbol, trade.trade_id) in seen:
+            there.add(index)
+        seen.add((trade.symbol, trade.trade_id))
+    return there
 
 
 def _fill_of(trade: ParsedTrade) -> Fill:
@@ -278,9 +287,9 @@ def _fill_of(trade: ParsedTrade) -> Fill:
 
 def _entries_already_there(
     workspace: Workspace, exchange: str, entries: list[tuple[int, ParsedEntry]]
-) -> list[int]:
+) -> set[int]:
     if not entries:
-        return []
+        return set()
     ledger = LedgerEntry.objects.for_workspace(workspace).filter(exchange=exchange)
     ids = set(
         ledger.filter(
@@ -294,19 +303,19 @@ def _entries_already_there(
             occurred_at__gte=min(times) - TIME_SLACK, occurred_at__lte=max(times) + TIME_SLACK
         ).values_list("kind", "asset", "amount", "occurred_at")
     )
-    lines = []
-    for line, entry in entries:
+    there: set[int] = set()
+    for index, (_, entry) in enumerate(entries):
         if entry.external_id and (entry.kind, entry.external_id) in ids:
-            lines.append(line)
+            there.add(index)
             continue
         key = (entry.kind, entry.asset, entry.amount.normalize())
         for slack in (timedelta(0), -TIME_SLACK, TIME_SLACK):
             moment = (entry.occurred_at + slack).replace(microsecond=0)
             if by_values[(*key, moment)] > 0:
                 by_values[(*key, moment)] -= 1
-                lines.append(line)
+                there.add(index)
                 break
-    return lines
+    return there
 
 
 def import_confirm(
@@ -340,22 +349,25 @@ def import_confirm(
             file_name=preview.file_name[:255],
             timezone=options.timezone,
             rows_in_file=preview.rows_in_file,
-            rows_already_there=len(preview.already_there),
+            rows_already_there=preview.already_there,
             created_by=actor,
         )
-        there = set(preview.already_there)
         batch.trades_imported = _insert_trades(
-            batch, connection, [(line, t) for line, t in preview.trades if line not in there]
+            batch,
+            connection,
+            [(i, t) for i, (_, t) in enumerate(preview.trades) if i not in preview.trades_there],
         )
         batch.entries_imported = _insert_entries(
-            batch, connection, [(line, e) for line, e in preview.entries if line not in there]
+            batch,
+            connection,
+            [(i, e) for i, (_, e) in enumerate(preview.entries) if i not in preview.entries_there],
         )
         batch.save(update_fields=["trades_imported", "entries_imported"])
     cache.delete(_key(token))
     return batch
 
 
-def _own_id(batch: ImportBatch, line: int, trade: ParsedTrade) -> str:
+def _own_id(batch: ImportBatch, index: int, trade: ParsedTrade) -> str:
     """An id for a fill whose file has none: its values, so the same fill is the same id."""
     values = "|".join(
         str(part)
@@ -366,7 +378,7 @@ def _own_id(batch: ImportBatch, line: int, trade: ParsedTrade) -> str:
             trade.amount.normalize(),
             trade.price.normalize(),
             trade.executed_at.isoformat(),
-            line,
+            index,
         )
     )
     return NO_ID_PREFIX + hashlib.sha256(values.encode()).hexdigest()[:40]
@@ -383,9 +395,9 @@ def _insert_trades(
         (batch.workspace_id, batch.portfolio_id, connection.pk if connection else None,
          Trade.Source.CSV.value, batch.exchange, account_ref, "main", t.market_type, t.symbol,
          t.base, t.quote, t.settle, t.side, t.price, t.amount, t.cost, t.fee, t.fee_currency,
-         t.executed_at, t.trade_id or _own_id(batch, line, t), t.order_id, "", t.realized_pnl,
+         t.executed_at, t.trade_id or _own_id(batch, index, t), t.order_id, "", t.realized_pnl,
          now, uuid.uuid4(), t.note, batch.pk)
-        for line, t in trades
+        for index, t in trades
     ]  # fmt: skip
     return trade_rows_insert(rows)
 

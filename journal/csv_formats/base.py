@@ -58,7 +58,9 @@ class ParsedEntry:
     note: str = ""
 
 
-Parsed = ParsedTrade | ParsedEntry | None
+# A row is one trade or entry, nothing, or several (a closed position is its opening and its
+# closing fill).
+Parsed = ParsedTrade | ParsedEntry | tuple[ParsedTrade | ParsedEntry, ...] | None
 RowParser = Callable[[Mapping[str, str], ZoneInfo], Parsed]
 
 
