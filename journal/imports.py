@@ -7,7 +7,6 @@ is imported is exactly what the journal does not hold at that moment.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import uuid
 import zlib
@@ -367,21 +366,10 @@ def import_confirm(
     return batch
 
 
-def _own_id(batch: ImportBatch, index: int, trade: ParsedTrade) -> str:
-    """An id for a fill whose file has none: its values, so the same fill is the same id."""
-    values = "|".join(
-        str(part)
-        for part in (
-            batch.exchange,
-            trade.symbol,
-            trade.side,
-            trade.amount.normalize(),
-            trade.price.normalize(),
-            trade.executed_at.isoformat(),
-            index,
-        )
-    )
-    return NO_ID_PREFIX + hashlib.sha256(values.encode()).hexdigest()[:40]
+def _own_id() -> str:
+    """An id for a fill whose file has none. Only unique: the same fill imported again is
+    recognised by its values (journal.overlap), not by this id."""
+    return NO_ID_PREFIX + uuid.uuid4().hex
 
 
 def _insert_trades(
@@ -395,9 +383,9 @@ def _insert_trades(
         (batch.workspace_id, batch.portfolio_id, connection.pk if connection else None,
          Trade.Source.CSV.value, batch.exchange, account_ref, "main", t.market_type, t.symbol,
          t.base, t.quote, t.settle, t.side, t.price, t.amount, t.cost, t.fee, t.fee_currency,
-         t.executed_at, t.trade_id or _own_id(batch, index, t), t.order_id, "", t.realized_pnl,
+         t.executed_at, t.trade_id or _own_id(), t.order_id, "", t.realized_pnl,
          now, uuid.uuid4(), t.note, batch.pk)
-        for index, t in trades
+        for _, t in trades
     ]  # fmt: skip
     return trade_rows_insert(rows)
 

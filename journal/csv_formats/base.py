@@ -26,7 +26,7 @@ class RowError(Exception):
         self.message = message
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParsedTrade:
     executed_at: datetime  # aware, UTC
     symbol: str  # unified: "BTC/USDT", "BTC/USDT:USDT" (perpetual), "BTC/USD:BTC" (inverse)
@@ -46,7 +46,7 @@ class ParsedTrade:
     note: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParsedEntry:
     kind: str  # journal.models.LedgerEntry.Kind value
     asset: str
@@ -87,17 +87,22 @@ def normalize_column(name: str) -> str:
 # -- small readers every format needs ---------------------------------------------------------
 
 
+_NUMBER = re.compile(r"([-+]?[\d,]*\.?\d*(?:[eE][-+]?\d+)?)\s*[A-Za-z]*")
+
+
 def decimal_of(text: str | None, *, what: str, allow_negative: bool = False) -> Decimal:
     """A number as the exchanges write them: "1,234.5", "0.1 BTC", "-3e-8". Raises RowError."""
     raw = (text or "").strip()
-    match = re.fullmatch(r"([-+]?[\d,]*\.?\d*(?:[eE][-+]?\d+)?)\s*[A-Za-z]*", raw)
-    number = match.group(1).replace(",", "") if match else ""
     if not raw:
         raise RowError(f"{what} is missing.")
     try:
-        value = Decimal(number)
+        value = Decimal(raw)  # most cells are plain numbers: no pattern needed
     except InvalidOperation:
-        raise RowError(f"{what} “{raw}” is not a number.") from None
+        match = _NUMBER.fullmatch(raw)
+        try:
+            value = Decimal(match.group(1).replace(",", "") if match else "")
+        except InvalidOperation:
+            raise RowError(f"{what} “{raw}” is not a number.") from None
     if not value.is_finite():
         raise RowError(f"{what} “{raw}” is not a number.")
     if value < 0 and not allow_negative:
