@@ -36,11 +36,13 @@ class CsvTable:
     file_format: CsvFormat
     header_line: int  # 1-based line of the header in the file
     delimiter: str
-    lines: list[str]  # the whole text, split into lines
+    text: str
+    header_at: int  # where the header starts in `text`
 
     def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
         """(line number, row keyed by normalized column) for every data row."""
-        body = io.StringIO("\n".join(self.lines[self.header_line - 1 :]))
+        body = io.StringIO(self.text)
+        body.seek(self.header_at)
         reader = csv.reader(body, delimiter=self.delimiter)
         header = [normalize_column(name) for name in next(reader)]
         line = self.header_line
@@ -131,11 +133,13 @@ def _looks_binary(text: str) -> bool:
 
 def table_of(text: str, *, format_key: str | None = None) -> CsvTable:
     """The format and where its header is: detected, or the one the person chose."""
-    lines = text.split("\n")
+    lines = text[: 1 << 16].split("\n")[:HEADER_SEARCH_LINES]
     chosen = FORMATS.get(format_key) if format_key else None
     if format_key and chosen is None:
         raise UnreadableFile("Choose one of the formats in the list.")
-    for number, line in enumerate(lines[:HEADER_SEARCH_LINES], start=1):
+    offset = 0
+    for number, line in enumerate(lines, start=1):
+        at, offset = offset, offset + len(line) + 1
         if not line.strip():
             continue
         for delimiter in _delimiters_of(line):
@@ -144,7 +148,7 @@ def table_of(text: str, *, format_key: str | None = None) -> CsvTable:
             found = chosen if chosen and chosen.matches(columns) else None
             found = found or (None if chosen else detect(header))
             if found is not None:
-                return CsvTable(found, number, delimiter, lines)
+                return CsvTable(found, number, delimiter, text, at)
     if not any(line.strip() for line in lines):
         raise UnreadableFile("The file is empty.")
     if chosen is not None:
