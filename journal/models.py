@@ -140,8 +140,13 @@ class Trade(models.Model):
             ),
         ]
         indexes = [
-            # Newest first, with the id breaking ties: the journal's keyset pages.
+            # Newest first, with the id breaking ties: the journal's keyset pages, unfiltered,
+            # by market and by connection.
             models.Index(fields=["workspace", "-executed_at", "-id"], name="trade_ws_time"),
+            models.Index(
+                fields=["workspace", "symbol", "-executed_at", "-id"], name="trade_ws_symbol_time"
+            ),
+            models.Index(fields=["connection", "-executed_at", "-id"], name="trade_conn_time"),
         ]
 
     def __str__(self) -> str:

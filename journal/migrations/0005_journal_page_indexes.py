@@ -1,10 +1,6 @@
 # The journal page's filtered keyset pages (journal.selectors): a market (?symbol=BTC/USDT)
 # and a connection each get an index in the page's own order, so page 1 and page 20,000 of a
 # filtered list both read page_size + 1 index entries. Unfiltered pages use trade_ws_time.
-#
-# Database only: journal/models.py (owned elsewhere) does not declare these indexes yet.
-# Whoever adds them to Trade.Meta.indexes (same names, same fields) adds a migration with
-# SeparateDatabaseAndState(state_operations=[AddIndex(...)]) and no database operation.
 
 from django.db import migrations, models
 
@@ -16,21 +12,15 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.SeparateDatabaseAndState(
-            database_operations=[
-                migrations.AddIndex(
-                    model_name='trade',
-                    index=models.Index(
-                        fields=['workspace', 'symbol', '-executed_at', '-id'],
-                        name='trade_ws_symbol_time',
-                    ),
-                ),
-                migrations.AddIndex(
-                    model_name='trade',
-                    index=models.Index(
-                        fields=['connection', '-executed_at', '-id'], name='trade_conn_time'
-                    ),
-                ),
-            ],
+        migrations.AddIndex(
+            model_name='trade',
+            index=models.Index(
+                fields=['workspace', 'symbol', '-executed_at', '-id'],
+                name='trade_ws_symbol_time',
+            ),
+        ),
+        migrations.AddIndex(
+            model_name='trade',
+            index=models.Index(fields=['connection', '-executed_at', '-id'], name='trade_conn_time'),
         ),
     ]
