@@ -18,6 +18,9 @@ JSON in and out; mistakes answer 400 with ``{"error": "..."}`` saying what to se
   ``{"api_key", "secret", "passphrase"}``, deterministic from the seed, the label and the key's
   number; it signs on its own and is the same account in everything else (uid, fills,
   balances, permissions), as a second API key made on the exchange is;
+- ``GET /_sim/accounts/<api_key>/export.csv[?before=<ms>]``: the trade history CSV the
+  exchange's website would export for that account (Binance spot, see ``exports.py``); with
+  ``before``, only fills older than that time;
 - ``GET|POST|DELETE[?id=] /_sim/faults``: see ``faults.py`` for kinds and options;
 - ``GET /_sim/stats``; ``POST /_sim/reset``;
 - ``GET|POST /_sim/config`` with ``{"rate_limit_scale": x}`` (0 switches limits off) and/or
@@ -32,6 +35,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from sync.simulator.accounts import AccountSpec
+from sync.simulator.exports import EXPORTS, trade_history_csv
 from sync.simulator.http import Request, Response
 from sync.simulator.state import SimulatorState
 
@@ -70,6 +74,8 @@ class ControlApi:
             return self._append(unquote(path[len("/accounts/") : -len("/trades")]), request)
         if path.startswith("/accounts/") and path.endswith("/balances") and method == "GET":
             return self._balances(unquote(path[len("/accounts/") : -len("/balances")]))
+        if path.startswith("/accounts/") and path.endswith("/export.csv") and method == "GET":
+            return self._export(unquote(path[len("/accounts/") : -len("/export.csv")]), query)
         if path.startswith("/accounts/") and path.endswith("/keys") and method == "POST":
             return self._add_key(unquote(path[len("/accounts/") : -len("/keys")]))
         if path == "/faults":
@@ -82,6 +88,22 @@ class ControlApi:
         if path == "/config":
             return self._config(request)
         return _error(f"no control endpoint {method} /_sim{request.path}", 404)
+
+    def _export(self, api_key: str, query: dict[str, str]) -> Response:
+        account = self.state.account_by_key(api_key)
+        if account is None:
+            return _error(f"no account with api_key {api_key!r}", 404)
+        if account.exchange.id not in EXPORTS:
+            return _error(f"exports are made for {sorted(EXPORTS)} accounts only")
+        before = query.get("before")
+        if before is not None and not before.isdigit():
+            return _error("before is a time in milliseconds since 1970, e.g. 1709294400000")
+        text = trade_history_csv(account, before_ms=int(before) if before else None)
+        return Response.text(
+            text,
+            content_type="text/csv;charset=UTF-8",
+            headers=(("Content-Disposition", 'attachment; filename="trade-history.csv"'),),
+        )
 
     def _about(self) -> dict[str, Any]:
         return {

@@ -6,6 +6,7 @@ exchange's trade ids (Binance's own spot export has none).
 
 from __future__ import annotations
 
+import urllib.request
 from datetime import UTC, datetime
 
 import pytest
@@ -122,3 +123,43 @@ def test_a_file_without_a_connection_still_meets_the_api(
     synced(connection)
 
     assert Trade.objects.count() == len(truth)
+
+
+def test_binance_own_export_of_older_trades_imports_beside_the_synced_ones(
+    routed_to_simulator, owner_client, account, connection
+):
+    """The done-when of issue 11: the API's trades are there; the exchange's own CSV of the
+    account (no fill ids) adds nothing twice, and its fills the API did not bring are added."""
+    synced(connection)
+    truth = routed_to_simulator.ground_truth(account["api_key"])
+    text = _export_text(routed_to_simulator, account["api_key"])
+    # ten fills the API no longer holds in the journal (as if older than its reach)
+    older = Trade.objects.order_by("executed_at")[:10]
+    older_ids = [trade.pk for trade in older]
+    Trade.objects.filter(pk__in=older_ids).delete()
+
+    response = owner_client.post(
+        "/journal/import/",
+        {
+            "file": SimpleUploadedFile("trade-history.csv", text.encode(), "text/csv"),
+            "timezone": "UTC",
+            "connection": str(connection.pk),
+        },
+    )
+    page = owner_client.get(response["Location"]).content.decode()
+    assert (
+        "Binance" in page and f"<dt>Already in your journal</dt><dd>{len(truth) - 10}</dd>" in page
+    )
+    owner_client.post(response["Location"])
+
+    assert Trade.objects.count() == len(truth)
+    assert Trade.objects.filter(source="csv").count() == 10
+    synced(connection)
+    assert Trade.objects.count() == len(truth)
+
+
+def _export_text(simulator, api_key: str) -> str:
+    url = f"{simulator.base_url}/_sim/accounts/{api_key}/export.csv"
+    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback simulator
+        assert response.headers["Content-Type"].startswith("text/csv")
+        return response.read().decode()
