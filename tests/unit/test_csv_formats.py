@@ -1,7 +1,8 @@
 """Every CSV format reads its real-shaped sample exactly: each sample file in
 tests/fixtures/csv/<format key>.csv has beside it <format key>.expected.json, one item per data
-row: {"trade": {...}}, {"entry": {...}}, null (a row the format skips) or {"error": "<part of
-the message>"}. Numbers are compared as Decimal, times in UTC ISO 8601.
+row: {"trade": {...}}, {"entry": {...}}, null (a row the format skips), {"error": "<part of
+the message>"}, or a list of those for a row read as several (a closed position's two fills).
+Numbers are compared as Decimal, times in UTC ISO 8601.
 """
 
 from __future__ import annotations
@@ -67,8 +68,13 @@ def test_the_sample_is_detected_and_read_exactly(key):
         if want is None:
             assert got is None, f"line {number}"
             continue
-        kind = "trade" if isinstance(got, ParsedTrade) else "entry"
-        assert kind in want, f"line {number}: read as {kind}"
-        assert _comparable(_plain(got), DECIMALS) == _comparable(want[kind], DECIMALS), (
-            f"line {number}"
-        )
+        # A row read as several items (a closed position: its two fills) expects a list.
+        items = got if isinstance(got, tuple) else (got,)
+        wanted = want if isinstance(want, list) else [want]
+        assert len(items) == len(wanted), f"line {number}: read as {len(items)} items"
+        for item, one in zip(items, wanted, strict=True):
+            kind = "trade" if isinstance(item, ParsedTrade) else "entry"
+            assert kind in one, f"line {number}: read as {kind}"
+            assert _comparable(_plain(item), DECIMALS) == _comparable(one[kind], DECIMALS), (
+                f"line {number}"
+            )
