@@ -20,6 +20,8 @@ class Portfolio(models.Model):
     name = models.CharField(max_length=80)
     is_default = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # An archived portfolio keeps its history but takes no connection and leaves the switcher.
+    archived_at = models.DateTimeField(null=True, blank=True)
 
     objects = TenantQuerySet.as_manager()
 
@@ -54,6 +56,10 @@ class BalanceSnapshot(models.Model):
     free = models.DecimalField(**AMOUNT, null=True)
     used = models.DecimalField(**AMOUNT, null=True)
     total = models.DecimalField(**AMOUNT)
+    # The asset's price and the balance's value in US dollars when it was read (None: no
+    # price known then); net value over time adds these up.
+    price_usd = models.DecimalField(**AMOUNT, null=True, blank=True)
+    value_usd = models.DecimalField(**AMOUNT, null=True, blank=True)
     as_of = models.DateTimeField()
     is_latest = models.BooleanField(default=True)
 
@@ -105,3 +111,24 @@ class Position(models.Model):
 
     def __str__(self) -> str:
         return f"{self.side} {self.contracts} {self.symbol}"
+
+
+class AssetPrice(models.Model):
+    """The latest price of an asset in US dollars, from an exchange's public ticker.
+
+    Market data, not a tenant's: every workspace holding the asset reads the same row. A
+    stablecoin is priced at its own ticker (USDT/USD), never assumed to be 1.
+    """
+
+    asset = models.CharField(max_length=24, primary_key=True)
+    price_usd = models.DecimalField(**AMOUNT)
+    change_24h_pct = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    # Where it came from: "binance BTC/USDT, kraken USDT/USD".
+    source = models.CharField(max_length=120)
+    as_of = models.DateTimeField()
+
+    class Meta:
+        ordering = ["asset"]
+
+    def __str__(self) -> str:
+        return f"{self.asset} = {self.price_usd} USD"

@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, ClassVar, Protocol, TypeVar
 
 import ccxt
@@ -27,6 +28,7 @@ from .records import (
     BalanceRecord,
     KnownStreams,
     PositionRecord,
+    PriceRecord,
     Stream,
     TradePage,
     TradeRecord,
@@ -35,6 +37,11 @@ from .records import (
 )
 
 T = TypeVar("T")
+
+# What an asset is priced in, by preference: US dollars, then the dollar stablecoins, which
+# are themselves priced at their own USD ticker (never assumed to be worth one dollar).
+PRICE_QUOTES = ("USD", "USDT", "USDC")
+STABLECOINS = ("USDT", "USDC")
 # Failures that say the key may not see something, as opposed to "not now".
 _REFUSED_KEY = frozenset(
     {
@@ -336,6 +343,46 @@ class ExchangeAdapter:
 
     def fetch_positions(self, client: ccxt.Exchange) -> list[PositionRecord]:
         return []
+
+    def price_symbols(self, client: ccxt.Exchange, assets: set[str]) -> list[str]:
+        """The spot markets that price `assets`: each asset against US dollars if the exchange
+        lists it, else against a dollar stablecoin, and the stablecoins against US dollars."""
+        markets = client.markets or {}
+        chosen: list[str] = []
+        for asset in sorted(assets):
+            for quote in PRICE_QUOTES:
+                market = markets.get(f"{asset}/{quote}")
+                if asset != quote and market and market.get("spot"):
+                    chosen.append(f"{asset}/{quote}")
+                    break
+        chosen += [f"{s}/USD" for s in STABLECOINS if (markets.get(f"{s}/USD") or {}).get("spot")]
+        return list(dict.fromkeys(chosen))
+
+    def fetch_prices(self, client: ccxt.Exchange, assets: set[str]) -> list[PriceRecord]:
+        """Last prices of `assets` from the exchange's public spot tickers, in one request
+        where the exchange answers many symbols at once. An exchange that cannot is an
+        adapter's to override."""
+        symbols = self.price_symbols(client, assets)
+        if not symbols:
+            return []
+        wanted = set(symbols)
+        records = []
+        for symbol, ticker in client.fetch_tickers(symbols).items():
+            last = ticker.get("last") or ticker.get("close")
+            if symbol not in wanted or last is None:
+                continue
+            base, quote = symbol.split("/")
+            change = ticker.get("percentage")
+            records.append(
+                PriceRecord(
+                    asset=base,
+                    quote=quote,
+                    price=Decimal(str(last)),
+                    symbol=symbol,
+                    change_24h_pct=None if change is None else Decimal(str(change)),
+                )
+            )
+        return records
 
     def requests_made(self, client: ccxt.Exchange) -> int:
         """Requests this sync made; adapters that attach a second client add its count."""

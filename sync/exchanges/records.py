@@ -68,6 +68,17 @@ class BalanceRecord:
 
 
 @dataclass(frozen=True)
+class PriceRecord:
+    """An asset's last price from one of the exchange's public spot tickers."""
+
+    asset: str  # "BTC"
+    quote: str  # "USDT", "USD", "USDC"…
+    price: Decimal
+    symbol: str  # the market it was read from: "BTC/USDT"
+    change_24h_pct: Decimal | None = None
+
+
+@dataclass(frozen=True)
 class PositionRecord:
     market_type: str
     symbol: str
