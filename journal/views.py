@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from datetime import UTC
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
@@ -15,7 +15,6 @@ from thrive.decorators import workspace_required
 from .forms import IGNORED, KINDS, JournalFilterForm
 from .selectors import (
     MARKETS,
-    JournalEntry,
     cursor_decode,
     journal_connections_needing_attention,
     journal_entries_fold,
@@ -93,13 +92,13 @@ def _toggled(query: QueryDict, name: str, value: str) -> QueryDict:
     return toggled
 
 
-# The export's columns, in order. Text columns go through _text (formula neutralizer); number
-# columns are written as plain numbers, so a negative amount stays a number.
+# The export's columns, in order (journal.selectors.journal_rows_for_export fills them).
 EXPORT_COLUMNS = (
     "time_utc", "kind", "source", "exchange", "connection", "portfolio", "account",
     "market_type", "symbol", "side", "asset", "amount", "price", "cost", "quote", "fee",
     "fee_currency", "realized_pnl", "order_id", "external_id", "counterparty", "note", "id",
 )  # fmt: skip
+_CHUNK_ROWS = 500
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -122,7 +121,7 @@ def export(request: HttpRequest) -> StreamingHttpResponse:
     - amount: a trade's amount in the base currency; a ledger entry's, signed as it moves the
       account (a withdrawal is negative).
     - price, cost (in the quote currency), quote: trades.
-    - fee, fee_currency; realized_pnl (in the quote currency): where known.
+    - fee, fee_currency; realized_pnl (in the settle currency, else the quote): where known.
     - order_id (trades), external_id (the exchange's trade or ledger id).
     - counterparty (ledger entries), note.
     - id: Thrive's id of the entry.
@@ -147,70 +146,25 @@ class _Line:
         return line
 
 
-def _csv_lines(entries: Iterator[JournalEntry]) -> Iterator[str]:
+def _csv_lines(rows: Iterator[dict[str, object]]) -> Iterator[str]:
+    """The file in chunks of _CHUNK_ROWS lines: a write per row would cost more than the row."""
     writer = csv.writer(_Line())
-    yield writer.writerow(EXPORT_COLUMNS)
-    for entry in entries:
-        yield writer.writerow(_export_row(entry))
+    chunk = [writer.writerow(EXPORT_COLUMNS)]
+    for row in rows:
+        chunk.append(writer.writerow([_cell(row.get(column)) for column in EXPORT_COLUMNS]))
+        if len(chunk) >= _CHUNK_ROWS:
+            yield "".join(chunk)
+            chunk = []
+    yield "".join(chunk)
 
 
-def _text(value: object) -> str:
-    text = "" if value is None else str(value)
+def _cell(value: object) -> str:
+    """Numbers plain and full precision (a negative one stays a number); text neutralized."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return plain(value)
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    text = str(value)
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
-def _number(value: Decimal | None) -> str:
-    return "" if value is None else plain(value)
-
-
-def _export_row(entry: JournalEntry) -> list[str]:
-    obj = entry.obj
-    connection = obj.connection.label if obj.connection else ""
-    head = [
-        entry.at.astimezone(UTC).isoformat(),
-        _text(getattr(obj, "kind", "trade")),
-        _text(obj.get_source_display()),
-        _text(entry.exchange_name),
-        _text(connection),
-        _text(obj.portfolio.name),
-        _text(obj.account),
-    ]
-    if entry.is_trade:
-        return [
-            *head,
-            _text(obj.market_type),
-            _text(obj.symbol),
-            _text(obj.side),
-            _text(obj.base),
-            _number(obj.amount),
-            _number(obj.price),
-            _number(obj.cost),
-            _text(obj.quote),
-            _number(obj.fee),
-            _text(obj.fee_currency),
-            _number(obj.realized_pnl),
-            _text(obj.order_id),
-            _text(obj.exchange_trade_id),
-            "",
-            _text(obj.note),
-            str(obj.public_id),
-        ]
-    return [
-        *head,
-        "",
-        "",
-        "",
-        _text(obj.asset),
-        _number(obj.amount),
-        "",
-        "",
-        "",
-        _number(obj.fee),
-        _text(obj.fee_currency),
-        "",
-        "",
-        _text(obj.external_id),
-        _text(obj.counterparty),
-        _text(obj.note),
-        str(obj.public_id),
-    ]

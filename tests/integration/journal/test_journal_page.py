@@ -3,6 +3,7 @@ people, the attention banner and the empty state (issue 11)."""
 
 from __future__ import annotations
 
+import base64
 import re
 from datetime import timedelta
 
@@ -195,6 +196,28 @@ def test_a_bad_value_leaves_the_good_filters_working(owner_client, world):
     assert amounts(response) == ["4 SOL", "2 BTC"]
     assert messages_shown(response) == [
         "“31/03/2026” is not a date like 2026-01-31, so the start date is ignored."
+    ]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "2026-03-01T12:00:00+00:00|t|99999999999999999999999",
+        "0001-01-01T00:00:00+14:00|t|1",
+        "2026-03-01T12:00:00|t|1",
+        "2026-03-01T12:00:00+00:00|x|1",
+        "2026-03-01T12:00:00+00:00|t",
+    ],
+)
+def test_a_tampered_page_link_is_named_and_the_list_starts_from_the_top(owner_client, world, raw):
+    cursor = base64.urlsafe_b64encode(raw.encode()).decode()
+
+    response = owner_client.get(f"/journal/?cursor={cursor}")
+
+    assert response.status_code == 200
+    assert amounts(response) == EVERYTHING
+    assert messages_shown(response) == [
+        "That page link is out of date or damaged, so the list starts from the top."
     ]
 
 
