@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -32,9 +33,11 @@ def snapshot_record(
     balances: Sequence[BalanceRecord] | None,
     positions: Sequence[PositionRecord] | None,
     as_of: datetime,
+    prices: Mapping[str, Decimal] | None = None,
 ) -> None:
     """Replace the connection's latest balances and positions; the previous ones stay as
-    history. None means "not read this time": the latest ones stay the latest."""
+    history. None means "not read this time": the latest ones stay the latest. Each balance
+    keeps its dollar price and value at `as_of` where `prices` has one."""
     common = {
         "workspace_id": connection.workspace_id,
         "portfolio_id": connection.portfolio_id,
@@ -43,12 +46,14 @@ def snapshot_record(
         "is_latest": True,
     }
     if balances is not None:
-        _balances_record(balances, common)
+        _balances_record(balances, common, prices or {})
     if positions is not None:
         _positions_record(positions, common)
 
 
-def _balances_record(balances: Sequence[BalanceRecord], common: dict[str, Any]) -> None:
+def _balances_record(
+    balances: Sequence[BalanceRecord], common: dict[str, Any], prices: Mapping[str, Decimal]
+) -> None:
     connection = common["connection"]
     BalanceSnapshot.objects.filter(connection=connection, is_latest=True).update(is_latest=False)
     BalanceSnapshot.objects.bulk_create(
@@ -59,6 +64,8 @@ def _balances_record(balances: Sequence[BalanceRecord], common: dict[str, Any]) 
             free=b.free,
             used=b.used,
             total=b.total,
+            price_usd=prices.get(b.asset),
+            value_usd=None if b.asset not in prices else b.total * prices[b.asset],
             **common,
         )
         for b in balances

@@ -10,7 +10,8 @@ from __future__ import annotations
 import functools
 import logging
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -30,6 +31,7 @@ from .exchanges.records import KnownStreams, Stream
 from .exchanges.registry import adapter_for
 from .lease import LeaseLost, lease_alive, lease_claim, lease_fence, lease_release
 from .models import ExchangePause, SyncCursor, SyncRun
+from .pricing import prices_refresh
 from .schedule import BALANCES_EVERY, TRADES_EVERY, next_slot
 
 logger = logging.getLogger(__name__)
@@ -242,9 +244,16 @@ def _sync_balances(
         positions = None
         run.progress.setdefault("kept", {})["positions"] = passing.code.value
     now = timezone.now()
+    prices = _prices(adapter, client, balances, run, now=now)
     with transaction.atomic():
         lease_fence(connection_id=connection.pk, token=token)
-        snapshot_record(connection=connection, balances=balances, positions=positions, as_of=now)
+        snapshot_record(
+            connection=connection,
+            balances=balances,
+            positions=positions,
+            as_of=now,
+            prices=prices,
+        )
         updates: dict[str, Any] = {
             "access": access,
             "permissions": permissions.as_json(),
@@ -263,6 +272,27 @@ def _sync_balances(
             "positions": len(positions or []),
         }
     return missed
+
+
+def _prices(
+    adapter: ExchangeAdapter,
+    client: Any,
+    balances: list[Any] | None,
+    run: SyncRun,
+    *,
+    now: datetime,
+) -> dict[str, Decimal]:
+    """Dollar prices of what the account holds, from public tickers. A price that cannot be
+    read for now never fails the sync: its assets show "no price" until the next one."""
+    if not balances:
+        return {}
+    try:
+        return _call(
+            adapter, client, prices_refresh, adapter, client, {b.asset for b in balances}, now=now
+        )
+    except ExchangeCallFailed as failed:
+        run.progress["prices"] = failed.failure.code.value
+        return {}
 
 
 def _passing_since(parts: PartLog, mark: int) -> ExchangeFailure | None:
