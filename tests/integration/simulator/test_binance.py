@@ -238,3 +238,28 @@ def test_keys_that_cannot_use_the_futures_api_get_2015_there_and_spot_works(simu
             client.fetch_balance(params)
         assert client.last_json_response["code"] == -2015
     assert account["profile"] == label
+
+
+def test_spot_tickers_are_the_oracles_prices_weighted_by_how_many_symbols_are_asked(
+    simulator, demo
+):
+    client = simulator.client(demo)
+    client.load_markets()
+    spot = {"BTC/USDT", "ETH/USDT", "SOL/USDT", "XRP/USDT", "DOGE/USDT", "BNB/USDT"}
+
+    two = client.fetch_tickers(["BTC/USDT", "ETH/USDT"])
+    one = client.fetch_ticker("SOL/USDT")
+    every = client.fetch_tickers()
+    with pytest.raises(ccxt.BadSymbol):
+        client.public_get_ticker_24hr({"symbols": '["BTCUSDT","LTCUSDT"]'})
+
+    assert set(two) == {"BTC/USDT", "ETH/USDT"} and set(every) == spot
+    assert one["symbol"] == "SOL/USDT" and one["last"] == every["SOL/USDT"]["last"]
+    for ticker in every.values():
+        assert ticker["low"] <= ticker["last"] <= ticker["high"]
+        assert ticker["low"] <= ticker["open"] <= ticker["high"]
+        assert ticker["bid"] == ticker["last"] < ticker["ask"]
+    btc = every["BTC/USDT"]
+    assert abs(btc["percentage"] - (btc["last"] / btc["open"] - 1) * 100) < Decimal("0.001")
+    # 2 for one symbol or a list of up to 20, 80 for all of them (a refused list weighs too)
+    assert simulator.stats()["endpoints"]["binance /api/v3/ticker/24hr"]["weight"] == 2 + 2 + 80 + 2
