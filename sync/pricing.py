@@ -4,26 +4,18 @@ stablecoin's own USD ticker from a reference exchange (public, no key)."""
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from decimal import Decimal
-
-import ccxt
+from typing import Any
 
 from portfolio.prices import prices_record, stable_prices_known
 
 from .exchanges.base import STABLECOINS, ExchangeAdapter
-from .exchanges.errors import ExchangeCallFailed
-from .exchanges.registry import adapter_for
-
-logger = logging.getLogger(__name__)
-
-# Kraken lists USDT/USD and USDC/USD spot markets (https://docs.kraken.com/api/docs/rest-api/get-tradable-asset-pairs).
-REFERENCE_EXCHANGE = "kraken"
+from .exchanges.reference import REFERENCE_EXCHANGE, reference_prices
 
 
 def prices_refresh(
-    adapter: ExchangeAdapter, client: ccxt.Exchange, assets: set[str], *, now: datetime
+    adapter: ExchangeAdapter, client: Any, assets: set[str], *, now: datetime
 ) -> dict[str, Decimal]:
     """{asset: price in USD} for `assets` (those the exchange can price), stored as they are
     read. Raises what the exchange's ticker call raises; the reference exchange's failure only
@@ -40,12 +32,5 @@ def prices_refresh(
 
 
 def _reference_prices(stables: set[str], *, now: datetime) -> dict[str, Decimal]:
-    reference = adapter_for(REFERENCE_EXCHANGE)
-    client = reference.client()
-    try:
-        reference.ensure_markets(client)
-        records = reference.fetch_prices(client, stables)
-    except (ccxt.BaseError, ExchangeCallFailed) as exc:
-        logger.warning("reference prices for %s failed: %s", sorted(stables), type(exc).__name__)
-        return {}
+    records = reference_prices(stables)
     return prices_record(exchange=REFERENCE_EXCHANGE, records=records, as_of=now)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .base import ExchangeAdapter
 
-_INFRASTRUCTURE = {"base", "client", "errors", "registry", "urls"}
+_INFRASTRUCTURE = {"base", "client", "errors", "reference", "registry", "urls"}
 
 
 def _discover() -> dict[str, ExchangeAdapter]:
