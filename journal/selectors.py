@@ -122,7 +122,8 @@ def journal_filter_build(*, workspace: Workspace | None, values: dict[str, Any])
         connection=connection,
         exchange=values.get("exchange") or "",
         market=values.get("market") or "",
-        symbol=(values.get("symbol") or "").strip(),
+        # Unified symbols are upper case: "btc/usdt" finds BTC/USDT, still by the index.
+        symbol=(values.get("symbol") or "").strip().upper(),
         side=values.get("side") or "",
         kind=values.get("kind") or "",
         date_from=values.get("from"),
