@@ -499,9 +499,10 @@ def test_a_market_typed_in_lower_case_finds_it(owner_client, workspace):
 
     portfolio = portfolio_default_ensure(workspace=workspace)
     Trade.objects.create(
-        workspace=workspace, portfolio=portfolio, exchange="binance", account_ref="", market_type="spot",
+        workspace=workspace, portfolio=portfolio, exchange="binance", market_type="spot",
         symbol="BTC/USDT", base="BTC", quote="USDT", side="buy", price=Decimal("60000"),
-        amount=Decimal("0.5"), cost=Decimal("30000"), executed_at=timezone.now(), exchange_trade_id="lc-1",
+        amount=Decimal("0.5"), cost=Decimal("30000"), executed_at=timezone.now(),
+        exchange_trade_id="lc-1",
     )  # fmt: skip
     page = owner_client.get("/journal/?symbol=btc/usdt").content.decode()
     assert "lc-1" in page or "30,000" in page
