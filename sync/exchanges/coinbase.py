@@ -21,7 +21,15 @@ import ccxt
 from .base import CredentialShape, ExchangeAdapter, Permissions, id_text
 from .capabilities import Part
 from .errors import ErrorCode, ExchangeFailure, failure_for
-from .records import BalanceRecord, Stream, TradePage, TradeRecord, from_millis, to_decimal
+from .records import (
+    BalanceRecord,
+    PriceRecord,
+    Stream,
+    TradePage,
+    TradeRecord,
+    from_millis,
+    to_decimal,
+)
 from .walking import OVERLAP_MS
 
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -235,6 +243,37 @@ class CoinbaseAdapter(ExchangeAdapter):
         # positive remainder is staked.
         beyond = {asset: total - trading.get(asset, Decimal(0)) for asset, total in totals.items()}
         return {asset: amount for asset, amount in beyond.items() if amount > 0}
+
+    # -- prices -----------------------------------------------------------------------------
+
+    def fetch_prices(self, client: ccxt.Exchange, assets: set[str]) -> list[PriceRecord]:
+        """The product rows of ``GET /api/v3/brokerage/market/products?product_ids=…`` (public,
+        one request: ccxt's fetchTickersV3;
+        https://docs.cdp.coinbase.com/api-reference/advanced-trade-api/rest-api/public/list-public-products),
+        read from the row itself: ccxt 4.5.90's coinbase parse_ticker turns ``price`` into a
+        number and its safe_ticker reads numbers back as text, which skips a Decimal, so with
+        our Decimal numbers every ticker's ``last`` and ``percentage`` come back None. A
+        product that has not traded prints an empty ``price``: no record."""
+        symbols = self.price_symbols(client, assets)
+        if not symbols:
+            return []
+        records = []
+        for symbol, ticker in client.fetch_tickers(symbols).items():
+            row = ticker.get("info") or {}
+            if symbol not in symbols or not row.get("price"):
+                continue
+            base, quote = symbol.split("/")
+            change = row.get("price_percentage_change_24h")
+            records.append(
+                PriceRecord(
+                    asset=base,
+                    quote=quote,
+                    price=Decimal(row["price"]),
+                    symbol=symbol,
+                    change_24h_pct=Decimal(change) if change else None,
+                )
+            )
+        return records
 
 
 def _fill_pages(

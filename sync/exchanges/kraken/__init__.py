@@ -32,7 +32,14 @@ from ..base import CredentialShape, ExchangeAdapter, Permissions, id_text
 from ..capabilities import Part, part_log_of
 from ..client import build_client
 from ..errors import ErrorCode, ExchangeCallFailed, ExchangeFailure, failure_for
-from ..records import BalanceRecord, PositionRecord, Stream, TradePage, TradeRecord
+from ..records import (
+    BalanceRecord,
+    PositionRecord,
+    PriceRecord,
+    Stream,
+    TradePage,
+    TradeRecord,
+)
 from . import futures as futures_side
 from . import spot as spot_side
 from .walk import newest_first_pages
@@ -376,3 +383,17 @@ class KrakenAdapter(ExchangeAdapter):
         # and whatever OpenPositions answers must not hold up the futures ones.
         margin = self.optional(client, MARGIN, lambda: spot_side.margin_positions(client), [])
         return margin + self._optional_futures(client, futures_side.positions)
+
+    # -- prices -------------------------------------------------------------------------------
+
+    def fetch_prices(self, client: ccxt.Exchange, assets: set[str]) -> list[PriceRecord]:
+        """The spot tickers (``GET /0/public/Ticker?pair=…``, every pair in one request) of the
+        spot client: Kraken Futures prices nothing here. Kraken's ticker has no price of 24
+        hours ago: its ``o`` is today's opening price and "today's prices start at midnight
+        UTC" (https://docs.kraken.com/api-reference/market-data/get-ticker-information), yet
+        ccxt derives ``percentage`` from it (kraken.py parse_ticker). A change since midnight
+        is not a 24-hour change, so none is kept."""
+        return [
+            dataclasses.replace(record, change_24h_pct=None)
+            for record in super().fetch_prices(client, assets)
+        ]

@@ -826,3 +826,68 @@ def test_fills_appended_now_show_in_the_spot_history_and_the_futures_fills(simul
     assert len(walk_spot_with_offsets(spot_reader)) == 34
     after = {trade["id"] for trade in futures_reader.fetch_my_trades()}
     assert len(after - before) == len(added) == 3
+
+
+# -- public tickers ----------------------------------------------------------------------------
+
+
+def test_the_stablecoins_dollar_pairs_are_listed_under_kraken_keys_without_margin(simulator, demo):
+    markets = spot_client(simulator, demo).load_markets()
+
+    usdt, usdc = markets["USDT/USD"], markets["USDC/USD"]
+    assert (usdt["id"], usdt["info"]["altname"], usdt["info"]["wsname"]) == (
+        "USDTZUSD",
+        "USDTUSD",
+        "USDT/USD",
+    )
+    assert (usdc["id"], usdc["info"]["altname"], usdc["info"]["quote"]) == (
+        "USDCUSD",
+        "USDCUSD",
+        "ZUSD",
+    )
+    assert usdt["spot"] and not usdt["margin"]
+    assert usdt["taker"] == usdt["maker"] == Decimal("0.002")
+    assert usdt["precision"]["price"] == Decimal("0.0001")
+
+
+def test_the_ticker_answers_pairs_by_key_or_altname_from_the_price_oracle(
+    simulator, demo, monkeypatch
+):
+    client = spot_client(simulator, demo)
+    state = simulator.running.state
+    now_ms = state.now_ms()
+    monkeypatch.setattr(state, "now_ms", lambda: now_ms)
+    midnight = now_ms - now_ms % DAY_MS
+
+    def on_tick(at_ms: int) -> Decimal:
+        return Decimal(repr(state.oracle.price("BTC", "USDT", at_ms))).quantize(Decimal("0.1"))
+
+    result = client.public_get_ticker({"pair": "XBTUSDT,USDTUSD"})["result"]
+
+    assert set(result) == {"XBTUSDT", "USDTZUSD"}
+    row = result["XBTUSDT"]
+    last, opened = Decimal(row["c"][0]), Decimal(row["o"])
+    assert last == on_tick(now_ms) and opened == on_tick(midnight)
+    assert row["c"][0] == f"{last:.5f}"
+    assert Decimal(row["b"][0]) < last < Decimal(row["a"][0])
+    low, high = Decimal(row["l"][0]), Decimal(row["h"][0])
+    assert low <= min(last, opened) and max(last, opened) <= high
+    assert all(isinstance(count, int) for count in row["t"])
+    assert Decimal(result["USDTZUSD"]["c"][0]) == 1
+    # ccxt asks by key and takes its percentage from today's opening price
+    ticker = client.fetch_tickers(["BTC/USDT"])["BTC/USDT"]
+    assert (ticker["last"], ticker["open"]) == (last, opened)
+    assert abs(ticker["percentage"] - (last - opened) / opened * 100) < Decimal("1E-12")
+    markets = client.load_markets()
+    every = client.public_get_ticker()["result"]
+    assert set(every) == {market["id"] for market in markets.values()}
+
+
+def test_an_unknown_pair_fails_the_whole_ticker_request_which_ccxt_leaves_unmapped(simulator, demo):
+    client = spot_client(simulator, demo)
+
+    with pytest.raises(ccxt.ExchangeError) as raised:
+        client.public_get_ticker({"pair": "XBTUSDT,NOPEUSD"})
+
+    assert type(raised.value) is ccxt.ExchangeError
+    assert last_body(client) == {"error": ["EQuery:Unknown asset pair"]}

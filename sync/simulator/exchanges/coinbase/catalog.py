@@ -57,6 +57,11 @@ PRODUCTS: tuple[Product, ...] = (
     _product("DOGE", "USDT", (5, 1), ("0.1", "0.00001"), "40000000"),
     _product("BTC", "USD", (2, 6), ("0.00000001", "0.01"), "3400"),
     _product("ETH", "USD", (2, 5), ("0.00000001", "0.01"), "42000"),
+    # Tether's dollar book, where its own USD price is read. Coinbase lists USDT-USD but no
+    # USDC-USD: USDC and USD share one book, USDC products being aliases of the USD ones
+    # (the ``alias_to: ["ETH-USDC"]`` of ETH-USD in ccxt coinbase.py's fetchTickersV3
+    # comment). Increments as Coinbase Exchange lists USDT-USD [U].
+    _product("USDT", "USD", (5, 2), ("0.01", "0.00001"), "10000000"),
 )
 INSTRUMENTS: tuple[Instrument, ...] = tuple(product.instrument for product in PRODUCTS)
 

@@ -35,6 +35,7 @@ ASSETS: tuple[Asset, ...] = (
     Asset("XXRP", "XRP", 8, 5, "0.9", "0.02"),
     Asset("XXDG", "XDG", 8, 2, "0.85", "0.02"),
     Asset("USDT", "USDT", 8, 4, "1.0", "0.01"),
+    Asset("USDC", "USDC", 8, 4),
     Asset("ZUSD", "USD", 4, 2, "1.0", "0.01"),
     Asset("ZEUR", "EUR", 4, 2, "1.0", "0.01"),
     Asset("ETH2", "ETH2", 10, 5),
@@ -50,6 +51,8 @@ ASSET_BY_CODE = {
     "XRP": "XXRP",
     "DOGE": "XXDG",
     "USDT": "USDT",
+    "USDC": "USDC",
+    "USD": "ZUSD",
 }
 # Staked (bonded) ETH is reported as ETH2.S; balances earning opt-in rewards take ".F".
 STAKED_ASSET = {"ETH": "ETH2.S", "SOL": "SOL.S"}
@@ -58,7 +61,8 @@ REWARDS_ASSET = {"USDT": "USDT.F"}
 
 @dataclass(frozen=True)
 class SpotPair:
-    """A spot pair as ``AssetPairs`` lists it; ``instrument`` is what the core trades on.
+    """A spot pair as ``AssetPairs`` lists it; ``instrument`` is what the core trades on, its
+    id the pair's key (ccxt's market id), ``altname`` the pair's other name.
 
     Kraken quotes lots with 8 decimals; the generator uses fewer so that price x amount stays
     exact at 8 decimals, which every lot it prints still satisfies.
@@ -73,6 +77,8 @@ class SpotPair:
     costmin: str
     leverage: tuple[int, ...]
     tick_size: str
+    altname: str
+    stablecoin: bool
 
 
 def _pair(
@@ -82,6 +88,8 @@ def _pair(
     price_decimals: int,
     ordermin: str,
     leverage: tuple[int, ...],
+    *,
+    altname: str | None = None,
 ) -> SpotPair:
     tick = "1" if price_decimals == 0 else "0." + "0" * (price_decimals - 1) + "1"
     return SpotPair(
@@ -94,6 +102,8 @@ def _pair(
         costmin="0.5",
         leverage=leverage,
         tick_size=tick,
+        altname=altname or pair_id,
+        stablecoin=base in ("USDT", "USDC") and quote == "USD",
     )
 
 
@@ -103,6 +113,13 @@ SPOT_PAIRS: tuple[SpotPair, ...] = (
     _pair("SOL", "USDT", "SOLUSDT", 2, "0.02", (2, 3)),
     _pair("XRP", "USDT", "XRPUSDT", 5, "2", (2, 3)),
     _pair("DOGE", "USDT", "XDGUSDT", 7, "13", (2, 3)),
+    # The dollar markets of the two stablecoins, where a stablecoin's own USD price is read:
+    # keys USDTZUSD and USDCUSD, altnames USDTUSD and USDCUSD, no margin; the old AssetPairs
+    # example row of USDTZUSD has pair_decimals 4, lot_decimals 8 and leverage []
+    # (https://docs.kraken.com/api-reference/market-data/get-tradable-asset-pairs lists both
+    # pairs). Their minimum order of 5 units is the site's, not from an API example [U].
+    _pair("USDT", "USD", "USDTZUSD", 4, "5", (), altname="USDTUSD"),
+    _pair("USDC", "USD", "USDCUSD", 4, "5", ()),
 )
 SPOT_INSTRUMENTS: tuple[Instrument, ...] = tuple(pair.instrument for pair in SPOT_PAIRS)
 PAIR_BY_SYMBOL = {pair.instrument.symbol: pair for pair in SPOT_PAIRS}
@@ -129,6 +146,17 @@ _SPOT_MAKER_TIERS = [
     [2500000, 0.04],
     [5000000, 0.02],
     [10000000, 0],
+]
+# Stablecoin and FX pairs have a schedule of their own, the same for maker and taker
+# (https://www.kraken.com/features/fee-schedule, "Stablecoin & FX pairs"; the old AssetPairs
+# example row of USDTZUSD shows its first two tiers, 0.2 and 0.16).
+_STABLE_TIERS = [
+    [0, 0.2],
+    [50000, 0.16],
+    [100000, 0.12],
+    [250000, 0.08],
+    [500000, 0.04],
+    [1000000, 0],
 ]
 
 
@@ -157,7 +185,7 @@ def asset_pair_rows() -> dict[str, Any]:
         base_alt = next(asset.altname for asset in ASSETS if asset.id == pair.base_id)
         quote_alt = next(asset.altname for asset in ASSETS if asset.id == pair.quote_id)
         rows[instrument.id] = {
-            "altname": instrument.id,
+            "altname": pair.altname,
             "wsname": f"{base_alt}/{quote_alt}",
             "aclass_base": "currency",
             "base": pair.base_id,
@@ -170,8 +198,8 @@ def asset_pair_rows() -> dict[str, Any]:
             "lot_multiplier": 1,
             "leverage_buy": list(pair.leverage),
             "leverage_sell": list(pair.leverage),
-            "fees": _SPOT_TAKER_TIERS,
-            "fees_maker": _SPOT_MAKER_TIERS,
+            "fees": _STABLE_TIERS if pair.stablecoin else _SPOT_TAKER_TIERS,
+            "fees_maker": _STABLE_TIERS if pair.stablecoin else _SPOT_MAKER_TIERS,
             "fee_volume_currency": "ZUSD",
             "margin_call": 80,
             "margin_stop": 40,
