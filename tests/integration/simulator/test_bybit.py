@@ -724,3 +724,28 @@ def test_an_ip_past_600_requests_in_5_seconds_gets_403_and_waits(simulator, demo
     assert 6 <= answers.count("ok") <= 12
     statuses = simulator.stats()["endpoints"]["bybit /v5/market/time"]["statuses"]
     assert statuses["403"] == 2
+
+
+def test_spot_tickers_are_the_oracles_prices_one_category_at_a_time(simulator, demo):
+    client = quick_client(simulator, demo)
+    client.load_markets()
+
+    two = client.fetch_tickers(["BTC/USDT", "ETH/USDT"])
+    one = client.fetch_ticker("SOL/USDT")
+    with pytest.raises(ccxt.BadRequest):
+        client.public_get_v5_market_tickers({"category": "spot", "symbol": "LTCUSDT"})
+
+    assert set(two) == {"BTC/USDT", "ETH/USDT"} and one["symbol"] == "SOL/USDT"
+    for ticker in (*two.values(), one):
+        assert ticker["low"] <= min(ticker["open"], ticker["last"])
+        assert ticker["high"] >= max(ticker["open"], ticker["last"])
+        assert ticker["bid"] == ticker["last"] < ticker["ask"]
+        assert ticker["info"]["price24hPcnt"] == format(
+            ((ticker["last"] - ticker["open"]) / ticker["open"]).quantize(
+                Decimal("0.0001"), rounding=ROUND_HALF_UP
+            ),
+            "f",
+        )
+    # Bybit takes one symbol or a whole category, never a list: ccxt asks for all of spot
+    endpoint = simulator.stats()["endpoints"]["bybit /v5/market/tickers"]
+    assert endpoint["requests"] == 3 and endpoint["weight"] == 3

@@ -3,12 +3,13 @@ One suite for every exchange: `fetch_prices` reads the oracle's price on the mar
 same as an unmodified ccxt client reads, in one request, for any key, and prices nothing an
 exchange does not list.
 
-EXCHANGES names, per exchange, the ticker endpoint ccxt's `fetch_tickers` calls for spot
-symbols (the simulator's stats count requests by it).
+EXCHANGES says, per exchange, which ticker endpoint ccxt's `fetch_tickers` calls for spot
+symbols (the simulator's stats count requests by it) and which markets price ASSETS there.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
@@ -17,14 +18,25 @@ from sync.exchanges.registry import adapter_for
 from sync.simulator.prices import DAY_MS
 from tests.exchange_keys import secret_of
 
-EXCHANGES = {
-    "binance": "/api/v3/ticker/24hr",
-}
-# What the simulator's spot markets price them with: every one quotes in USDT and none lists a
-# USDT/USD (or USDT/USDC) market, so USDT itself gets no price here and the portfolio reads it
-# from elsewhere. ADA has a price model but no market on these exchanges.
+# ADA has a price model in the simulator but no market on any of these exchanges.
 ASSETS = {"BTC", "ETH", "USDT", "ADA"}
-PRICED = {"BTC/USDT", "ETH/USDT"}
+
+
+@dataclass(frozen=True)
+class Tickers:
+    endpoint: str
+    # The simulator's markets that price ASSETS (ASSET/USD first, then USDT, then USDC).
+    priced: frozenset[str]
+
+
+# Binance, Bybit, OKX, Bitget and MEXC quote everything in USDT on the simulator, and it lists
+# no USDT/USD or USDT/USDC market there, so USDT gets no price from them (prices_refresh asks
+# the reference exchange).
+IN_USDT = frozenset({"BTC/USDT", "ETH/USDT"})
+EXCHANGES = {
+    "binance": Tickers("/api/v3/ticker/24hr", IN_USDT),
+    "bybit": Tickers("/v5/market/tickers", IN_USDT),
+}
 # Plain ccxt clients need what our adapters preset (sync/exchanges/<exchange>): Bitget would
 # otherwise probe for a unified account first.
 PLAIN_CLIENT_CONFIG: dict[str, dict] = {"bitget": {"options": {"uta": False}}}
@@ -71,15 +83,17 @@ def test_prices_are_the_oracles_on_the_markets_tick_in_one_request(
     plain.load_markets()
     now_ms = frozen_clock()
     before = adapter.requests_made(client)
-    asked = simulator.stats()["endpoints"].get(f"{exchange} {EXCHANGES[exchange]}", {})
+    endpoint = f"{exchange} {EXCHANGES[exchange].endpoint}"
+    asked = simulator.stats()["endpoints"].get(endpoint, {})
 
     records = adapter.fetch_prices(client, ASSETS)
 
     assert adapter.requests_made(client) - before == 1
-    answered = simulator.stats()["endpoints"][f"{exchange} {EXCHANGES[exchange]}"]
+    answered = simulator.stats()["endpoints"][endpoint]
     assert answered["requests"] - asked.get("requests", 0) == 1
-    assert {record.symbol for record in records} == PRICED
-    tickers = plain.fetch_tickers(sorted(PRICED))
+    priced = EXCHANGES[exchange].priced
+    assert {record.symbol for record in records} == priced
+    tickers = plain.fetch_tickers(sorted(priced))
     for record in records:
         last = on_tick(simulator, exchange, record.symbol, now_ms)
         opened = on_tick(simulator, exchange, record.symbol, now_ms - DAY_MS)
@@ -97,7 +111,8 @@ def test_a_spot_only_account_reads_the_same_prices(routed_to_simulator, frozen_c
     records = adapter.fetch_prices(client, ASSETS)
 
     assert {record.symbol: record.price for record in records} == {
-        symbol: on_tick(routed_to_simulator, exchange, symbol, now_ms) for symbol in PRICED
+        symbol: on_tick(routed_to_simulator, exchange, symbol, now_ms)
+        for symbol in EXCHANGES[exchange].priced
     }
 
 
@@ -108,5 +123,5 @@ def test_assets_the_exchange_does_not_list_get_no_price_and_no_request(
     adapter, client = prices_of(routed_to_simulator, exchange, "demo")
     before = adapter.requests_made(client)
 
-    assert adapter.fetch_prices(client, {"ADA", "USDT"}) == []
+    assert adapter.fetch_prices(client, {"ADA"}) == []
     assert adapter.requests_made(client) == before
