@@ -152,6 +152,7 @@ class AuditEvent(models.Model):
         PERMISSIONS_CHECKED = "permissions_checked", "Permissions checked"
         DISCONNECTED = "disconnected", "Disconnected"
         RECONNECTED = "reconnected", "Reconnected"
+        MOVED = "moved", "Moved to another portfolio"
         STAFF_VIEWED = "staff_viewed", "Viewed by staff"
 
     workspace = models.ForeignKey(

@@ -13,7 +13,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from journal.models import Trade
+from journal.models import LedgerEntry, Trade
 from portfolio.models import BalanceSnapshot, Portfolio, Position
 from portfolio.services import portfolio_default_ensure
 from sync.exchanges.base import Permissions
@@ -389,10 +389,19 @@ def _connect(
     return connection
 
 
-def connection_data_move(*, connection: ExchangeConnection, portfolio: Portfolio) -> None:
-    """A connection's trades, balances and positions follow it to another portfolio."""
-    for model in (Trade, BalanceSnapshot, Position):
-        model.objects.filter(connection=connection).update(portfolio=portfolio)
+def connection_data_move(*, connection: ExchangeConnection, portfolio: Portfolio) -> dict[str, int]:
+    """A connection's trades, ledger entries, balances and positions follow it to another
+    portfolio; returns how many of each moved. Its import batches stay where they were made:
+    they record where a file went, and undoing one deletes its rows wherever they are now."""
+    moved: dict[str, int] = {}
+    for name, model in (
+        ("trades", Trade),
+        ("ledger_entries", LedgerEntry),
+        ("balances", BalanceSnapshot),
+        ("positions", Position),
+    ):
+        moved[name] = model.objects.filter(connection=connection).update(portfolio=portfolio)
+    return moved
 
 
 def connection_replace_credentials(
@@ -512,3 +521,57 @@ def connection_disconnect(
         connection=locked,
     )
     return locked
+
+
+@transaction.atomic
+def connection_portfolio_move(
+    *, connection: ExchangeConnection, portfolio: Portfolio, actor: User | None
+) -> dict[str, int]:
+    """Make the connection feed another portfolio of its workspace; its trades, ledger entries,
+    balances and positions go with it. Returns how many of each moved.
+
+    Refused while a sync holds the connection's lease: the sync writes with the portfolio it
+    read when it started, so pages it commits after the move would land in the old one. The
+    target row is locked as portfolio_archive locks it, so it cannot be archived meanwhile.
+    """
+    from sync.lease import lease_held
+
+    # Only the connection and the target are locked, never the source portfolio: two moves
+    # in opposite directions would otherwise wait on each other.
+    locked = ExchangeConnection.objects.select_for_update().get(pk=connection.pk)
+    target = (
+        Portfolio.objects.for_workspace(locked.workspace)
+        .select_for_update()
+        .filter(pk=portfolio.pk)
+        .first()
+    )
+    if target is None:
+        raise ConnectionRefused("Choose one of your portfolios.", field="portfolio")
+    if target.archived_at is not None:
+        raise ConnectionRefused(
+            f"“{target.name}” is archived. Unarchive it first, or choose another portfolio.",
+            field="portfolio",
+        )
+    source = locked.portfolio
+    if source.pk == target.pk:
+        raise ConnectionRefused(f"{locked} already feeds “{target.name}”.", field="portfolio")
+    if lease_held(locked):
+        raise ConnectionRefused(
+            f"{locked} is syncing right now. Move it once the sync finishes, usually within "
+            "a minute."
+        )
+    locked.portfolio = target
+    locked.save(update_fields=["portfolio", "updated_at"])
+    moved = connection_data_move(connection=locked, portfolio=target)
+    audit_record(
+        workspace=locked.workspace,
+        actor=actor,
+        action=AuditEvent.Action.MOVED,
+        connection=locked,
+        from_portfolio=source.name,
+        from_portfolio_id=str(source.public_id),
+        to_portfolio=target.name,
+        to_portfolio_id=str(target.public_id),
+        **moved,
+    )
+    return moved
