@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
-from django.db.models import QuerySet
 
+from portfolio.forms import name_field
+from portfolio.models import Portfolio
 from sync.exchanges.base import CredentialShape
 from sync.exchanges.registry import ADAPTERS, adapter_for
 
@@ -19,6 +21,8 @@ MAX_KEY_LENGTH = 256
 MAX_SECRET_LENGTH = 4096
 MAX_PASSPHRASE_LENGTH = 128
 PEM_MARKER = "-----BEGIN"
+# The add form's last portfolio choice: make one, named in `new_portfolio_name`.
+NEW_PORTFOLIO = "new"
 
 
 class SecretTextarea(forms.Textarea):
@@ -193,34 +197,65 @@ class CredentialFields(forms.Form):
 
 
 class ConnectionAddForm(CredentialFields):
-    field_order = ["exchange", "label", "portfolio"]
+    field_order = ["exchange", "label", "portfolio", "new_portfolio_name"]
 
     exchange = forms.ChoiceField(choices=exchange_choices)
     label = forms.CharField(
         max_length=80, help_text="A name you will recognise, e.g. “Main account”."
     )
-    portfolio = forms.ModelChoiceField(
-        queryset=None,
-        empty_label=None,
+    portfolio = forms.ChoiceField(
+        required=False, help_text="Where this account's trades and balances go."
+    )
+    new_portfolio_name = name_field(
+        label="or a new portfolio named",
         required=False,
-        help_text="Where this account's trades and balances go.",
+        help_text="Fill this in to make a new portfolio for this account instead.",
     )
 
-    def __init__(self, *args: Any, portfolios: QuerySet, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, portfolios: Iterable[Portfolio], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Scoped to the workspace: another workspace's portfolio is "not one of the choices".
-        self.fields["portfolio"].queryset = portfolios
+        # The workspace's portfolios that take connections (the view scopes them): another
+        # workspace's or an archived one is "not one of the choices".
+        self.portfolios = {str(p.public_id): p for p in portfolios}
+        self.fields["portfolio"].choices = [
+            *((key, p.name) for key, p in self.portfolios.items()),
+            (NEW_PORTFOLIO, "New portfolio…"),
+        ]
+        self.fields["new_portfolio_name"].widget.attrs["placeholder"] = "Day trading"
 
     def exchange_id(self) -> str | None:
         return self.cleaned_data.get("exchange")
 
-    def clean_portfolio(self) -> Any:
-        """The chosen portfolio, or the workspace's default when none was sent."""
-        chosen = self.cleaned_data.get("portfolio")
-        return chosen or self.fields["portfolio"].queryset.filter(is_default=True).first()
+    def clean_portfolio(self) -> Portfolio | None:
+        """The chosen portfolio, the workspace's default when none was sent, or None when a new
+        one is asked for (`new_portfolio_name`)."""
+        key = self.cleaned_data.get("portfolio")
+        if key == NEW_PORTFOLIO:
+            return None
+        if key:
+            return self.portfolios[key]
+        return next((p for p in self.portfolios.values() if p.is_default), None)
 
     def clean_label(self) -> str:
         return _clean_value(self.cleaned_data["label"], what="label", max_length=80, multiline=True)
+
+    def clean_new_portfolio_name(self) -> str:
+        name = self.cleaned_data["new_portfolio_name"]
+        if "\x00" in name:
+            raise forms.ValidationError("The name contains a NUL character. Type it again.")
+        return name
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        # A typed name wins over the list: without JavaScript the field is always shown.
+        wants_new = self.data.get("portfolio") == NEW_PORTFOLIO
+        if (
+            wants_new
+            and not cleaned.get("new_portfolio_name")
+            and "new_portfolio_name" not in self.errors
+        ):
+            self.add_error("new_portfolio_name", "Name the new portfolio, or choose one above.")
+        return cleaned
 
 
 class ConnectionReplaceForm(CredentialFields):
@@ -230,3 +265,19 @@ class ConnectionReplaceForm(CredentialFields):
 
     def exchange_id(self) -> str | None:
         return self._exchange
+
+
+class ConnectionMoveForm(forms.Form):
+    portfolio = forms.ChoiceField(
+        label="Move to",
+        error_messages={"invalid_choice": "Choose one of this workspace's portfolios."},
+    )
+
+    def __init__(self, *args: Any, portfolios: Iterable[Portfolio], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Scoped by the view to the workspace's portfolios that are not archived.
+        self.portfolios = {str(p.public_id): p for p in portfolios}
+        self.fields["portfolio"].choices = [(key, p.name) for key, p in self.portfolios.items()]
+
+    def clean_portfolio(self) -> Portfolio:
+        return self.portfolios[self.cleaned_data["portfolio"]]

@@ -12,4 +12,5 @@ urlpatterns = [
     path("<uuid:public_id>/edit/", views.replace, name="edit"),
     path("<uuid:public_id>/disconnect/", views.disconnect, name="disconnect"),
     path("<uuid:public_id>/sync/", views.sync_now, name="sync-now"),
+    path("<uuid:public_id>/move/", views.move, name="move"),
 ]

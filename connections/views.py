@@ -11,7 +11,8 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from portfolio.selectors import portfolio_list
+from portfolio.selectors import portfolio_active_list
+from portfolio.services import PortfolioRefused, portfolio_create, portfolio_discard
 from sync.exchanges.errors import ExchangeCallFailed
 from sync.exchanges.registry import ADAPTERS
 from sync.lease import lease_held
@@ -20,7 +21,7 @@ from sync.services import sync_now_request
 from thrive.decorators import workspace_required
 from thrive.roles import manager_required
 
-from .forms import ConnectionAddForm, ConnectionReplaceForm, exchange_choices
+from .forms import ConnectionAddForm, ConnectionMoveForm, ConnectionReplaceForm, exchange_choices
 from .models import Exchange, ExchangeConnection
 from .selectors import audit_list, connection_get, connection_list, reconnected_note
 from .services import (
@@ -28,6 +29,7 @@ from .services import (
     ConnectionRefused,
     connection_create,
     connection_disconnect,
+    connection_portfolio_move,
     connection_replace_credentials,
     credential_check,
 )
@@ -68,7 +70,7 @@ def add(request: HttpRequest) -> HttpResponse:
     exchange = request.POST.get("exchange") or request.GET.get("exchange")
     if exchange not in ADAPTERS:
         return render(request, "connections/choose.html", {"choices": exchange_choices()})
-    portfolios = portfolio_list(workspace=request.workspace)
+    portfolios = portfolio_active_list(workspace=request.workspace)
     form = ConnectionAddForm(
         request.POST or None, portfolios=portfolios, initial={"exchange": exchange}
     )
@@ -87,15 +89,26 @@ def add(request: HttpRequest) -> HttpResponse:
                 )
                 context["tested"] = result
             else:
-                connection = connection_create(
-                    workspace=request.workspace,
-                    actor=request.user,
-                    exchange=exchange,
-                    label=form.cleaned_data["label"],
-                    portfolio=form.cleaned_data["portfolio"],
-                    secret=form.secret(),
-                    acknowledge_withdrawals=form.cleaned_data["acknowledge_withdrawals"],
-                )
+                portfolio = form.cleaned_data["portfolio"]
+                new_name = form.cleaned_data["new_portfolio_name"]
+                if new_name:
+                    portfolio = portfolio_create(workspace=request.workspace, name=new_name)
+                try:
+                    connection = connection_create(
+                        workspace=request.workspace,
+                        actor=request.user,
+                        exchange=exchange,
+                        label=form.cleaned_data["label"],
+                        portfolio=portfolio,
+                        secret=form.secret(),
+                        acknowledge_withdrawals=form.cleaned_data["acknowledge_withdrawals"],
+                    )
+                except BaseException:
+                    # The connect checks the key with the exchange, so it cannot share one
+                    # transaction with the new portfolio: a failed one takes it away again.
+                    if new_name:
+                        portfolio_discard(portfolio=portfolio)
+                    raise
                 messages.success(
                     request,
                     reconnected_note(connection=connection)
@@ -107,6 +120,8 @@ def add(request: HttpRequest) -> HttpResponse:
             context["failure"] = failed.failure
         except ConnectionRefused as refused:
             form.add_error(refused.field, refused.message)
+        except PortfolioRefused as refused:
+            form.add_error("new_portfolio_name", refused.message)
     return _render_form(request, "connections/add.html", context)
 
 
@@ -134,6 +149,10 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
     context = _detail_context(connection)
     context["events"] = audit_list(connection=connection)[:20]
     context["access_note"] = ACCESS_NOTES.get(connection.access, "")
+    context["move_form"] = ConnectionMoveForm(
+        portfolios=portfolio_active_list(workspace=request.workspace),
+        initial={"portfolio": str(connection.portfolio.public_id)},
+    )
     return render(request, "connections/detail.html", context)
 
 
@@ -205,3 +224,31 @@ def disconnect(request: HttpRequest, public_id: str) -> HttpResponse:
         f"{connection} is disconnected and its key deleted. Imported trades and balances stay.",
     )
     return redirect("connections:index")
+
+
+@require_POST
+@workspace_required
+@manager_required
+def move(request: HttpRequest, public_id: str) -> HttpResponse:
+    connection = connection_get(workspace=request.workspace, public_id=public_id)
+    form = ConnectionMoveForm(
+        request.POST, portfolios=portfolio_active_list(workspace=request.workspace)
+    )
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("portfolio", [])))
+        return redirect(connection_url(connection))
+    portfolio = form.cleaned_data["portfolio"]
+    try:
+        moved = connection_portfolio_move(
+            connection=connection, portfolio=portfolio, actor=request.user
+        )
+    except ConnectionRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        trades = moved["trades"]
+        if trades:
+            subject = f"{connection} and its {trades:,} trade{'s' if trades != 1 else ''} now feed"
+        else:
+            subject = f"{connection} now feeds"
+        messages.success(request, f"{subject} “{portfolio.name}”.")
+    return redirect(connection_url(connection))
