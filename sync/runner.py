@@ -98,6 +98,9 @@ def sync_connection(*, connection_id: int, kind: str, trigger: str = "schedule")
     token = lease_claim(connection_id=connection.pk)
     if token is None:
         return SyncResult("busy")
+    # Read again under the lease: a move to another portfolio committed since the first read
+    # decides where this sync's rows go.
+    connection.refresh_from_db()
     # The lease was free, so no other sync of this connection is alive: a run still marked
     # running belonged to a worker that died.
     SyncRun.objects.filter(connection=connection, status=SyncRun.Status.RUNNING).update(

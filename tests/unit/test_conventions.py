@@ -32,7 +32,14 @@ def modules(name: str) -> list[Path]:
 def test_views_and_tasks_never_query_a_tenant_model_unscoped():
     pattern = re.compile(rf"\b({'|'.join(TENANT_MODELS)})\.objects\.(?!for_workspace\()")
     offenders = []
-    views = ("views.py", "workspace_views.py", "entry_views.py", "import_views.py")
+    views = (
+        "views.py",
+        "workspace_views.py",
+        "entry_views.py",
+        "import_views.py",
+        "manage_views.py",
+        "analytics_views.py",
+    )
     for path in [path for name in views for path in modules(name)] + modules("tasks.py"):
         lines = path.read_text().splitlines()
         for number, line in enumerate(lines, 1):
