@@ -718,3 +718,25 @@ def test_a_client_over_an_endpoints_limit_gets_50011(simulator, demo):
     assert answers[0] == "ok" and "429" in answers
     statuses = simulator.stats()["endpoints"]["okx /api/v5/account/balance"]["statuses"]
     assert statuses["429"] == answers.count("429")
+
+
+def test_spot_tickers_are_the_oracles_prices_for_the_whole_instrument_type(simulator, demo):
+    client = simulator.client(demo)
+    client.load_markets()
+
+    tickers = client.fetch_tickers(["BTC/USDT", "ETH/USDT"])
+    with pytest.raises(ccxt.BadRequest):
+        client.public_get_market_tickers({"instType": "MARGIN"})
+
+    assert set(tickers) == {"BTC/USDT", "ETH/USDT"}
+    for ticker in tickers.values():
+        info = ticker["info"]
+        assert info["instType"] == "SPOT" and ticker["open"] == Decimal(info["open24h"])
+        assert ticker["low"] <= min(ticker["open"], ticker["last"])
+        assert ticker["high"] >= max(ticker["open"], ticker["last"])
+        assert ticker["bid"] == ticker["last"] < ticker["ask"]
+        # OKX sends no change: ccxt derives it from open24h and last
+        change = (ticker["last"] - ticker["open"]) / ticker["open"] * 100
+        assert abs(ticker["percentage"] - change) < Decimal("1E-12")
+    statuses = simulator.stats()["endpoints"]["okx /api/v5/market/tickers"]["statuses"]
+    assert statuses == {"200": 1, "400": 1}

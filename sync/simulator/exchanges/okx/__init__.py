@@ -68,6 +68,7 @@ class OkxSimulator(ExchangeSimulator):
         "time": RateLimit("time", 10, window_s=2),
         "status": RateLimit("status", 1, window_s=5),
         "instruments": RateLimit("instruments", 20, window_s=2),
+        "tickers": RateLimit("tickers", 20, window_s=2),
         "balance": RateLimit("balance", 10, window_s=2, per="key"),
         "positions": RateLimit("positions", 10, window_s=2, per="key"),
         "config": RateLimit("config", 5, window_s=2, per="key"),
