@@ -3,47 +3,136 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connection as db
+from django.db.models import Case, Count, DateTimeField, Min, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Trunc
 
 from connections.models import ExchangeConnection
 from thrive.models import Workspace
 
-from .models import BalanceSnapshot, Portfolio, Position
+from .holdings import Price
+from .models import AssetPrice, BalanceSnapshot, Portfolio, Position
 
 
 def portfolio_list(*, workspace: Workspace | None) -> QuerySet[Portfolio]:
     return Portfolio.objects.for_workspace(workspace)
 
 
-# A disconnected connection's last balances are history, not holdings: nothing keeps them
-# current any more.
-_DISCONNECTED = Q(connection__isnull=True) | Q(
-    connection__status=ExchangeConnection.Status.DISCONNECTED
-)
+# -- the holdings page ---------------------------------------------------------------------------
 
 
-def balance_list(
-    *, workspace: Workspace | None, disconnected: bool = False
-) -> QuerySet[BalanceSnapshot]:
-    """The latest balances of every live connection (or, asked, of the disconnected ones)."""
-    latest = BalanceSnapshot.objects.for_workspace(workspace).filter(is_latest=True)
-    return (
-        (latest.filter(_DISCONNECTED) if disconnected else latest.exclude(_DISCONNECTED))
-        .select_related("connection", "portfolio")
-        .order_by("portfolio__name", "connection__label", "account_type", "asset")
+def holdings_connections(*, workspace: Workspace | None) -> dict[int, ExchangeConnection]:
+    """Every connection of the workspace, live or not, by id: what the page says of each."""
+    connections = ExchangeConnection.objects.for_workspace(workspace).only(
+        "workspace_id", "exchange", "label", "status", "last_balances_sync_at", "disconnected_at"
+    )
+    return {connection.pk: connection for connection in connections}
+
+
+def holdings_balance_rows(
+    *, workspace: Workspace | None, portfolio: Portfolio | None
+) -> list[dict[str, Any]]:
+    """The latest balance rows as plain values (thousands of them: no model instances)."""
+    rows = BalanceSnapshot.objects.for_workspace(workspace).filter(is_latest=True)
+    if portfolio is not None:
+        rows = rows.filter(portfolio=portfolio)
+    return list(
+        rows.order_by().values(
+            "connection_id", "account", "account_type", "asset", "total", "as_of"
+        )
     )
 
 
-def position_list(*, workspace: Workspace | None, disconnected: bool = False) -> QuerySet[Position]:
-    """The open positions of every live connection (or, asked, the disconnected ones' last)."""
-    latest = Position.objects.for_workspace(workspace).filter(is_latest=True)
-    return (
-        (latest.filter(_DISCONNECTED) if disconnected else latest.exclude(_DISCONNECTED))
-        .select_related("connection")
-        .order_by("connection__label", "symbol")
+def holdings_position_list(
+    *, workspace: Workspace | None, portfolio: Portfolio | None
+) -> list[Position]:
+    positions = Position.objects.for_workspace(workspace).filter(is_latest=True)
+    if portfolio is not None:
+        positions = positions.filter(portfolio=portfolio)
+    return list(positions.order_by("symbol", "pk"))
+
+
+def asset_prices(assets: Iterable[str]) -> dict[str, Price]:
+    """Today's dollar price of each asset that has one (market data, shared by workspaces)."""
+    return {
+        asset: Price(price, change, as_of, source)
+        for asset, price, change, as_of, source in AssetPrice.objects.filter(
+            asset__in=set(assets)
+        ).values_list("asset", "price_usd", "change_24h_pct", "as_of", "source")
+    }
+
+
+# Readings before the range all fall in one bucket; the last of them carries into the range.
+_BEFORE = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def net_value_first_read(
+    *, workspace: Workspace | None, portfolio: Portfolio | None
+) -> datetime | None:
+    rows = BalanceSnapshot.objects.for_workspace(workspace)
+    if portfolio is not None:
+        rows = rows.filter(portfolio=portfolio)
+    return rows.aggregate(first=Min("as_of"))["first"]
+
+
+def net_value_readings(
+    *,
+    workspace: Workspace | None,
+    portfolio: Portfolio | None,
+    since: datetime,
+    until: datetime,
+    kind: str,
+) -> list[tuple[int, datetime, Any]]:
+    """(connection id, bucket start, dollar value) of each connection's last reading in each
+    bucket (a Trunc kind) from `since`, and of its last reading before it (bucket _BEFORE).
+
+    A reading is the set of rows a balance sync wrote at one as_of; its value is their stored
+    value_usd, those read without a price left out. One query: readings grouped in the
+    database, the last of each bucket picked by a window over them.
+    """
+    rows = BalanceSnapshot.objects.for_workspace(workspace).filter(
+        connection__isnull=False, as_of__lte=until
     )
+    if portfolio is not None:
+        rows = rows.filter(portfolio=portfolio)
+    bucket = Case(
+        When(as_of__lt=since, then=Value(_BEFORE)),
+        default=Trunc("as_of", kind, tzinfo=UTC),
+        output_field=DateTimeField(),
+    )
+    grouped = (
+        rows.order_by()
+        .values("connection_id", "as_of")
+        .annotate(value=Sum("value_usd"), bucket=bucket)
+    )
+    # The ORM puts a window over an aggregate into the GROUP BY, which the databases refuse:
+    # the window runs over the ORM's own grouped query instead (its SQL and parameters).
+    sql, params = grouped.query.sql_with_params()
+    with db.cursor() as cursor:
+        cursor.execute(
+            "SELECT connection_id, bucket, value FROM ("  # noqa: S608 - the ORM's SQL
+            " SELECT connection_id, bucket, value, as_of,"
+            " MAX(as_of) OVER (PARTITION BY connection_id, bucket) AS last_read"
+            f" FROM ({sql}) readings) windowed WHERE as_of = last_read",
+            params,
+        )
+        return [(cid, _moment(at), _decimal(value)) for cid, at, value in cursor.fetchall()]
+
+
+def _moment(value: datetime | str) -> datetime:
+    """SQLite answers a computed time as text."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _decimal(value: Any) -> Decimal | None:
+    return None if value is None or isinstance(value, Decimal) else Decimal(str(value))
 
 
 def portfolio_active_list(*, workspace: Workspace | None) -> QuerySet[Portfolio]:
