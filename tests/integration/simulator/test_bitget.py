@@ -540,3 +540,24 @@ def test_the_account_info_endpoint_allows_one_request_a_second_per_key(simulator
     # three calls within milliseconds span at most two one-second windows
     assert answers[0] == "ok" and "429" in answers
     assert client.private_spot_get_v2_spot_account_info()["data"]["userId"]
+
+
+def test_spot_tickers_are_the_oracles_prices_every_spot_symbol_at_once(simulator, demo):
+    client = fast_client(simulator, demo)
+    client.load_markets()
+
+    tickers = client.fetch_tickers(["BTC/USDT", "ETH/USDT"])
+    one = client.fetch_ticker("SOL/USDT")
+    unknown = client.public_spot_get_v2_spot_market_tickers({"symbol": "LTCUSDT"})
+
+    assert set(tickers) == {"BTC/USDT", "ETH/USDT"} and one["symbol"] == "SOL/USDT"
+    assert unknown["data"] == []
+    for ticker in (*tickers.values(), one):
+        assert ticker["low"] <= min(ticker["open"], ticker["last"])
+        assert ticker["high"] >= max(ticker["open"], ticker["last"])
+        assert ticker["bid"] == ticker["last"] < ticker["ask"]
+        change = (ticker["last"] - ticker["open"]) / ticker["open"] * 100
+        assert abs(ticker["percentage"] - change) <= Decimal("0.0005")
+    # ccxt sends no symbol for a list: every spot ticker in one request
+    endpoint = simulator.stats()["endpoints"]["bitget /api/v2/spot/market/tickers"]
+    assert endpoint["requests"] == 3

@@ -37,6 +37,7 @@ EXCHANGES = {
     "binance": Tickers("/api/v3/ticker/24hr", IN_USDT),
     "bybit": Tickers("/v5/market/tickers", IN_USDT),
     "okx": Tickers("/api/v5/market/tickers", IN_USDT),
+    "bitget": Tickers("/api/v2/spot/market/tickers", IN_USDT),
 }
 # Plain ccxt clients need what our adapters preset (sync/exchanges/<exchange>): Bitget would
 # otherwise probe for a unified account first.

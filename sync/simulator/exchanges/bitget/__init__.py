@@ -39,6 +39,7 @@ class BitgetSimulator(ExchangeSimulator):
     rate_limits = {
         "public-time": _per_second("public-time", 20, "ip"),
         "spot-symbols": _per_second("spot-symbols", 20, "ip"),
+        "spot-tickers": _per_second("spot-tickers", 20, "ip"),
         "margin-currencies": _per_second("margin-currencies", 10, "ip"),
         "mix-contracts": _per_second("mix-contracts", 20, "ip"),
         "spot-coins": _per_second("spot-coins", 3, "ip"),
