@@ -745,3 +745,54 @@ def test_each_endpoint_has_its_own_budget_per_key_and_reports_it(simulator, demo
     assert other.private_spot_get_accounts() is not None
     statuses = simulator.stats()["endpoints"]["gate /api/v4/spot/accounts"]["statuses"]
     assert statuses == {"200": 3, "429": 1}
+
+
+# -- tickers ---------------------------------------------------------------------------------
+
+
+def test_spot_tickers_carry_the_oracle_s_price_and_its_changes(simulator, demo, monkeypatch):
+    state = simulator.running.state
+    now = state.now_ms()
+    monkeypatch.setattr(state, "now_ms", lambda: now)
+    client = simulator.client(demo)
+    client.load_markets()
+    day_ms, hour_ms = 86_400_000, 3_600_000
+
+    def on_tick(at_ms: int) -> Decimal:
+        price = state.oracle.price("BTC", "USDT", at_ms)
+        return Decimal(round(price * 10)).scaleb(-1)
+
+    def percent(since: Decimal, last: Decimal) -> Decimal:
+        return (last - since) * 100 / since
+
+    tickers = client.fetch_tickers(["BTC/USDT", "ETH/USDT"])
+
+    assert set(tickers) == {"BTC/USDT", "ETH/USDT"}
+    row = tickers["BTC/USDT"]["info"]
+    last, opened = on_tick(now), on_tick(now - day_ms)
+    midnight = now - now % day_ms
+    assert Decimal(row["last"]) == last == tickers["BTC/USDT"]["last"]
+    assert abs(Decimal(row["change_percentage"]) - percent(opened, last)) <= Decimal("0.005")
+    assert abs(Decimal(row["change_utc0"]) - percent(on_tick(midnight), last)) <= Decimal("0.005")
+    utc8 = midnight + 16 * hour_ms - (day_ms if now - midnight < 16 * hour_ms else 0)
+    assert abs(Decimal(row["change_utc8"]) - percent(on_tick(utc8), last)) <= Decimal("0.005")
+    assert tickers["BTC/USDT"]["percentage"] == Decimal(row["change_percentage"])
+    assert Decimal(row["highest_bid"]) < last < Decimal(row["lowest_ask"])
+    assert Decimal(row["low_24h"]) <= min(last, opened) <= max(last, opened)
+    assert max(last, opened) <= Decimal(row["high_24h"])
+    assert "etf_net_value" not in row and "lowest_size" not in row
+    assert simulator.stats()["endpoints"]["gate /api/v4/spot/tickers"]["requests"] == 1
+
+
+def test_spot_tickers_answer_one_pair_and_refuse_an_unknown_one(simulator, demo):
+    client = simulator.client(demo)
+
+    one = client.public_spot_get_tickers({"currency_pair": "ETH_USDT", "timezone": "utc8"})
+
+    assert [row["currency_pair"] for row in one] == ["ETH_USDT"]
+    assert raised_by(lambda: client.public_spot_get_tickers({"currency_pair": "NOPE_USDT"})) is (
+        ccxt.BadSymbol
+    )
+    assert raised_by(lambda: client.public_spot_get_tickers({"timezone": "utc3"})) is (
+        ccxt.BadRequest
+    )

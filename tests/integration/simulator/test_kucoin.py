@@ -903,3 +903,37 @@ def test_every_answer_reports_the_pools_quota_and_a_spent_pool_answers_429000(si
     assert client.last_response_headers["gw-ratelimit-remaining"] == "0"
     statuses = simulator.stats()["endpoints"]["kucoin /api/v1/user/api-key"]["statuses"]
     assert statuses == {"200": 1, "429": 2}
+
+
+# -- tickers ---------------------------------------------------------------------------------
+
+
+def test_all_tickers_carry_the_oracle_s_price_and_its_change_over_24_hours(
+    simulator, demo, monkeypatch
+):
+    state = simulator.running.state
+    now = state.now_ms()
+    monkeypatch.setattr(state, "now_ms", lambda: now)
+    client = simulator.client(demo, options={"uta": False})
+    client.load_markets()  # which reads the fees off every ticker too
+    asked = simulator.stats()["endpoints"]["kucoin /api/v1/market/allTickers"]["requests"]
+
+    def on_tick(at_ms: int) -> Decimal:
+        return Decimal(repr(state.oracle.price("BTC", "USDT", at_ms))).quantize(Decimal("0.1"))
+
+    tickers = client.fetch_tickers(["BTC/USDT", "ETH/USDT"])
+
+    assert set(tickers) == {"BTC/USDT", "ETH/USDT"}
+    row = tickers["BTC/USDT"]["info"]
+    last, opened = on_tick(now), on_tick(now - DAY_MS)
+    assert Decimal(row["last"]) == last == tickers["BTC/USDT"]["last"]
+    assert Decimal(row["changePrice"]) == last - opened
+    rate = Decimal(row["changeRate"])
+    assert rate.as_tuple().exponent >= -4
+    assert abs(rate - (last - opened) / opened) < Decimal("0.0001")
+    assert tickers["BTC/USDT"]["percentage"] == rate * 100
+    assert Decimal(row["buy"]) < last < Decimal(row["sell"])
+    assert Decimal(row["low"]) <= min(last, opened) and max(last, opened) <= Decimal(row["high"])
+    # every pair in one request, weighed 15 in the public pool
+    answered = simulator.stats()["endpoints"]["kucoin /api/v1/market/allTickers"]["requests"]
+    assert answered - asked == 1

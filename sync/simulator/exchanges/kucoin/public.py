@@ -7,20 +7,24 @@ lists (signed, though they need no permission) and ``load_migration_status``; it
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from sync.simulator.exchanges.base import Call, Router
 from sync.simulator.exchanges.kucoin import catalog
 from sync.simulator.exchanges.kucoin.catalog import FUTURES_HOST, INSTRUMENTS, SPOT_HOST
-from sync.simulator.exchanges.kucoin.common import ok, plain
+from sync.simulator.exchanges.kucoin.common import eight, ok, plain
 from sync.simulator.instruments import Instrument
+from sync.simulator.prices import DAY_MS
 
 router = Router()
+HOUR_MS = 3_600_000
+_RATE = Decimal("0.0001")
 
 
-def _mark(call: Call, instrument: Instrument) -> Decimal:
-    price = call.exchange.state.oracle.price(instrument.base, instrument.quote, call.now_ms)
+def _mark(call: Call, instrument: Instrument, at_ms: int | None = None) -> Decimal:
+    at_ms = call.now_ms if at_ms is None else at_ms
+    price = call.exchange.state.oracle.price(instrument.base, instrument.quote, at_ms)
     return Decimal(repr(price)).quantize(catalog.step(instrument.price_decimals))
 
 
@@ -52,12 +56,22 @@ def currencies(call: Call) -> dict[str, Any]:
 
 @router.get(SPOT_HOST, "/api/v1/market/allTickers", weight=15, pool="public")
 def all_tickers(call: Call) -> dict[str, Any]:
+    """ "Get All Tickers" (https://www.kucoin.com/docs-new/api-3470167; weight 15 from the public
+    pool): every spot pair, no filter, what ccxt's spot ``fetch_tickers`` asks whatever symbols
+    it wants. Field names and texts as the documented example (Kucoin/kucoin-universal-sdk
+    @78c90c77 sdk/golang/pkg/generate/spot/market/api_market_test.go), values from the oracle
+    over the last 24 hours: ``buy`` is the best bid, ``sell`` the best ask, ``changeRate`` the
+    change over the price 24 hours ago cut to four decimals (the example's -98.5 on 67291.5
+    reads -0.0014), ``high``, ``low`` and ``averagePrice`` those of hourly marks standing in
+    for the trades."""
     rows = []
     for item in INSTRUMENTS:
         if item.contract:
             continue
-        last = _mark(call, item)
         tick = catalog.step(item.price_decimals)
+        day = [_mark(call, item, call.now_ms - DAY_MS + hour * HOUR_MS) for hour in range(25)]
+        opened, last = day[0], day[-1]
+        change = last - opened
         rows.append(
             {
                 "symbol": item.id,
@@ -66,14 +80,14 @@ def all_tickers(call: Call) -> dict[str, Any]:
                 "bestBidSize": "1.5",
                 "sell": plain(last + tick),
                 "bestAskSize": "2.1",
-                "changeRate": "0",
-                "changePrice": "0",
-                "high": plain(last),
-                "low": plain(last),
+                "changeRate": plain((change / opened).quantize(_RATE, rounding=ROUND_DOWN)),
+                "changePrice": plain(change),
+                "high": plain(max(day)),
+                "low": plain(min(day)),
                 "vol": "1000",
                 "volValue": plain(last * 1000),
                 "last": plain(last),
-                "averagePrice": plain(last),
+                "averagePrice": plain(eight(sum(day) / len(day))),
                 # KuCoin's base spot rates, 0.1% each, times the pair's coefficient
                 "takerFeeRate": "0.001",
                 "makerFeeRate": "0.001",
