@@ -798,3 +798,24 @@ def test_an_unseen_error_is_mexc_s_envelope_with_a_code_ccxt_does_not_know(
         client.contract_private_get_account_assets()
     assert type(raised.value) is ccxt.ExchangeError
     assert '"code":987650' in client.last_http_response
+
+
+def test_spot_tickers_are_the_oracles_prices_one_symbol_or_all(simulator):
+    client = simulator.client(simulator.account(EXCHANGE, "demo"))
+    client.load_markets()
+
+    two = client.fetch_tickers(["BTC/USDT", "ETH/USDT"])
+    one = client.fetch_tickers(["SOL/USDT"])
+    with pytest.raises(ccxt.BadSymbol):
+        client.spot_public_get_ticker_24hr({"symbol": "LTCUSDT"})
+
+    assert set(two) == {"BTC/USDT", "ETH/USDT"} and set(one) == {"SOL/USDT"}
+    for ticker in (*two.values(), *one.values()):
+        assert ticker["low"] <= min(ticker["open"], ticker["last"])
+        assert ticker["high"] >= max(ticker["open"], ticker["last"])
+        assert ticker["bid"] == ticker["last"] < ticker["ask"]
+        change = (ticker["last"] - ticker["open"]) / ticker["open"] * 100
+        assert abs(ticker["percentage"] - change) <= Decimal("0.000001")
+    # 40 for every symbol (what a list costs), 1 for one symbol, refused or not
+    endpoint = simulator.stats()["endpoints"]["mexc /api/v3/ticker/24hr"]
+    assert (endpoint["requests"], endpoint["weight"]) == (3, 40 + 1 + 1)

@@ -38,6 +38,7 @@ EXCHANGES = {
     "bybit": Tickers("/v5/market/tickers", IN_USDT),
     "okx": Tickers("/api/v5/market/tickers", IN_USDT),
     "bitget": Tickers("/api/v2/spot/market/tickers", IN_USDT),
+    "mexc": Tickers("/api/v3/ticker/24hr", IN_USDT),
 }
 # Plain ccxt clients need what our adapters preset (sync/exchanges/<exchange>): Bitget would
 # otherwise probe for a unified account first.
