@@ -37,7 +37,7 @@ class ImportBatch(models.Model):
         related_name="import_batches",
     )
     exchange = models.CharField(max_length=16)
-    file_format = models.CharField(max_length=40)
+    file_format = models.CharField(max_length=64)
     file_name = models.CharField(max_length=255)
     timezone = models.CharField(max_length=64, default="UTC")
     rows_in_file = models.PositiveIntegerField(default=0)

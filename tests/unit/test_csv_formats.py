@@ -41,6 +41,13 @@ def _comparable(expected: dict[str, object], fields: set[str]) -> dict[str, obje
 DECIMALS = {"price", "amount", "cost", "fee", "realized_pnl"}
 
 
+def test_every_format_key_fits_the_import_record():
+    from journal.models import ImportBatch
+
+    longest = max(FORMATS, key=len)
+    assert len(longest) <= ImportBatch._meta.get_field("file_format").max_length, longest
+
+
 def test_every_format_has_a_sample():
     assert sorted(FORMATS) == sorted(path.stem for path in SAMPLES.glob("*.csv"))
 
