@@ -441,6 +441,8 @@ def test_the_unified_and_funding_wallets_and_open_positions_are_recorded(
         "bybit /v5/account/wallet-balance": 1,
         "bybit /v5/asset/transfer/query-account-coins-balance": 1,
         "bybit /v5/position/list": 2,
+        # Bybit lists no USDT/USD market: USDT's own dollar price comes from Kraken's ticker
+        "kraken /0/public/Ticker": 1,
     }
 
     seeded = routed_to_simulator.balances(account["api_key"])

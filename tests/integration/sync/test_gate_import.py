@@ -130,7 +130,8 @@ def test_the_first_sync_imports_every_market_type_exactly(routed_to_simulator, a
     assert [requests_to(routed_to_simulator, path) for path in TRADE_ENDPOINTS] == [39, 2, 2, 2]
     # markets 7 (ccxt's mode probe among them), key permissions 1, balances 6 (spot, isolated
     # margin, lending, two perpetual accounts, delivery), positions 3
-    assert run.requests_made == 7 + 1 + 6 + 3 + 45
+    # and the public tickers of what the account holds, 1
+    assert run.requests_made == 7 + 1 + 6 + 3 + 45 + 1
     assert set(
         SyncCursor.objects.filter(connection=connection).values_list("stream", flat=True)
     ) == {
