@@ -24,8 +24,9 @@ DOLLAR = "USD"
 def stable_prices_known(stables: Iterable[str], *, now: datetime) -> dict[str, Decimal]:
     """The stablecoins' dollar prices read recently enough to convert with."""
     return dict(
-        AssetPrice.objects.filter(asset__in=set(stables), as_of__gte=now - STABLE_FRESH)
-        .values_list("asset", "price_usd")
+        AssetPrice.objects.filter(
+            asset__in=set(stables), as_of__gte=now - STABLE_FRESH
+        ).values_list("asset", "price_usd")
     )
 
 
