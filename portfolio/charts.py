@@ -21,11 +21,11 @@ from django.utils.safestring import SafeString
 
 from journal.templatetags.numbers import MINUS, display
 
-# Drawing units. At 390 px wide a 400-unit viewBox draws 11-unit text at about 11 px;
-# thrive.css caps a chart's width so that the text does not grow past reading size either.
-WIDTH, HEIGHT = 400, 200
-LEFT, RIGHT, TOP, BOTTOM = 46, 10, 10, 26
-FONT = 11
+# Drawing units. On a 390 px phone a chart's box is about 310 px wide, which draws the 12-unit
+# text at 11 px; thrive.css caps a chart's width so that it does not grow past 18 px either.
+WIDTH, HEIGHT = 340, 190
+LEFT, RIGHT, TOP, BOTTOM = 42, 8, 10, 26
+FONT = 12
 CHARACTER = FONT * 0.62  # the width of a character of the labels' font, about
 DONUT = 200
 MAX_SLICES = 6  # the largest five and "Other" when there are more

@@ -128,9 +128,9 @@ def test_the_bar_charts_table_holds_every_value_and_long_lists_thin_their_labels
 
     assert table_cells(html) == [[label, str(value)] for label, value in items]
     assert len(bars(html)) == 24
-    # 24 five-character labels do not fit side by side: every third is written, in full.
+    # 24 five-character labels do not fit side by side: every fourth is written, in full.
     labels = re.findall(r'<text class="chart-label"[^>]*>(\d\d:00)</text>', html)
-    assert labels == ["00:00", "03:00", "06:00", "09:00", "12:00", "15:00", "18:00", "21:00"]
+    assert labels == ["00:00", "04:00", "08:00", "12:00", "16:00", "20:00"]
 
 
 def test_a_donut_draws_slices_of_the_whole_and_groups_the_long_tail_as_other():
