@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
-from connections.models import ExchangeConnection
+from connections.models import Exchange, ExchangeConnection
 
 from .prices import DOLLAR
 
@@ -71,19 +72,32 @@ class Standing:
     reason: str
 
 
-def standing_of(
-    connection: ExchangeConnection | None, last_read: datetime, *, now: datetime
-) -> Standing | None:
+GONE = Standing(DISCONNECTED, "No longer connected")
+
+
+def standing_of(connection: ExchangeConnection | None, *, now: datetime) -> Standing | None:
     """None while the connection's figures are current. A connection is failing when it needs
     attention (a revoked key, missing permission) or its balances were last read over
     FAILING_AFTER ago (maintenance, an outage, a stuck worker)."""
     if connection is None or connection.status == ExchangeConnection.Status.DISCONNECTED:
-        return Standing(DISCONNECTED, "No longer connected")
+        return GONE
     if connection.status == ExchangeConnection.Status.NEEDS_ATTENTION:
         return Standing(FAILING, "Needs attention")
-    if (connection.last_balances_sync_at or last_read) < now - FAILING_AFTER:
+    last = connection.last_balances_sync_at
+    if last is not None and last < now - FAILING_AFTER:
         return Standing(FAILING, "Not updated for over 3 hours")
     return None
+
+
+def standings_of(
+    connections: Mapping[int, ExchangeConnection], *, now: datetime
+) -> dict[int, Standing]:
+    """The connections whose figures are not up to date, and why."""
+    return {
+        pk: standing
+        for pk, connection in connections.items()
+        if (standing := standing_of(connection, now=now)) is not None
+    }
 
 
 # -- prices -------------------------------------------------------------------------------------
@@ -95,6 +109,12 @@ class Price:
     change_24h_pct: Decimal | None
     as_of: datetime | None  # None: the dollar itself, which no ticker dates
     source: str
+
+    @property
+    def origin(self) -> str:
+        """Where and when it was read: "binance BTC/USDT, 2026-03-11 12:25 UTC"."""
+        when = self.as_of.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if self.as_of else ""
+        return ", ".join(part for part in (self.source, when) if part)
 
 
 ONE_DOLLAR = Price(Decimal(1), None, None, "")
@@ -112,12 +132,14 @@ def price_of(asset: str, prices: Mapping[str, Price]) -> Price | None:
 
 @dataclass
 class Placement:
-    """Where part of an asset sits: one balance row."""
+    """Where part of an asset sits: one balance row. For a figure left out of the total,
+    `item` names the asset (or a position's symbol and side)."""
 
     exchange: str
     connection: str
     account: str
     account_type: str
+    item: str
     quantity: Decimal
     value: Decimal | None
     as_of: datetime
@@ -129,29 +151,17 @@ class AssetHolding:
     asset: str
     price: Price | None
     quantity: Decimal = _ZERO
+    borrowed: Decimal = _ZERO
     value: Decimal | None = None
     share_pct: Decimal | None = None
-    placements: list[Placement] = field(default_factory=list)
+    marked: bool = False  # part of it comes from a connection that is not up to date
+    oldest: datetime | None = None
+    is_open: bool = False  # the page shows where it sits (?open=)
 
     @property
-    def marked(self) -> bool:
-        """Part of it comes from a connection that is not up to date."""
-        return any(p.standing for p in self.placements)
-
-
-@dataclass
-class LeftOut:
-    """A figure of a connection that is not up to date, kept out of the total."""
-
-    exchange: str
-    connection: str
-    account: str
-    what: str  # an account type in words, or a position's market type
-    item: str  # asset, or symbol and side
-    quantity: Decimal
-    value: Decimal | None
-    as_of: datetime
-    standing: Standing
+    def quoted(self) -> str:
+        """The asset as a URL's query value."""
+        return quote(self.asset, safe="")
 
 
 @dataclass
@@ -162,8 +172,6 @@ class Holdings:
     unpriced: list[str]
     borrowed: Decimal
     by_exchange: list[tuple[str, Decimal]]
-    marked: list[tuple[str, Standing, datetime]]  # stale connections counted, on request
-    left_out: list[LeftOut]
 
 
 def _oldest(*moments: datetime | None) -> datetime | None:
@@ -173,77 +181,82 @@ def _oldest(*moments: datetime | None) -> datetime | None:
 
 def holdings_value(
     *,
-    rows: Iterable[Mapping[str, Any]],
-    connections: Mapping[int, ExchangeConnection],
+    totals: Iterable[Mapping[str, Any]],
+    exchange_quantities: Iterable[tuple[str | None, str, Decimal]],
     prices: Mapping[str, Price],
-    include_stale: bool,
-    now: datetime,
 ) -> Holdings:
-    """Latest balance rows (connection_id, account, account_type, asset, total, as_of) valued
-    at today's prices and summed per asset across connections and account types."""
-    assets: dict[str, AssetHolding] = {}
-    standings: dict[int | None, Standing | None] = {}
-    left_out: list[LeftOut] = []
-    marked: dict[int | None, tuple[str, Standing, datetime]] = {}
-    by_exchange: dict[str, Decimal] = defaultdict(Decimal)
-    oldest: datetime | None = None
-    for row in rows:
-        connection = connections.get(row["connection_id"])
-        key = row["connection_id"]
-        if key not in standings:
-            standings[key] = standing_of(connection, row["as_of"], now=now)
-        standing = standings[key]
-        exchange = connection.get_exchange_display() if connection else ""
-        label = connection.label if connection else "Removed connection"
-        total: Decimal = row["total"]
-        price = price_of(row["asset"], prices)
-        value = None if price is None else total * price.usd
-        words = account_words(row["account_type"], total)
-        if standing and not include_stale:
-            left_out.append(
-                LeftOut(
-                    exchange, label, row["account"], words, row["asset"], total, value,
-                    row["as_of"], standing,
-                )
-            )  # fmt: skip
-            continue
-        if standing:
-            marked.setdefault(key, (f"{exchange} · {label}", standing, row["as_of"]))
-        holding = assets.get(row["asset"])
-        if holding is None:
-            holding = assets[row["asset"]] = AssetHolding(row["asset"], price)
-        holding.quantity += total
-        holding.placements.append(
-            Placement(exchange, label, row["account"], words, total, value, row["as_of"], standing)
+    """Balances summed per asset in the database (asset, quantity, borrowed, oldest, marked)
+    and per exchange and asset, valued at today's prices."""
+    assets = []
+    oldest = None
+    for row in totals:
+        holding = AssetHolding(
+            asset=row["asset"],
+            price=price_of(row["asset"], prices),
+            quantity=row["quantity"],
+            borrowed=row["borrowed"] or _ZERO,
+            marked=bool(row["marked"]),
+            oldest=row["oldest"],
         )
-        if value is not None:
-            holding.value = (holding.value or _ZERO) + value
-            by_exchange[exchange or label] += value
-            oldest = _oldest(oldest, row["as_of"], price.as_of if price else None)
+        if holding.price is not None:
+            holding.value = holding.quantity * holding.price.usd
+            oldest = _oldest(oldest, holding.oldest, holding.price.as_of)
+        assets.append(holding)
     priced = sorted(
-        (h for h in assets.values() if h.price is not None),
-        key=lambda h: (-(h.value or 0), h.asset),
+        (h for h in assets if h.value is not None), key=lambda h: (-(h.value or 0), h.asset)
     )
     total = sum((h.value or _ZERO for h in priced), _ZERO)
-    for holding in priced:
-        holding.placements.sort(key=lambda p: (-(p.value or 0), p.exchange, p.connection))
-        if total > 0 and holding.value is not None:
-            holding.share_pct = holding.value / total * _HUNDRED
-    unpriced = sorted((h for h in assets.values() if h.price is None), key=lambda h: h.asset)
-    borrowed = sum(
-        (p.value for h in priced for p in h.placements if p.value is not None and p.value < 0),
-        _ZERO,
-    )
+    if total > 0:
+        for holding in priced:
+            holding.share_pct = (holding.value or _ZERO) / total * _HUNDRED
+    unpriced = sorted((h for h in assets if h.price is None), key=lambda h: h.asset)
+    by_exchange: dict[str, Decimal] = defaultdict(Decimal)
+    for exchange, asset, quantity in exchange_quantities:
+        if (price := price_of(asset, prices)) is not None:
+            by_exchange[_EXCHANGES.get(exchange or "", "Removed connection")] += (
+                quantity * price.usd
+            )
     return Holdings(
         assets=priced + unpriced,
         total=total,
         as_of=oldest,
         unpriced=[h.asset for h in unpriced],
-        borrowed=borrowed,
+        borrowed=sum((h.borrowed * h.price.usd for h in priced if h.price), _ZERO),
         by_exchange=sorted(by_exchange.items(), key=lambda item: (-item[1], item[0])),
-        marked=list(marked.values()),
-        left_out=left_out,
     )
+
+
+_EXCHANGES = dict(Exchange.choices)
+
+
+def placements_of(
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    connections: Mapping[int, ExchangeConnection],
+    standings: Mapping[int, Standing],
+    prices: Mapping[str, Price],
+) -> list[Placement]:
+    """Balance rows (connection_id, account, account_type, asset, total, as_of) as places,
+    largest value first."""
+    places = []
+    for row in rows:
+        connection = connections.get(row["connection_id"])
+        price = price_of(row["asset"], prices)
+        total = row["total"]
+        places.append(
+            Placement(
+                exchange=connection.get_exchange_display() if connection else "",
+                connection=connection.label if connection else "Removed connection",
+                account=row["account"],
+                account_type=account_words(row["account_type"], total),
+                item=row["asset"],
+                quantity=total,
+                value=None if price is None else total * price.usd,
+                as_of=row["as_of"],
+                standing=standings.get(row["connection_id"], GONE if connection is None else None),
+            )
+        )
+    return sorted(places, key=lambda p: (-(p.value or 0), p.exchange, p.connection, p.account))
 
 
 # -- open positions ----------------------------------------------------------------------------
@@ -271,29 +284,30 @@ class Positions:
     pnl_by_settle: list[tuple[str, Decimal]]
     pnl_total: Decimal  # in dollars, over the settle currencies that have a price
     unpriced_settles: list[str]
-    left_out: list[LeftOut]
+    left_out: list[Placement]
 
 
 def positions_summary(
     *,
     positions: Iterable[Any],
     connections: Mapping[int, ExchangeConnection],
+    standings: Mapping[int, Standing],
     prices: Mapping[str, Price],
     include_stale: bool,
-    now: datetime,
 ) -> Positions:
+    """Open positions; those of connections not up to date are left out unless asked (a
+    position is as current as its connection's balances: both are read by one sync)."""
     shown: list[OpenPosition] = []
-    left_out: list[LeftOut] = []
+    left_out: list[Placement] = []
     by_settle: dict[str, Decimal] = defaultdict(Decimal)
     for position in positions:
         connection = connections.get(position.connection_id)
-        # A position's figures are as current as the connection's balances.
-        standing = standing_of(connection, position.as_of, now=now)
+        standing = standings.get(position.connection_id, GONE if connection is None else None)
         exchange = connection.get_exchange_display() if connection else ""
         label = connection.label if connection else "Removed connection"
         if standing and not include_stale:
             left_out.append(
-                LeftOut(
+                Placement(
                     exchange, label, position.account, position.market_type,
                     f"{position.symbol} {position.side}", position.contracts, None,
                     position.as_of, standing,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -29,23 +29,94 @@ def portfolio_list(*, workspace: Workspace | None) -> QuerySet[Portfolio]:
 def holdings_connections(*, workspace: Workspace | None) -> dict[int, ExchangeConnection]:
     """Every connection of the workspace, live or not, by id: what the page says of each."""
     connections = ExchangeConnection.objects.for_workspace(workspace).only(
-        "workspace_id", "exchange", "label", "status", "last_balances_sync_at", "disconnected_at"
+        "workspace_id",
+        "portfolio_id",
+        "exchange",
+        "label",
+        "status",
+        "last_balances_sync_at",
+        "disconnected_at",
     )
     return {connection.pk: connection for connection in connections}
 
 
-def holdings_balance_rows(
-    *, workspace: Workspace | None, portfolio: Portfolio | None
+def _latest_balances(
+    workspace: Workspace | None,
+    portfolio: Portfolio | None,
+    connections: Collection[int],
+    orphans: bool,
+) -> QuerySet[BalanceSnapshot]:
+    """The latest rows of these connections (and, asked, of none). Naming the connections
+    lets the (connection, is_latest) index find them: the history beside them grows hourly."""
+    where = Q(connection_id__in=connections)
+    if orphans:
+        where |= Q(connection__isnull=True)
+    rows = BalanceSnapshot.objects.for_workspace(workspace).filter(where, is_latest=True)
+    return rows if portfolio is None else rows.filter(portfolio=portfolio)
+
+
+def holdings_totals(
+    *,
+    workspace: Workspace | None,
+    portfolio: Portfolio | None,
+    connections: Collection[int],
+    orphans: bool,
+    marked: Collection[int],
 ) -> list[dict[str, Any]]:
-    """The latest balance rows as plain values (thousands of them: no model instances)."""
-    rows = BalanceSnapshot.objects.for_workspace(workspace).filter(is_latest=True)
-    if portfolio is not None:
-        rows = rows.filter(portfolio=portfolio)
+    """The latest balances summed per asset in the database: quantity, the borrowed part, the
+    oldest read, and how many rows come from a `marked` connection (or none)."""
+    from_marked = Q(connection_id__in=marked) | Q(connection__isnull=True)
     return list(
-        rows.order_by().values(
-            "connection_id", "account", "account_type", "asset", "total", "as_of"
+        _latest_balances(workspace, portfolio, connections, orphans)
+        .order_by()
+        .values("asset")
+        .annotate(
+            quantity=Sum("total"),
+            borrowed=Sum("total", filter=Q(total__lt=0)),
+            oldest=Min("as_of"),
+            marked=Count("pk", filter=from_marked),
         )
     )
+
+
+def holdings_exchange_quantities(
+    *,
+    workspace: Workspace | None,
+    portfolio: Portfolio | None,
+    connections: Collection[int],
+    orphans: bool,
+) -> list[tuple[str | None, str, Decimal]]:
+    """(exchange, asset, quantity) of the latest balances: the allocation by exchange."""
+    return list(
+        _latest_balances(workspace, portfolio, connections, orphans)
+        .order_by()
+        .values_list("connection__exchange", "asset")
+        .annotate(quantity=Sum("total"))
+    )
+
+
+_ROW = ("connection_id", "account", "account_type", "asset", "total", "as_of")
+
+
+def holdings_placement_rows(
+    *,
+    workspace: Workspace | None,
+    portfolio: Portfolio | None,
+    asset: str,
+    connections: Collection[int],
+    orphans: bool,
+) -> list[dict[str, Any]]:
+    """Where an asset sits: its latest rows of these connections (and, asked, of none)."""
+    rows = _latest_balances(workspace, portfolio, connections, orphans)
+    return list(rows.filter(asset=asset).order_by().values(*_ROW))
+
+
+def holdings_left_out_rows(
+    *, workspace: Workspace | None, portfolio: Portfolio | None, connections: Collection[int]
+) -> list[dict[str, Any]]:
+    """The latest rows of connections that are not up to date, and of none."""
+    rows = _latest_balances(workspace, portfolio, connections, orphans=True)
+    return list(rows.order_by("connection_id", "account_type", "asset").values(*_ROW))
 
 
 def holdings_position_list(

@@ -12,19 +12,25 @@ from .holdings import (
     DEFAULT_RANGE,
     DISCONNECTED,
     RANGES,
+    Placement,
     all_time_bucket,
     bucket_starts,
     holdings_value,
+    placements_of,
     positions_summary,
     series_points,
     settle_of,
+    standings_of,
 )
 from .models import Portfolio
 from .selectors import (
     asset_prices,
-    holdings_balance_rows,
     holdings_connections,
+    holdings_exchange_quantities,
+    holdings_left_out_rows,
+    holdings_placement_rows,
     holdings_position_list,
+    holdings_totals,
     net_value_first_read,
     net_value_readings,
     portfolio_switcher,
@@ -39,7 +45,8 @@ def index(request: HttpRequest) -> HttpResponse:
 
     ?portfolio=<public_id> narrows it to one portfolio (all of them by default, archived ones
     too: their history is still the workspace's money); ?include=stale counts the figures of
-    connections that are not up to date; ?range= picks the net-value chart's span.
+    connections that are not up to date; ?range= picks the net-value chart's span; ?open=<asset>
+    shows where an asset sits without JavaScript (htmx asks ?asset=<asset> for just its rows).
     """
     workspace = request.workspace
     now = timezone.now()
@@ -49,34 +56,76 @@ def index(request: HttpRequest) -> HttpResponse:
     if wanted and portfolio is None:
         raise Http404("No such portfolio.")  # another workspace's, or no id at all
     include_stale = request.GET.get("include") == INCLUDE_STALE
+    connections = holdings_connections(workspace=workspace)
+    standings = standings_of(connections, now=now)
+    scope = {"workspace": workspace, "portfolio": portfolio}
+    stale = set(standings)
+    counted = {
+        "connections": set(connections) if include_stale else set(connections) - stale,
+        "orphans": include_stale,  # rows whose connection was deleted
+    }
+    if request.htmx and request.GET.get("asset"):
+        return render(
+            request,
+            "portfolio/_placements.html",
+            {
+                "placements": _placements(
+                    request.GET["asset"], scope, counted, connections, standings
+                ),
+                "currency": CURRENCY,
+            },
+        )
     range_key = request.GET.get("range", DEFAULT_RANGE)
     range_unknown = range_key not in RANGES
     chosen_range = RANGES[DEFAULT_RANGE if range_unknown else range_key]
 
-    connections = holdings_connections(workspace=workspace)
-    rows = holdings_balance_rows(workspace=workspace, portfolio=portfolio)
-    positions = holdings_position_list(workspace=workspace, portfolio=portfolio)
-    prices = asset_prices({row["asset"] for row in rows} | {settle_of(p.symbol) for p in positions})
+    totals = holdings_totals(**scope, **counted, marked=stale)
+    positions = holdings_position_list(**scope)
+    left_rows = [] if include_stale else holdings_left_out_rows(**scope, connections=stale)
+    assets = {row["asset"] for row in totals} | {row["asset"] for row in left_rows}
+    prices = asset_prices(assets | {settle_of(p.symbol) for p in positions})
     holdings = holdings_value(
-        rows=rows, connections=connections, prices=prices, include_stale=include_stale, now=now
+        totals=totals,
+        exchange_quantities=holdings_exchange_quantities(**scope, **counted),
+        prices=prices,
     )
     open_positions = positions_summary(
         positions=positions,
         connections=connections,
+        standings=standings,
         prices=prices,
         include_stale=include_stale,
-        now=now,
     )
+    opened = request.GET.get("open", "")
+    for holding in holdings.assets:
+        holding.is_open = holding.asset == opened
     query = _with(request.GET, "range", None) if range_unknown else request.GET.copy()
     series = _series(workspace, portfolio, chosen_range, connections, now)
-    left_out = holdings.left_out + open_positions.left_out
+    left_out = (
+        placements_of(left_rows, connections=connections, standings=standings, prices=prices)
+        + open_positions.left_out
+    )
     context = {
         **switcher,
         "portfolio": portfolio,
         "currency": CURRENCY,
         "holdings": holdings,
+        "opened": opened,
+        "opened_placements": (
+            _placements(opened, scope, counted, connections, standings, prices) if opened else []
+        ),
+        "close_url": _url(request.path, _with(query, "open", None)),
+        "open_prefix": _prefix(request.path, _with(query, "open", None), "open"),
+        "rows_prefix": _prefix(
+            request.path, _with(_with(query, "open", None), "range", None), "asset"
+        ),
         "positions": open_positions,
         "include_stale": include_stale,
+        "marked": [
+            (connections[pk], standing)
+            for pk, standing in standings.items()
+            if include_stale and (portfolio is None or connections[pk].portfolio_id == portfolio.pk)
+        ],
         "failing": [row for row in left_out if row.standing.kind != DISCONNECTED],
         "disconnected": [row for row in left_out if row.standing.kind == DISCONNECTED],
         "stale_url": _url(
@@ -92,9 +141,20 @@ def index(request: HttpRequest) -> HttpResponse:
             title="By asset",
         ),
         "exchange_chart": bar_chart(holdings.by_exchange, title="By exchange", unit=CURRENCY),
-        "has_anything": bool(rows or positions or series),
+        "has_anything": bool(totals or left_rows or positions or series),
     }
     return render(request, "portfolio/index.html", context)
+
+
+def _placements(asset: str, scope, counted, connections, standings, prices=None) -> list[Placement]:
+    """Where an asset sits: its counted balance rows."""
+    rows = holdings_placement_rows(**scope, asset=asset, **counted)
+    return placements_of(
+        rows,
+        connections=connections,
+        standings=standings,
+        prices=prices if prices is not None else asset_prices({asset}),
+    )
 
 
 def _series(workspace, portfolio: Portfolio | None, chosen, connections, now):
@@ -129,3 +189,8 @@ def _with(query: QueryDict, name: str, value: str | None) -> QueryDict:
 
 def _url(path: str, query: QueryDict) -> str:
     return f"{path}?{query.urlencode()}" if query else path
+
+
+def _prefix(path: str, query: QueryDict, name: str) -> str:
+    """A URL that a value completes: /portfolio/?range=day&open= ."""
+    return f"{path}?{query.urlencode()}&{name}=" if query else f"{path}?{name}="

@@ -1,9 +1,10 @@
-"""Money and percentages on the portfolio pages: values to the cent and shares to a tenth of a
-percent, grouped, with a true minus sign and the full value on hover. Quantities and prices
-use journal's `numbers` filters (up to eight decimals)."""
+"""Money, percentages and times on the portfolio pages: values to the cent and shares to a
+tenth of a percent, grouped, with a true minus sign and the full value on hover; times in UTC.
+Quantities and prices use journal's `numbers` filters (up to eight decimals)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from django import template
@@ -72,3 +73,10 @@ def pnl_money(value: Decimal | None, unit: str = "") -> SafeString | str:
 def share_of(value: Decimal, total: Decimal) -> Decimal:
     """`{{ value|share_of:total|percent }}`: value as a percentage of total."""
     return value / total * 100
+
+
+@register.filter
+def utc(value: datetime | None) -> str:
+    """A time in UTC as the pages write it: 2026-03-11 12:30. (strftime: the date filter
+    costs ten times as much, on pages of hundreds of rows.)"""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if value else ""

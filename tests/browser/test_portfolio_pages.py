@@ -78,16 +78,25 @@ def test_the_holdings_page_fits_the_screen_and_opens_an_asset(page, owner, works
 
     assert "Net value" in page.inner_text("section.net-value")
     assert "NOPRICECOIN" in page.inner_text(".notice")
-    placement = page.locator("tbody.holding", has_text="BTC").locator("tr.placement").first
-    assert not placement.is_visible()
-    page.locator("tbody.holding summary", has_text="BTC").click()
-    assert placement.is_visible()
+    btc = page.locator("tbody.holding", has_text="BTC")
+    assert btc.locator("tr.placement").count() == 0
+    btc.locator("summary").click()
+    placement = btc.locator("tr.placement").first
+    placement.wait_for()
     assert "Spot" in placement.inner_text()
-    page.locator("tbody.holding summary", has_text="SOL").click()
+    btc.locator("summary").click()
+    assert not placement.is_visible()
+    btc.locator("summary").click()
+    assert placement.is_visible() and btc.locator("tr.placement").count() == 1
+    sol = page.locator("tbody.holding", has_text="SOL")
+    sol.locator("summary").click()
+    sol.locator("tr.placement").first.wait_for()
     assert _no_sideways_scroll(page)
     assert page.locator("figure.chart-line svg").is_visible()
     screenshot(page, f"portfolio-{width}")
     page.goto("/portfolio/?include=stale&range=all")
-    assert "Counts figures that are not up to date" in page.inner_text("section.net-value")
+    assert "Counts the figures of connections that are not up to date" in page.inner_text(
+        "section.net-value"
+    )
     assert _no_sideways_scroll(page)
     assert page.console_errors == []

@@ -88,20 +88,44 @@ def test_it_sums_an_asset_across_connections_and_account_types_with_values_and_s
     assert eth.value == Decimal("6000")
     assert response.context["holdings"].total == Decimal("111000")
     assert [h.asset for h in response.context["holdings"].assets] == ["BTC", "ETH"]
-    assert [(p.exchange, p.account_type, p.quantity) for p in btc.placements] == [
-        ("Binance", "Spot", Decimal("1")),
-        ("Binance", "Funding wallet", Decimal("0.5")),
-        ("Kraken", "Spot", Decimal("0.25")),
-    ]
     page = response.content.decode()
     assert "111,000.00 USD" in page
     assert "94.6%" in page and "5.4%" in page
     assert "+2.5%" in page and f"{MINUS}1.3%" in page
-    assert "Earn / staking" in page and "Kraken · Kraken desk" in page
     assert "As of 2026-03-11 12:10 UTC, its oldest figure" in page
     donut, _, bars = page.partition('<figure class="chart chart-bar"')
     assert '<figure class="chart chart-donut"' in donut and "94.6%" in donut
     assert "Binance" in bars and "Kraken" in bars
+
+
+def test_an_asset_opens_to_where_it_sits_with_htmx_or_without_javascript(
+    owner_client, binance, kraken
+):
+    hold(binance, "BTC", "1")
+    hold(binance, "BTC", "0.5", "funding")
+    hold(kraken, "BTC", "0.25")
+    hold(kraken, "ETH", "2", "earn")
+    price("BTC", "60000")
+
+    page = owner_client.get("/portfolio/").content.decode()
+    assert 'class="placement"' not in page
+    assert 'hx-get="/portfolio/?asset=BTC" hx-trigger="toggle once"' in page
+    assert 'href="/portfolio/?open=BTC#holding-1">Where</a></noscript>' in page
+
+    rows = owner_client.get("/portfolio/?asset=BTC", headers={"HX-Request": "true"})
+    opened = owner_client.get("/portfolio/?open=BTC")
+
+    assert [(p.exchange, p.account_type, p.quantity) for p in rows.context["placements"]] == [
+        ("Binance", "Spot", Decimal("1")),
+        ("Binance", "Funding wallet", Decimal("0.5")),
+        ("Kraken", "Spot", Decimal("0.25")),
+    ]
+    fragment = rows.content.decode()
+    assert fragment.count('<tr class="placement">') == 3 and "<html" not in fragment
+    assert "Kraken · Kraken desk" in fragment and "15,000.00" in fragment
+    assert opened.context["opened_placements"] == rows.context["placements"]
+    assert "<details open><summary>BTC" in opened.content.decode()
+    assert "Earn / staking" in owner_client.get("/portfolio/?open=ETH").content.decode()
 
 
 def test_borrowed_amounts_show_negative_and_subtract_from_the_value(owner_client, workspace):
@@ -119,8 +143,9 @@ def test_borrowed_amounts_show_negative_and_subtract_from_the_value(owner_client
     assert response.context["holdings"].total == Decimal("6600")
     assert response.context["holdings"].borrowed == Decimal("-400")
     page = response.content.decode()
-    assert "Margin, borrowed" in page
-    assert f"{MINUS}400.00" in page and "6,600.00 USD" in page
+    assert f"{MINUS}400.00 USD" in page and "6,600.00 USD" in page
+    opened = owner_client.get("/portfolio/?open=USDT").content.decode()
+    assert "Margin, borrowed" in opened and f"{MINUS}400" in opened
 
 
 def test_a_stablecoin_is_valued_at_its_own_price_not_at_one_dollar(owner_client, binance):
@@ -195,12 +220,15 @@ def test_figures_of_failing_and_disconnected_connections_are_marked_and_left_out
     included = owner_client.get("/portfolio/?include=stale")
 
     assert included.context["holdings"].total == Decimal("60000") * 3 + 30000 + 700
-    btc = holding(included, "BTC")
-    assert btc.marked and [p.standing is None for p in btc.placements] == [False, True]
+    assert holding(included, "BTC").marked and holding(included, "SOL").marked
     page = included.content.decode()
-    assert "Needs attention, as of 2026-03-11 10:30" in page
-    assert "No longer connected, as of 2026-03-10 11:30" in page
+    assert "Counts the figures of connections that are not up to date" in page
     assert "Leave them out" in page and 'id="failing-heading"' not in page
+    btc = owner_client.get("/portfolio/?include=stale&open=BTC")
+    assert [p.standing is None for p in btc.context["opened_placements"]] == [False, True]
+    assert "Needs attention, as of 2026-03-11 10:30" in btc.content.decode()
+    sol = owner_client.get("/portfolio/?include=stale&open=SOL").content.decode()
+    assert "No longer connected, as of 2026-03-10 11:30" in sol
 
 
 def test_open_positions_with_their_total_unrealized_pnl(owner_client, workspace, binance):
