@@ -26,6 +26,7 @@ urlpatterns = [
     path("workspaces/<slug:slug>/switch/", views.workspace_switch, name="workspace-switch"),
     path("journal/", include("journal.urls")),
     path("portfolio/", include("portfolio.urls")),
+    path("analytics/", include("portfolio.analytics_urls")),
     path("settings/connections/", include("connections.urls")),
     path("", include("thrive.workspace_urls")),
     path("admin/", admin.site.urls),
