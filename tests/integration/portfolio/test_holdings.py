@@ -359,7 +359,13 @@ def test_another_workspaces_portfolio_answers_404(
     assert owner_client.get("/portfolio/?portfolio=not-an-id").status_code == 404
     mine = binance.portfolio.public_id
     assert outsider_client.get(f"/portfolio/?portfolio={mine}").status_code == 404
-    assert "BTC" not in outsider_client.get("/portfolio/").content.decode()
+    htmx = {"HX-Request": "true"}
+    assert (
+        outsider_client.get(f"/portfolio/?portfolio={mine}&asset=BTC", headers=htmx).status_code
+        == 404
+    )
+    assert outsider_client.get("/portfolio/?asset=BTC", headers=htmx).context["placements"] == []
+    assert outsider_client.get("/portfolio/?open=BTC").context["opened_placements"] == []
 
 
 def _fill(workspace, first: int, count: int) -> None:
