@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from journal.models import LedgerEntry, Trade
-from portfolio.models import BalanceSnapshot, Portfolio, Position
+from portfolio.models import BalanceReading, BalanceSnapshot, Portfolio, Position
 from portfolio.services import portfolio_default_ensure
 from sync.exchanges.base import Permissions
 from sync.exchanges.registry import adapter_for
@@ -398,6 +398,7 @@ def connection_data_move(*, connection: ExchangeConnection, portfolio: Portfolio
         ("trades", Trade),
         ("ledger_entries", LedgerEntry),
         ("balances", BalanceSnapshot),
+        ("readings", BalanceReading),
         ("positions", Position),
     ):
         moved[name] = model.objects.filter(connection=connection).update(portfolio=portfolio)

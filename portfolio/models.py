@@ -76,6 +76,33 @@ class BalanceSnapshot(models.Model):
         return f"{self.total} {self.asset} ({self.account_type})"
 
 
+class BalanceReading(models.Model):
+    """One balance sync of one connection, summed: what the net value chart reads, so its
+    query grows with syncs, not with the rows each sync writes."""
+
+    workspace = models.ForeignKey(
+        "thrive.Workspace", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="readings")
+    connection = models.ForeignKey(
+        "connections.ExchangeConnection", on_delete=models.CASCADE, related_name="readings"
+    )
+    as_of = models.DateTimeField()
+    # The balances read with a dollar price, summed; None when none had one.
+    value_usd = models.DecimalField(**AMOUNT, null=True, blank=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["as_of"]
+        indexes = [
+            models.Index(fields=["workspace", "as_of"], name="reading_ws_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.value_usd} USD at {self.as_of:%Y-%m-%d %H:%M}"
+
+
 class Position(models.Model):
     """An open derivatives position at one time; `is_latest` marks the current ones."""
 

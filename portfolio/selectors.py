@@ -9,14 +9,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection as db
-from django.db.models import Case, Count, DateTimeField, Min, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, DateTimeField, F, Min, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Trunc
 
 from connections.models import ExchangeConnection
 from thrive.models import Workspace
 
 from .holdings import Price
-from .models import AssetPrice, BalanceSnapshot, Portfolio, Position
+from .models import AssetPrice, BalanceReading, BalanceSnapshot, Portfolio, Position
 
 
 def portfolio_list(*, workspace: Workspace | None) -> QuerySet[Portfolio]:
@@ -145,7 +145,7 @@ _BEFORE = datetime(1970, 1, 1, tzinfo=UTC)
 def net_value_first_read(
     *, workspace: Workspace | None, portfolio: Portfolio | None
 ) -> datetime | None:
-    rows = BalanceSnapshot.objects.for_workspace(workspace)
+    rows = BalanceReading.objects.for_workspace(workspace)
     if portfolio is not None:
         rows = rows.filter(portfolio=portfolio)
     return rows.aggregate(first=Min("as_of"))["first"]
@@ -162,13 +162,11 @@ def net_value_readings(
     """(connection id, bucket start, dollar value) of each connection's last reading in each
     bucket (a Trunc kind) from `since`, and of its last reading before it (bucket _BEFORE).
 
-    A reading is the set of rows a balance sync wrote at one as_of; its value is their stored
-    value_usd, those read without a price left out. One query: readings grouped in the
-    database, the last of each bucket picked by a window over them.
+    A reading is one balance sync of one connection (BalanceReading): its balances read with
+    a price, summed when written. One query: the last reading of each bucket picked by a
+    window, over readings (a few per connection a day), never over every balance row.
     """
-    rows = BalanceSnapshot.objects.for_workspace(workspace).filter(
-        connection__isnull=False, as_of__lte=until
-    )
+    rows = BalanceReading.objects.for_workspace(workspace).filter(as_of__lte=until)
     if portfolio is not None:
         rows = rows.filter(portfolio=portfolio)
     bucket = Case(
@@ -179,7 +177,7 @@ def net_value_readings(
     grouped = (
         rows.order_by()
         .values("connection_id", "as_of")
-        .annotate(value=Sum("value_usd"), bucket=bucket)
+        .annotate(value=F("value_usd"), bucket=bucket)
     )
     # The ORM puts a window over an aggregate into the GROUP BY, which the databases refuse:
     # the window runs over the ORM's own grouped query instead (its SQL and parameters).

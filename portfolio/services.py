@@ -15,7 +15,7 @@ from connections.models import ExchangeConnection
 from sync.exchanges.records import BalanceRecord, PositionRecord
 from thrive.models import Workspace
 
-from .models import BalanceSnapshot, Portfolio, Position
+from .models import BalanceReading, BalanceSnapshot, Portfolio, Position
 
 DEFAULT_NAME = "Main portfolio"
 
@@ -49,6 +49,14 @@ def snapshot_record(
     }
     if balances is not None:
         _balances_record(balances, common, prices or {})
+        values = [b.total * prices[b.asset] for b in balances if prices and b.asset in prices]
+        BalanceReading.objects.create(
+            workspace_id=connection.workspace_id,
+            portfolio_id=connection.portfolio_id,
+            connection=connection,
+            as_of=as_of,
+            value_usd=sum(values, Decimal(0)) if values else None,
+        )
     if positions is not None:
         _positions_record(positions, common)
 

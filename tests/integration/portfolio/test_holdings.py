@@ -12,7 +12,7 @@ import time_machine
 from django.db import connection as db
 from django.test.utils import CaptureQueriesContext
 
-from portfolio.models import AssetPrice, BalanceSnapshot, Portfolio, Position
+from portfolio.models import AssetPrice, BalanceReading, BalanceSnapshot, Portfolio, Position
 from portfolio.services import portfolio_default_ensure
 from tests.factories import ExchangeConnectionFactory
 
@@ -269,12 +269,21 @@ def at(days_ago: float, hour: int = 0):
 
 
 def reading(connection, when, *values):
-    """One balance sync: rows read at one moment, each with its stored dollar value."""
+    """One balance sync: rows read at one moment, each with its stored dollar value, and
+    their sum, as snapshot_record writes them."""
     for index, value in enumerate(values):
         hold(
             connection, f"A{index}", "1", as_of=when, is_latest=False,
             value_usd=None if value is None else Decimal(value),
         )  # fmt: skip
+    priced = [Decimal(value) for value in values if value is not None]
+    BalanceReading.objects.create(
+        workspace_id=connection.workspace_id,
+        portfolio_id=connection.portfolio_id,
+        connection=connection,
+        as_of=when,
+        value_usd=sum(priced, Decimal(0)) if priced else None,
+    )
 
 
 def test_net_value_over_time_adds_each_connections_latest_reading_at_each_point(

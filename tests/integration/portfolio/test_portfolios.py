@@ -271,6 +271,7 @@ def test_moving_a_connection_takes_its_trades_entries_balances_and_positions_alo
         "trades": 1,
         "ledger_entries": 1,
         "balances": 1,
+        "readings": 0,
         "positions": 1,
     }
 

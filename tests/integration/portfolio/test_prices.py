@@ -59,3 +59,36 @@ def test_a_stale_stablecoin_price_is_not_used():
 
 def test_a_dollar_balance_is_worth_its_amount():
     assert prices_record(exchange="kraken", records=[], as_of=timezone.now())["USD"] == 1
+
+
+def test_a_balance_sync_prices_what_the_account_holds_and_sums_the_reading(
+    routed_to_simulator, workspace, owner
+):
+    from connections.services import connection_create
+    from portfolio.models import BalanceReading, BalanceSnapshot
+    from sync.services import sync_connection
+    from tests.exchange_keys import secret_of
+
+    account = routed_to_simulator.create_account(
+        exchange="binance", profile="spot-only", trades={"BTC/USDT": 30}
+    )
+    connection = connection_create(
+        workspace=workspace,
+        actor=owner,
+        exchange="binance",
+        label="Main",
+        portfolio=None,
+        secret=secret_of(account),
+    )
+    result = sync_connection(connection_id=connection.pk, kind="balances", trigger="manual")
+    assert result.status == "succeeded", result
+
+    usdt = AssetPrice.objects.get(asset="USDT")
+    assert usdt.source == "kraken USDT/USD"  # its own ticker (the simulator holds it at 1)
+    btc = AssetPrice.objects.get(asset="BTC")
+    assert btc.source == "binance BTC/USDT, kraken USDT/USD"
+    rows = BalanceSnapshot.objects.filter(connection=connection, is_latest=True)
+    held = rows.get(asset="BTC", account_type="spot")
+    assert held.value_usd == held.total * btc.price_usd
+    reading = BalanceReading.objects.get(connection=connection)
+    assert reading.value_usd == sum(r.value_usd for r in rows if r.value_usd is not None)
