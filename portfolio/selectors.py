@@ -201,7 +201,10 @@ def _moment(value: datetime | str) -> datetime:
 
 
 def _decimal(value: Any) -> Decimal | None:
-    return None if value is None or isinstance(value, Decimal) else Decimal(str(value))
+    """PostgreSQL answers a Decimal, SQLite a float or text."""
+    if value is None or isinstance(value, Decimal):
+        return value
+    return Decimal(str(value))
 
 
 def portfolio_active_list(*, workspace: Workspace | None) -> QuerySet[Portfolio]:
