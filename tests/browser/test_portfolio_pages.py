@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from portfolio.models import AssetPrice, BalanceSnapshot, Position
+from portfolio.models import AssetPrice, BalanceReading, BalanceSnapshot, Position
 from tests.browser.conftest import screenshot
 from tests.browser.test_connections import sign_in
 from tests.factories import ExchangeConnectionFactory
@@ -38,15 +38,26 @@ def _world(workspace) -> None:
         (binance, "spot", "main", "NOPRICECOIN", "1000000"),
         (okx, "trading", "main", "BTC", "0.5"),
     ]
+    sums: dict[tuple, Decimal] = {}
     for connection, account_type, account, asset, total in rows:
         for days in (30, 14, 3, 0):
             price = Decimal(PRICES.get(asset, "0"))
+            key = (connection, now - timedelta(days=days, minutes=10))
+            sums[key] = sums.get(key, Decimal(0)) + price * Decimal(total) * (
+                1 + Decimal(days) / 100
+            )
             BalanceSnapshot.objects.create(
                 workspace=workspace, portfolio=connection.portfolio, connection=connection,
                 account=account, account_type=account_type, asset=asset, total=Decimal(total),
                 value_usd=price * Decimal(total) * (1 + Decimal(days) / 100) or None,
                 as_of=now - timedelta(days=days, minutes=10), is_latest=days == 0,
             )  # fmt: skip
+    # what snapshot_record writes beside each sync's rows: their sum, for the chart
+    for (connection, as_of), value in sums.items():
+        BalanceReading.objects.create(
+            workspace=workspace, portfolio=connection.portfolio, connection=connection,
+            as_of=as_of, value_usd=value,
+        )  # fmt: skip
     for asset, usd in PRICES.items():
         AssetPrice.objects.create(
             asset=asset, price_usd=Decimal(usd), change_24h_pct=Decimal("-1.5"),
