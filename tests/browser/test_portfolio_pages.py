@@ -111,3 +111,30 @@ def test_the_holdings_page_fits_the_screen_and_opens_an_asset(page, owner, works
     )
     assert _no_sideways_scroll(page)
     assert page.console_errors == []
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_analytics_and_portfolio_pages_fit_the_screen(page, owner, workspace, width):
+    from journal.models import Trade
+
+    _world(workspace)
+    portfolio = workspace.portfolios.get(is_default=True)
+    now = timezone.now()
+    for day, (side, price) in enumerate([("buy", "60000"), ("sell", "63000"), ("buy", "61000")]):
+        Trade.objects.create(
+            workspace=workspace, portfolio=portfolio, exchange="binance", market_type="spot",
+            symbol="BTC/USDT", base="BTC", quote="USDT", side=side, price=Decimal(price),
+            amount=Decimal("0.1"), cost=Decimal(price) / 10, fee=Decimal("0.5"),
+            fee_currency="USDT", executed_at=now - timedelta(days=10 - day),
+            exchange_trade_id=f"fit-{day}",
+        )  # fmt: skip
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, owner)
+
+    for path in ("/analytics/", "/portfolio/manage/", "/portfolio/new/"):
+        page.goto(path)
+        assert _no_sideways_scroll(page), path
+    page.goto("/analytics/")
+    assert "Realized PnL" in page.inner_text("main")
+    screenshot(page, f"analytics-{width}")
+    assert page.console_errors == []
