@@ -119,8 +119,9 @@ def _rows(workspace, portfolio, connections, now: datetime, days: int):
 def _fill(workspace, portfolio, connections, now: datetime, days: int) -> tuple[int, float]:
     from django.db import connection as db
     from django.db import transaction
+    from django.db.models import Sum
 
-    from portfolio.models import AssetPrice, BalanceSnapshot, Position
+    from portfolio.models import AssetPrice, BalanceReading, BalanceSnapshot, Position
 
     started = time.perf_counter()
     count = 0
@@ -140,6 +141,20 @@ def _fill(workspace, portfolio, connections, now: datetime, days: int) -> tuple[
                     count += len(BalanceSnapshot.objects.bulk_create(batch))
                     batch = []
             count += len(BalanceSnapshot.objects.bulk_create(batch))
+        # One summed reading per sync, as snapshot_record writes beside its rows.
+        readings = (
+            BalanceSnapshot.objects.filter(workspace=workspace)
+            .order_by()
+            .values("portfolio_id", "connection_id", "as_of")
+            .annotate(value=Sum("value_usd"))
+        )
+        BalanceReading.objects.bulk_create(
+            BalanceReading(
+                workspace=workspace, portfolio_id=row["portfolio_id"],
+                connection_id=row["connection_id"], as_of=row["as_of"], value_usd=row["value"],
+            )
+            for row in readings.iterator()
+        )  # fmt: skip
         AssetPrice.objects.bulk_create(
             AssetPrice(
                 asset=f"C{index:03d}", price_usd=price, change_24h_pct=Decimal(index % 21 - 10),
