@@ -14,9 +14,8 @@ from decimal import Decimal
 import pytest
 
 from sync.exchanges.base import STABLECOINS
-from sync.exchanges.registry import adapter_for
 from sync.simulator.prices import DAY_MS
-from tests.exchange_keys import secret_of
+from tests.integration.sync.test_prices import on_tick, prices_of
 
 EXCHANGES = {
     # USD first (BTC-USD, ETH-USD), and Tether's own dollar book; Coinbase has no USDC-USD
@@ -40,35 +39,6 @@ PLAIN_CLIENT_CONFIG: dict[str, dict] = {
 }
 # How far a change may be from the oracle's: Gate rounds it to 0.01 %, KuCoin cuts it there.
 CHANGE_TOLERANCE = {"kucoin": Decimal("0.01")}
-
-
-def on_tick(simulator, exchange: str, symbol: str, at_ms: int) -> Decimal:
-    """The simulator's own price of `symbol` at `at_ms`, on the market's price tick."""
-    state = simulator.running.state
-    market = state.exchanges[exchange].instruments_by_symbol()[symbol]
-    price = state.oracle.price(market.base, market.quote, at_ms)
-    return Decimal(round(price * 10**market.price_decimals)).scaleb(-market.price_decimals)
-
-
-@pytest.fixture
-def frozen_clock(routed_to_simulator, monkeypatch):
-    """Stops the simulator's clock when called, so that the adapter, a plain client and the
-    oracle all read one instant; returns it."""
-    state = routed_to_simulator.running.state
-
-    def freeze() -> int:
-        now_ms = state.now_ms()
-        monkeypatch.setattr(state, "now_ms", lambda: now_ms)
-        return now_ms
-
-    return freeze
-
-
-def prices_of(simulator, exchange: str, label: str):
-    adapter = adapter_for(exchange)
-    client = adapter.client(secret_of(simulator.account(exchange, label)))
-    adapter.ensure_markets(client)
-    return adapter, client
 
 
 @pytest.mark.parametrize("exchange", list(EXCHANGES))
