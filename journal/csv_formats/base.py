@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
@@ -183,3 +183,31 @@ def split_pair(text: str | None) -> tuple[str, str]:
             if raw.endswith(quote) and len(raw) > len(quote):
                 return raw[: -len(quote)], quote
     raise RowError(f"The symbol “{(text or '').strip()}” is not a market we know.")
+
+
+def first_cell(row: Mapping[str, str], *names: str) -> str:
+    """The first of `names` the row has a value for: exports rename columns over the years."""
+    for name in names:
+        value = (row.get(name) or "").strip()
+        if value:
+            return value
+    return ""
+
+
+def zoned_cell(row: Mapping[str, str], label: str) -> tuple[str, tzinfo]:
+    """The cell under `<label>(UTC±hh:mm)` and the zone that header names.
+
+    Exports whose time column says its own offset are read in that offset, whatever the person
+    chose: the header is the exchange telling us.
+    """
+    wanted = normalize_column(label)
+    pattern = re.compile(
+        rf"{re.escape(wanted)}\s*\(\s*utc\s*(?:([+-])\s*(\d{{1,2}})(?::?(\d{{2}}))?)?\s*\)"
+    )
+    for column, value in row.items():
+        match = pattern.fullmatch(column)
+        if match:
+            sign, hours, minutes = match.groups()
+            offset = timedelta(hours=int(hours or 0), minutes=int(minutes or 0))
+            return value, timezone(-offset if sign == "-" else offset)
+    raise RowError(f"The file has no “{label}(UTC…)” column, so its times cannot be placed.")

@@ -23,6 +23,7 @@ from .base import (
     RowError,
     amount_and_unit,
     decimal_of,
+    first_cell,
     optional_decimal,
     side_of,
     split_pair,
@@ -47,17 +48,8 @@ TIME_FORMATS = ("%y-%m-%d %H:%M:%S",)
 NUMBER = re.compile(r"[-+]?[\d,]*\.?\d+(?:[eE][-+]?\d+)?")
 
 
-def _cell(row: Mapping[str, str], *names: str) -> str:
-    """The first of `names` the row has a value for."""
-    for name in names:
-        value = (row.get(name) or "").strip()
-        if value:
-            return value
-    return ""
-
-
 def _time(row: Mapping[str, str], zone: ZoneInfo, *names: str) -> datetime:
-    return time_of(_cell(row, *names), zone, formats=TIME_FORMATS)
+    return time_of(first_cell(row, *names), zone, formats=TIME_FORMATS)
 
 
 def _glued(pair: str, executed: str, amount: str) -> tuple[str, str, Decimal, Decimal]:
@@ -140,9 +132,9 @@ def parse_spot_trades(row: Mapping[str, str], zone: ZoneInfo) -> Parsed:
     """Date(UTC)/Time, Pair, Side, Price, Executed, Amount, Fee: amounts carry their unit."""
     executed_at = _time(row, zone, "date(utc)", "time")
     base, quote, amount, cost = _glued(
-        _cell(row, "pair"), _cell(row, "executed"), _cell(row, "amount")
+        first_cell(row, "pair"), first_cell(row, "executed"), first_cell(row, "amount")
     )
-    fee, fee_currency = _fee(_cell(row, "fee"), base, quote, "BNB")
+    fee, fee_currency = _fee(first_cell(row, "fee"), base, quote, "BNB")
     return _spot(
         executed_at=executed_at,
         base=base,
@@ -159,7 +151,7 @@ def parse_spot_trades(row: Mapping[str, str], zone: ZoneInfo) -> Parsed:
 def parse_spot_trades_with_assets(row: Mapping[str, str], zone: ZoneInfo) -> Parsed:
     """Date(UTC), Pair, Base Asset, Quote Asset, Type, Price, Amount, Total, Fee, Fee Coin."""
     executed_at = _time(row, zone, "date(utc)")
-    base, quote = _cell(row, "base asset").upper(), _cell(row, "quote asset").upper()
+    base, quote = first_cell(row, "base asset").upper(), first_cell(row, "quote asset").upper()
     if not (base and quote):
         base, quote = split_pair(row.get("pair"))
     fee = optional_decimal(row.get("fee"), what="The fee")
@@ -172,7 +164,7 @@ def parse_spot_trades_with_assets(row: Mapping[str, str], zone: ZoneInfo) -> Par
         amount=decimal_of(row.get("amount"), what="The amount"),
         cost=decimal_of(row.get("total"), what="The total"),
         fee=fee,
-        fee_currency=_cell(row, "fee coin").upper(),
+        fee_currency=first_cell(row, "fee coin").upper(),
     )
 
 
@@ -190,7 +182,7 @@ def parse_spot_trades_legacy(row: Mapping[str, str], zone: ZoneInfo) -> Parsed:
         amount=decimal_of(row.get("amount"), what="The amount"),
         cost=decimal_of(row.get("total"), what="The total"),
         fee=fee,
-        fee_currency=_cell(row, "fee coin").upper(),
+        fee_currency=first_cell(row, "fee coin").upper(),
     )
 
 
@@ -218,11 +210,11 @@ def parse_usdm_futures_trades(row: Mapping[str, str], zone: ZoneInfo) -> Parsed:
     paid in BNB, which the export then names.
     """
     executed_at = _time(row, zone, "date(utc)", "time")
-    symbol, market_type, base, quote = _usdm_market(_cell(row, "symbol", "pair"))
+    symbol, market_type, base, quote = _usdm_market(first_cell(row, "symbol", "pair"))
     amount = decimal_of(row.get("quantity"), what="The quantity")
     if amount == 0:
         raise RowError("The quantity is zero.")
-    fee, fee_currency = _fee(_cell(row, "fee"), quote, "BNB", base)
+    fee, fee_currency = _fee(first_cell(row, "fee"), quote, "BNB", base)
     return ParsedTrade(
         executed_at=executed_at,
         symbol=symbol,
@@ -236,8 +228,8 @@ def parse_usdm_futures_trades(row: Mapping[str, str], zone: ZoneInfo) -> Parsed:
         cost=decimal_of(row.get("amount"), what="The amount"),
         fee=fee,
         fee_currency=(fee_currency or quote) if fee is not None else "",
-        trade_id=_cell(row, "trade id"),
-        order_id=_cell(row, "order id"),
+        trade_id=first_cell(row, "trade id"),
+        order_id=first_cell(row, "order id"),
         realized_pnl=optional_decimal(
             row.get("realized profit"), what="The realized profit", allow_negative=True
         ),
@@ -302,7 +294,7 @@ def parse_transaction_history(row: Mapping[str, str], zone: ZoneInfo) -> Parsed:
     refused with a sentence, as no export we read carries them as trades.
     """
     occurred_at = _time(row, zone, "utc_time", "time")
-    operation = _cell(row, "operation")
+    operation = first_cell(row, "operation")
     key = re.sub(r"\s+", " ", operation.lower())
     if key in TRADE_LEGS:
         return None
@@ -317,7 +309,7 @@ def parse_transaction_history(row: Mapping[str, str], zone: ZoneInfo) -> Parsed:
         kind = LEDGER_KINDS[key]
     else:
         raise RowError(f"The operation “{operation}” is not one we know how to import.")
-    asset = _cell(row, "coin").upper()
+    asset = first_cell(row, "coin").upper()
     if not asset:
         raise RowError("The coin is missing.")
     amount = decimal_of(row.get("change"), what="The change", allow_negative=True)
@@ -327,7 +319,7 @@ def parse_transaction_history(row: Mapping[str, str], zone: ZoneInfo) -> Parsed:
         raise RowError(f"A deposit cannot take coins out of the account (change {amount}).")
     if kind == "withdrawal" and amount > 0:
         raise RowError(f"A withdrawal cannot bring coins in (change {amount}).")
-    remark = _cell(row, "remark")
+    remark = first_cell(row, "remark")
     return ParsedEntry(
         kind=kind,
         asset=asset,

@@ -38,6 +38,7 @@ from .base import (
     ParsedTrade,
     RowError,
     decimal_of,
+    first_cell,
     optional_decimal,
     side_of,
     split_pair,
@@ -63,12 +64,8 @@ CRYPTAX_HEADERS = (
 BILL_TYPES = "https://www.bitget.com/api-doc/contract/account/Get-Account-Bill"
 
 
-def _cell(row: Mapping[str, str], name: str) -> str:
-    return (row.get(name) or "").strip()
-
-
 def _time(row: Mapping[str, str], name: str, zone: ZoneInfo) -> datetime:
-    return time_of(_cell(row, name), zone)
+    return time_of(first_cell(row, name), zone)
 
 
 def _coins(text: str, base: str, *, what: str) -> Decimal:
@@ -139,7 +136,7 @@ def _positions_parser(columns: dict[str, str]) -> Callable[[Mapping[str, str], Z
         it apart from Position PnL. Funding is left to the transactions export, which has each
         payment, and named in the closing fill's note.
         """
-        futures = _cell(row, columns["futures"])
+        futures = first_cell(row, columns["futures"])
         position = POSITION.fullmatch(futures)
         if position is None:
             raise RowError(f"“{futures}” names no contract with Long or Short.")
@@ -148,20 +145,22 @@ def _positions_parser(columns: dict[str, str]) -> Callable[[Mapping[str, str], Z
         closed = _time(row, columns["closed"], zone)
         if closed < opened:
             raise RowError("The position closes before it opens.")
-        amount = _coins(_cell(row, columns["amount"]), base, what="The closed amount")
+        amount = _coins(first_cell(row, columns["amount"]), base, what="The closed amount")
         if amount == 0:
             raise RowError("The closed amount is zero.")
         long = position["direction"].lower() == "long"
         mode = position["mode"].lower()
         what = f"Bitget {'long' if long else 'short'} position{f' ({mode})' if mode else ''}"
         funding = optional_decimal(
-            _cell(row, columns["funding"]), what="The funding", allow_negative=True
+            first_cell(row, columns["funding"]), what="The funding", allow_negative=True
         )
 
         def fill(side: str, when: datetime, price_of: str, fee_of: str, **more: object):
-            price = decimal_of(_cell(row, columns[price_of]), what=f"The {price_of} price")
+            price = decimal_of(first_cell(row, columns[price_of]), what=f"The {price_of} price")
             # Bitget writes a fee charged as a negative number.
-            fee = optional_decimal(_cell(row, columns[fee_of]), what="The fee", allow_negative=True)
+            fee = optional_decimal(
+                first_cell(row, columns[fee_of]), what="The fee", allow_negative=True
+            )
             return ParsedTrade(
                 executed_at=when,
                 symbol=symbol,
@@ -187,7 +186,7 @@ def _positions_parser(columns: dict[str, str]) -> Callable[[Mapping[str, str], Z
                 "exit",
                 "closing fee",
                 realized_pnl=decimal_of(
-                    _cell(row, columns["pnl"]), what="The realized PnL", allow_negative=True
+                    first_cell(row, columns["pnl"]), what="The realized PnL", allow_negative=True
                 ),
                 note=f"Closes {what}" + (f"; funding {funding} {settle}" if funding else ""),
             ),
@@ -207,22 +206,22 @@ def parse_futures_orders(row: Mapping[str, str], zone: ZoneInfo) -> Parsed:
     Realized P/L 12.5 beside NetProfits 12.0, agree).
     """
     executed_at = _time(row, "date", zone)
-    symbol, base, quote, settle = _contract(_cell(row, "futures"))
-    direction = _cell(row, "direction")
+    symbol, base, quote, settle = _contract(first_cell(row, "futures"))
+    direction = first_cell(row, "direction")
     side = side_of(direction)
-    amount = _coins(_cell(row, "executed"), base, what="The executed amount")
+    amount = _coins(first_cell(row, "executed"), base, what="The executed amount")
     if amount == 0:
         return None  # cancelled before anything filled
-    volume = optional_decimal(_cell(row, "trading volume"), what="The trading volume")
-    price = optional_decimal(_cell(row, "average price"), what="The average price")
+    volume = optional_decimal(first_cell(row, "trading volume"), what="The trading volume")
+    price = optional_decimal(first_cell(row, "average price"), what="The average price")
     if not price:
         if not volume:
             raise RowError("The order has neither an average price nor a trading volume.")
         price = volume / amount
     realized = optional_decimal(
-        _cell(row, "realized p/l"), what="The realized P/L", allow_negative=True
+        first_cell(row, "realized p/l"), what="The realized P/L", allow_negative=True
     )
-    net = optional_decimal(_cell(row, "netprofits"), what="NetProfits", allow_negative=True)
+    net = optional_decimal(first_cell(row, "netprofits"), what="NetProfits", allow_negative=True)
     fee = (realized or Decimal(0)) - net if net is not None else None
     return ParsedTrade(
         executed_at=executed_at,
@@ -238,7 +237,7 @@ def parse_futures_orders(row: Mapping[str, str], zone: ZoneInfo) -> Parsed:
         fee=fee,
         fee_currency=settle if fee is not None else "",
         trade_id="",
-        order_id=_cell(row, "order id"),
+        order_id=first_cell(row, "order id"),
         realized_pnl=realized if direction.lower().startswith("close") else None,
     )
 
@@ -274,22 +273,22 @@ KINDS = {
 def parse_futures_transactions(row: Mapping[str, str], zone: ZoneInfo) -> Parsed:
     """One change of the futures wallet: funding and transfers become ledger entries."""
     occurred_at = _time(row, "date", zone)
-    kind_of = _cell(row, "type").lower()
+    kind_of = first_cell(row, "type").lower()
     if FILL_PARTS.fullmatch(kind_of) or kind_of in MARGIN_MOVES:
         return None
     if re.fullmatch(r"contract_\w*settle_fee", kind_of):
-        kind, note = "funding", f"Funding {_cell(row, 'futures')}".strip()
+        kind, note = "funding", f"Funding {first_cell(row, 'futures')}".strip()
     elif re.fullmatch(r"trans(fer)?_(from|to)_\w+|transfer_(in|out)", kind_of):
         kind, note = "transfer", f"Bitget transfer ({kind_of})"
     elif kind_of in KINDS:
         kind, note = KINDS[kind_of]
     else:
-        raise RowError(f"The type “{_cell(row, 'type')}” is not one we know.")
-    amount = decimal_of(_cell(row, "amount"), what="The amount", allow_negative=True)
-    fee = optional_decimal(_cell(row, "fee"), what="The fee", allow_negative=True) or None
+        raise RowError(f"The type “{first_cell(row, 'type')}” is not one we know.")
+    amount = decimal_of(first_cell(row, "amount"), what="The amount", allow_negative=True)
+    fee = optional_decimal(first_cell(row, "fee"), what="The fee", allow_negative=True) or None
     if amount == 0 and fee is None:
         return None
-    asset = _cell(row, "coin").upper()
+    asset = first_cell(row, "coin").upper()
     if not asset:
         raise RowError("The coin is missing.")
     return ParsedEntry(
@@ -297,7 +296,7 @@ def parse_futures_transactions(row: Mapping[str, str], zone: ZoneInfo) -> Parsed
         asset=asset,
         amount=amount,
         occurred_at=occurred_at,
-        external_id=_cell(row, "order"),
+        external_id=first_cell(row, "order"),
         fee=-fee if fee is not None else None,
         fee_currency=asset if fee is not None else "",
         note=note,
@@ -308,8 +307,8 @@ def parse_futures_transactions(row: Mapping[str, str], zone: ZoneInfo) -> Parsed
 
 
 def _pair(row: Mapping[str, str]) -> tuple[str, str]:
-    base, quote = _cell(row, "base asset").upper(), _cell(row, "quote asset").upper()
-    return (base, quote) if base and quote else split_pair(_cell(row, "trading pair"))
+    base, quote = first_cell(row, "base asset").upper(), first_cell(row, "quote asset").upper()
+    return (base, quote) if base and quote else split_pair(first_cell(row, "trading pair"))
 
 
 def parse_spot_fills(row: Mapping[str, str], zone: ZoneInfo) -> Parsed:
@@ -318,11 +317,11 @@ def parse_spot_fills(row: Mapping[str, str], zone: ZoneInfo) -> Parsed:
     separate fills."""
     executed_at = _time(row, "date", zone)
     base, quote = _pair(row)
-    side = side_of(_cell(row, "direction"))
-    amount = decimal_of(_cell(row, "amount"), what="The amount")
+    side = side_of(first_cell(row, "direction"))
+    amount = decimal_of(first_cell(row, "amount"), what="The amount")
     if amount == 0:
         raise RowError("The amount is zero.")
-    fee = optional_decimal(_cell(row, "fee"), what="The fee", allow_negative=True)
+    fee = optional_decimal(first_cell(row, "fee"), what="The fee", allow_negative=True)
     return ParsedTrade(
         executed_at=executed_at,
         symbol=f"{base}/{quote}",
@@ -331,12 +330,12 @@ def parse_spot_fills(row: Mapping[str, str], zone: ZoneInfo) -> Parsed:
         quote=quote,
         settle="",
         side=side,
-        price=decimal_of(_cell(row, "price"), what="The price"),
+        price=decimal_of(first_cell(row, "price"), what="The price"),
         amount=amount,
-        cost=decimal_of(_cell(row, "total"), what="The total"),
+        cost=decimal_of(first_cell(row, "total"), what="The total"),
         fee=abs(fee) if fee is not None else None,
         fee_currency=(
-            (_cell(row, "fee coin").upper() or (base if side == "buy" else quote))
+            (first_cell(row, "fee coin").upper() or (base if side == "buy" else quote))
             if fee is not None
             else ""
         ),
@@ -352,18 +351,18 @@ def parse_spot_orders(row: Mapping[str, str], zone: ZoneInfo) -> Parsed:
     Executed,Trading volume,Fee" (seen only in one importer's tests in the code index, whose
     repository we could not name); those lines have no pair or direction and are skipped.
     """
-    if _cell(row, "date").lower() == "date" or not (
-        _cell(row, "direction") or _cell(row, "quote asset") or _cell(row, "status")
+    if first_cell(row, "date").lower() == "date" or not (
+        first_cell(row, "direction") or first_cell(row, "quote asset") or first_cell(row, "status")
     ):
         return None
     executed_at = _time(row, "date", zone)
     base, quote = _pair(row)
-    side = side_of(_cell(row, "direction"))
-    amount = decimal_of(_cell(row, "executed"), what="The executed amount")
+    side = side_of(first_cell(row, "direction"))
+    amount = decimal_of(first_cell(row, "executed"), what="The executed amount")
     if amount == 0:
         return None  # cancelled before anything filled
-    volume = optional_decimal(_cell(row, "trading volume"), what="The trading volume")
-    price = optional_decimal(_cell(row, "average price"), what="The average price")
+    volume = optional_decimal(first_cell(row, "trading volume"), what="The trading volume")
+    price = optional_decimal(first_cell(row, "average price"), what="The average price")
     if not price:
         if not volume:
             raise RowError("The order has neither an average price nor a trading volume.")
@@ -382,7 +381,7 @@ def parse_spot_orders(row: Mapping[str, str], zone: ZoneInfo) -> Parsed:
         fee=None,
         fee_currency="",
         trade_id="",
-        order_id=_cell(row, "order id"),
+        order_id=first_cell(row, "order id"),
     )
 
 

@@ -24,6 +24,7 @@ from .base import (
     RowError,
     amount_and_unit,
     decimal_of,
+    first_cell,
     optional_decimal,
     side_of,
     split_pair,
@@ -38,14 +39,6 @@ TRANSACTION_LOG = (
 
 # The unified account's spot export writes "22:37 2024-11-21", to the minute.
 TIME_FORMATS = ("%H:%M %Y-%m-%d",)
-
-
-def _cell(row: Mapping[str, str], *names: str) -> str:
-    for name in names:
-        value = (row.get(name) or "").strip()
-        if value:
-            return value
-    return ""
 
 
 def _amount_in(text: str, unit: str, *, what: str) -> Decimal:
@@ -66,14 +59,14 @@ def parse_spot_trades(row: Mapping[str, str], zone: ZoneInfo) -> Parsed:
     older one names the coin.
     """
     executed_at = time_of(
-        _cell(row, "timestamp (utc)", "timestamp (utc+0)"), zone, formats=TIME_FORMATS
+        first_cell(row, "timestamp (utc)", "timestamp (utc+0)"), zone, formats=TIME_FORMATS
     )
     base, quote = split_pair(row.get("spot pairs"))
     side = side_of(row.get("direction"))
-    amount = _amount_in(_cell(row, "filled quantity"), base, what="The filled quantity")
+    amount = _amount_in(first_cell(row, "filled quantity"), base, what="The filled quantity")
     if amount == 0:
         raise RowError("The filled quantity is zero.")
-    fee_text = _cell(row, "fees")
+    fee_text = first_cell(row, "fees")
     fee_coin = base if side == "buy" else quote
     fee = None
     if fee_text not in {"", "-", "--"}:
@@ -89,13 +82,13 @@ def parse_spot_trades(row: Mapping[str, str], zone: ZoneInfo) -> Parsed:
         quote=quote,
         settle="",
         side=side,
-        price=_amount_in(_cell(row, "filled price"), quote, what="The filled price"),
+        price=_amount_in(first_cell(row, "filled price"), quote, what="The filled price"),
         amount=amount,
-        cost=_amount_in(_cell(row, "filled value"), quote, what="The filled value"),
+        cost=_amount_in(first_cell(row, "filled value"), quote, what="The filled value"),
         fee=fee,
         fee_currency=fee_coin if fee is not None else "",
-        trade_id=_cell(row, "transaction id"),
-        order_id=_cell(row, "order no."),
+        trade_id=first_cell(row, "transaction id"),
+        order_id=first_cell(row, "order no."),
     )
 
 
@@ -123,11 +116,11 @@ def _fee_paid(row: Mapping[str, str]) -> Decimal | None:
 
 
 def _log_trade(row: Mapping[str, str], executed_at: datetime, currency: str) -> Parsed:
-    contract = _cell(row, "contract").upper()
+    contract = first_cell(row, "contract").upper()
     side = side_of(row.get("direction"))
     price = decimal_of(row.get("filled price"), what="The filled price")
     fee = _fee_paid(row)
-    if _cell(row, "action").upper() not in {"OPEN", "CLOSE"}:
+    if first_cell(row, "action").upper() not in {"OPEN", "CLOSE"}:
         # A spot trade: one line per coin, both with the trade's direction and price. The base
         # coin's line becomes the trade; the quote coin's line only matters for the fee Bybit
         # takes in the quote on a sell, which becomes a fee entry.
@@ -207,9 +200,9 @@ def parse_transaction_log(row: Mapping[str, str], zone: ZoneInfo) -> Parsed:
     becomes a fee entry. SETTLEMENT (funding), transfers between one's own Bybit accounts and
     borrowing INTEREST become ledger entries of their Change. The log has no fill ids.
     """
-    occurred_at = time_of(_cell(row, "time(utc)"), zone)
-    currency = _cell(row, "currency").upper()
-    kind = _cell(row, "type").upper()
+    occurred_at = time_of(first_cell(row, "time(utc)"), zone)
+    currency = first_cell(row, "currency").upper()
+    kind = first_cell(row, "type").upper()
     if kind == "TRADE":
         return _log_trade(row, occurred_at, currency)
     if kind not in LOG_ENTRY_KINDS:
@@ -218,7 +211,7 @@ def parse_transaction_log(row: Mapping[str, str], zone: ZoneInfo) -> Parsed:
     if amount == 0:
         raise RowError("The change is zero.")
     ledger_kind, label = LOG_ENTRY_KINDS[kind]
-    contract = _cell(row, "contract").upper()
+    contract = first_cell(row, "contract").upper()
     return ParsedEntry(
         kind=ledger_kind,
         asset=currency,

@@ -21,47 +21,26 @@ they are not read here.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
-from datetime import timedelta, timezone, tzinfo
+from datetime import tzinfo
 from zoneinfo import ZoneInfo
 
 from .base import (
     CsvFormat,
     Parsed,
     ParsedTrade,
-    RowError,
     decimal_of,
-    normalize_column,
     optional_decimal,
     side_of,
     split_pair,
     time_of,
+    zoned_cell,
 )
 
 # No KuCoin page names the columns; this importer documents them from real files.
 SOURCE = "https://github.com/BittyTax/BittyTax/blob/master/src/bittytax/conv/parsers/kucoin.py"
 # What KuCoin writes in the first row of an export that has none.
 NO_RECORDS = "no matching records found."
-
-
-def zoned_cell(row: Mapping[str, str], label: str) -> tuple[str, tzinfo]:
-    """The cell under `<label>(UTC±hh:mm)` and the zone that header names.
-
-    Exports whose time column says its own offset are read in that offset, whatever the person
-    chose: the header is the exchange telling us.
-    """
-    wanted = normalize_column(label)
-    pattern = re.compile(
-        rf"{re.escape(wanted)}\s*\(\s*utc\s*(?:([+-])\s*(\d{{1,2}})(?::?(\d{{2}}))?)?\s*\)"
-    )
-    for column, value in row.items():
-        match = pattern.fullmatch(column)
-        if match:
-            sign, hours, minutes = match.groups()
-            offset = timedelta(hours=int(hours or 0), minutes=int(minutes or 0))
-            return value, timezone(-offset if sign == "-" else offset)
-    raise RowError(f"The file has no “{label}(UTC…)” column, so its times cannot be placed.")
 
 
 def _spot_trade(

@@ -38,8 +38,8 @@ from .base import (
     side_of,
     split_pair,
     time_of,
+    zoned_cell,
 )
-from .kucoin import zoned_cell
 
 SOURCE = "https://github.com/BittyTax/BittyTax/blob/master/src/bittytax/conv/parsers/mexc.py"
 # (side of the fill, whether it closes a position) for each futures Direction.
