@@ -35,7 +35,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from bench.environment import setup
+from bench.environment import rows_write, setup
 
 TRADES = int(os.environ.get("BENCH_ANALYTICS_TRADES", 1_000_000))
 TRADES_ON_SQLITE = min(TRADES, 100_000)
@@ -161,35 +161,12 @@ class World:
 
 
 def _write(rows) -> None:
-    from django.db import connection as db
     from django.db import transaction
 
     from journal.models import Trade
 
     with transaction.atomic():
-        if db.vendor == "postgresql":
-            with db.cursor() as cursor:
-                table, columns = Trade._meta.db_table, ", ".join(COLUMNS)
-                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-        else:
-            placeholders = ", ".join(["%s"] * len(COLUMNS))
-            adapt = db.ops.adapt_datetimefield_value
-            with db.cursor() as cursor:
-                while batch := list(itertools.islice(rows, 10_000)):
-                    cursor.executemany(
-                        f"INSERT INTO {Trade._meta.db_table} ({', '.join(COLUMNS)}) "  # noqa: S608
-                        f"VALUES ({placeholders})",
-                        [
-                            tuple(
-                                adapt(v) if isinstance(v, datetime) else
-                                v.hex if isinstance(v, uuid.UUID) else v
-                                for v in row
-                            )
-                            for row in batch
-                        ],
-                    )  # fmt: skip
+        rows_write(Trade, COLUMNS, rows)
 
 
 def _fill(world: World, workspace, portfolio, count: int, now: datetime) -> float:

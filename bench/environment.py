@@ -71,3 +71,40 @@ def setup() -> str:
 
         redis.Redis.from_url(broker).flushdb()
     return where
+
+
+def rows_write(model, columns: tuple[str, ...], rows) -> None:
+    """Write an iterable of row tuples in `columns` order into `model`'s table, streamed: COPY
+    on PostgreSQL, executemany in batches on SQLite (datetimes and UUIDs as Django keeps
+    them there). The caller holds the transaction."""
+    import itertools
+    import uuid
+    from datetime import datetime
+
+    from django.db import connection as db
+
+    table, names = model._meta.db_table, ", ".join(columns)
+    if db.vendor == "postgresql":
+        with (
+            db.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
+    placeholders = ", ".join(["%s"] * len(columns))
+    adapt = db.ops.adapt_datetimefield_value
+    rows = iter(rows)
+    with db.cursor() as cursor:
+        while batch := list(itertools.islice(rows, 10_000)):
+            cursor.executemany(
+                f"INSERT INTO {table} ({names}) VALUES ({placeholders})",  # noqa: S608
+                [
+                    tuple(
+                        adapt(v) if isinstance(v, datetime) else
+                        v.hex if isinstance(v, uuid.UUID) else v
+                        for v in row
+                    )
+                    for row in batch
+                ],
+            )  # fmt: skip
