@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from journal.models import LedgerEntry, Trade
+from portfolio.analytics.refresh import analytics_refresh_request
 from portfolio.models import BalanceReading, BalanceSnapshot, Portfolio, Position
 from portfolio.services import portfolio_default_ensure
 from sync.exchanges.base import Permissions
@@ -402,6 +403,8 @@ def connection_data_move(*, connection: ExchangeConnection, portfolio: Portfolio
         ("positions", Position),
     ):
         moved[name] = model.objects.filter(connection=connection).update(portfolio=portfolio)
+    if moved["trades"] or moved["ledger_entries"]:
+        analytics_refresh_request(workspace_id=connection.workspace_id)
     return moved
 
 

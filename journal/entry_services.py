@@ -32,6 +32,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from connections.models import Exchange, ExchangeConnection
+from portfolio.analytics.refresh import analytics_refresh_request
 from portfolio.models import Portfolio
 from thrive.models import Workspace
 
@@ -357,6 +358,7 @@ def _trade_create(
     public_id: uuid.UUID | None,
 ) -> Trade:
     _check_owner(workspace, portfolio, place)
+    analytics_refresh_request(workspace_id=workspace.pk)
 
     def create(row_id: uuid.UUID) -> Trade:
         return Trade.objects.create(
@@ -489,6 +491,7 @@ def _save_edit(row: Trade | LedgerEntry, changed: list[str]) -> None:
     if changed:
         row.edited_at = timezone.now()
         row.save(update_fields=[*changed, "edited_at"])
+        analytics_refresh_request(workspace_id=row.workspace_id)
 
 
 @transaction.atomic
@@ -548,6 +551,7 @@ def trade_delete(*, trade: Trade) -> None:
     if trade.deleted_at is None:
         trade.deleted_at = timezone.now()
         trade.save(update_fields=["deleted_at"])
+        analytics_refresh_request(workspace_id=trade.workspace_id)
 
 
 @transaction.atomic
@@ -665,3 +669,4 @@ def entry_delete(*, entry: LedgerEntry) -> None:
         if row.deleted_at is None:
             row.deleted_at = now
             row.save(update_fields=["deleted_at"])
+    analytics_refresh_request(workspace_id=entry.workspace_id)

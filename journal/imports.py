@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from connections.models import Exchange, ExchangeConnection
+from portfolio.analytics.refresh import analytics_refresh_request
 from portfolio.models import Portfolio
 from thrive.models import User, Workspace
 
@@ -362,6 +363,7 @@ def import_confirm(
             [(i, e) for i, (_, e) in enumerate(preview.entries) if i not in preview.entries_there],
         )
         batch.save(update_fields=["trades_imported", "entries_imported"])
+        analytics_refresh_request(workspace_id=workspace.pk)
     cache.delete(_key(token))
     return batch
 
@@ -432,4 +434,5 @@ def import_undo(*, batch: ImportBatch, actor: User) -> tuple[int, int]:
         entries, _ = LedgerEntry.objects.filter(import_batch=locked).delete()
         locked.undone_at = timezone.now()
         locked.save(update_fields=["undone_at"])
+        analytics_refresh_request(workspace_id=locked.workspace_id)
     return trades, entries

@@ -51,6 +51,8 @@ def index(request: HttpRequest) -> HttpResponse:
         "analytics/index.html",
         {
             "page": page_build(analytics),
+            "behind": analytics.behind,
+            "behind_since": analytics.behind_since,
             "portfolio": portfolio,
             "date_from": values["from"],
             "date_to": values["to"],

@@ -21,6 +21,7 @@ from connections.models import Credential, ExchangeConnection
 from connections.services import access_for, credential_open
 from connections.vault import VaultError
 from journal.services import trades_record
+from portfolio.analytics.refresh import analytics_refresh_request
 from portfolio.services import snapshot_record
 
 from .exchanges.base import ExchangeAdapter
@@ -120,9 +121,12 @@ def sync_connection(*, connection_id: int, kind: str, trigger: str = "schedule")
     _ours(connection, token).update(status=Status.SYNCING)
     try:
         with requests_guarded(functools.partial(_still_ours, connection.pk, token)):
-            return _run(connection, run, token)
+            result = _run(connection, run, token)
     finally:
         lease_release(connection_id=connection.pk, token=token)
+    if run.trades_inserted:
+        analytics_refresh_request(workspace_id=connection.workspace_id)
+    return result
 
 
 def _ours(connection: ExchangeConnection, token: Any) -> Any:

@@ -11,8 +11,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "thrive.settings")
 
 app = Celery("thrive")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-# Two queues so that a person's "Sync now" never waits behind the scheduled work of everyone.
-app.conf.task_queues = (Queue("sync", routing_key="sync"), Queue("manual", routing_key="manual"))
+# "Sync now" has a queue of its own so that it never waits behind the scheduled work of
+# everyone; computing analytics again (seconds for a large journal) has one so that it never
+# delays a sync.
+app.conf.task_queues = (
+    Queue("sync", routing_key="sync"),
+    Queue("manual", routing_key="manual"),
+    Queue("analytics", routing_key="analytics"),
+)
 app.conf.task_default_queue = "sync"
 app.conf.task_default_routing_key = "sync"
 app.conf.beat_scheduler = "thrive.beat:HeartbeatScheduler"

@@ -27,6 +27,15 @@ meanwhile is read next time, never twice. (An update always gets a newer xid tha
 version it replaces, so the sum only grows; the wraparound of xids after four billion
 transactions could hide one change from an entry that is kept at most a week.)
 
+Who computes again. Reading a million trades from the start takes seconds, so above
+REQUEST_COMPUTES_UP_TO trades a request does not: it answers with the kept figures, marked with
+the time they were read at (or, with nothing kept yet, says they are being computed), and asks
+a worker to compute them (`refresh.py`, the `analytics` queue); the page polls until they are
+current. Writes that
+change trades (a sync that brought new ones, an import, an edit, a move) ask the worker first,
+so the figures are usually current before anyone looks. New rows alone are added by the
+request itself: that reads only them.
+
 SQLite has no `xmin`: there the page is computed afresh on every request (the embedded
 default holds far fewer trades).
 """
@@ -57,6 +66,7 @@ from django.db.models.functions import (
     TruncDate,
     TruncHour,
 )
+from django.utils import timezone
 
 from journal.models import LedgerEntry, Trade
 from portfolio.models import AssetPrice, Portfolio
@@ -67,8 +77,13 @@ from .tallies import Tallies
 
 DERIVATIVES = ("swap", "future", "option")
 # Part of every cache key: a change to what is kept bumps it, and old entries are never read.
-VERSION = 1
+VERSION = 2
 KEEP_SECONDS = 7 * 24 * 3600
+BEHIND = {"fifo": "behind", "tallies": "behind"}
+_UNCHANGED = -1  # ids are positive
+# A request computes from the start itself up to this many trades (about half a second on
+# PostgreSQL); above it, a worker does (refresh.py).
+REQUEST_COMPUTES_UP_TO = 50_000
 _SPOT_FIELDS = ("id", "executed_at", *SpotRow._fields[2:])
 _WON, _LOST = Q(realized_pnl__gt=0), Q(realized_pnl__lt=0)
 # A day's derivative results: PnL, fills, wins, losses, their sums, the best and the worst.
@@ -97,8 +112,15 @@ class Analytics:
     date_to: date
     portfolio: Portfolio | None
     # How this request got its figures, per part: "kept", "added" ("added N" new spot trades
-    # for FIFO) or "computed" (for the benchmark and the tests; the page does not show it).
+    # for FIFO), "computed", or "behind" (kept figures older than the trades, a worker is
+    # bringing them up to date) — for the benchmark and the tests.
     how: dict[str, str]
+    # Set when the figures are not yet current: when they were read (None: nothing yet).
+    behind_since: datetime | None = None
+
+    @property
+    def behind(self) -> bool:
+        return "behind" in self.how.values()
 
 
 @dataclass
@@ -109,6 +131,11 @@ class Kept:
     funding: Mark
     fifo: Fifo
     tallies: Tallies
+    read_at: datetime
+
+
+class Behind(Exception):
+    """The kept figures need computing again from the start: a worker's part, not a request's."""
 
 
 def analytics_trades(*, workspace: Workspace | None, portfolio: Portfolio | None) -> QuerySet:
@@ -145,7 +172,17 @@ def analytics_get(
         return Analytics(_fifo_compute(live), tallies, date_from, date_to, portfolio, how)
 
     key = cache_key(workspace, portfolio)
-    kept, how = _kept(trades, funding, cache.get(key))
+    try:
+        kept, how = _kept(trades, funding, cache.get(key), compute_up_to=REQUEST_COMPUTES_UP_TO)
+    except Behind:
+        from .refresh import analytics_refresh_request
+
+        analytics_refresh_request(workspace_id=workspace.pk)
+        stale = cache.get(key)
+        if stale is None:
+            return Analytics(Fifo(), Tallies(), date_from, date_to, portfolio, BEHIND, None)
+        tallies = stale.tallies.between(date_from, date_to)
+        return Analytics(stale.fifo, tallies, date_from, date_to, portfolio, BEHIND, stale.read_at)
     if set(how.values()) != {"kept"}:
         cache.set(key, kept, KEEP_SECONDS)
     return Analytics(
@@ -153,50 +190,89 @@ def analytics_get(
     )
 
 
+def analytics_keep(*, workspace: Workspace, portfolio: Portfolio | None) -> tuple[Mark, str]:
+    """Bring the kept figures of one scope up to date, computing from the start if need be
+    (the worker's part, see refresh.py): the scope's mark and how FIFO got there."""
+    trades = analytics_trades(workspace=workspace, portfolio=portfolio)
+    funding = analytics_funding(workspace=workspace, portfolio=portfolio)
+    key = cache_key(workspace, portfolio)
+    kept, how = _kept(trades, funding, cache.get(key), compute_up_to=None)
+    if set(how.values()) != {"kept"}:
+        cache.set(key, kept, KEEP_SECONDS)
+    return kept.trades, how["fifo"]
+
+
+def analytics_share(*, workspace: Workspace, source: Portfolio | None, to: Portfolio) -> bool:
+    """Keep one scope's figures for another holding exactly the same rows (a workspace whose
+    one portfolio holds every trade): its marks decide, one aggregate query each."""
+    kept = cache.get(cache_key(workspace, source))
+    if kept is None:
+        return False
+    trades, _ = _mark(analytics_trades(workspace=workspace, portfolio=to), [])
+    funding, _ = _mark(analytics_funding(workspace=workspace, portfolio=to), [])
+    if (trades, funding) != (kept.trades, kept.funding):
+        return False
+    cache.set(cache_key(workspace, to), kept, KEEP_SECONDS)
+    return True
+
+
 def cache_key(workspace: Workspace, portfolio: Portfolio | None) -> str:
     return f"analytics:{VERSION}:{workspace.pk}:{portfolio.pk if portfolio else 'all'}"
 
 
-def _kept(trades: QuerySet, funding: QuerySet, kept: Kept | None) -> tuple[Kept, dict[str, str]]:
+def _kept(
+    trades: QuerySet, funding: QuerySet, kept: Kept | None, *, compute_up_to: int | None
+) -> tuple[Kept, dict[str, str]]:
     """The kept figures brought up to date with the rows as they are now (see the module's
-    docstring), and how each part got there."""
+    docstring), and how each part got there. Raises Behind where FIFO and the tallies would
+    have to be computed from the start over more than `compute_up_to` trades (None: any)."""
+    read_at = timezone.now()
     trade_mark, trades_before = _mark(trades, [kept.trades.top] if kept else [])
     funding_mark, funding_before = _mark(funding, [kept.funding.top] if kept else [])
     live = trades.filter(deleted_at__isnull=True, id__lte=trade_mark.top)
     entries = funding.filter(deleted_at__isnull=True, id__lte=funding_mark.top)
+    # Per part: unchanged, appended above a kept id, or None (to compute from the start).
+    trades_since = funding_since = _UNCHANGED
+    if kept is not None:
+        if kept.trades != trade_mark:
+            trades_since = _appended(trade_mark, trades_before, kept.trades)
+        if kept.funding != funding_mark:
+            funding_since = _appended(funding_mark, funding_before, kept.funding)
+    # Funding entries are few (three a day per account): a request computes them itself.
+    too_many = compute_up_to is not None and trade_mark.count > compute_up_to
+    if too_many and (kept is None or trades_since is None):
+        raise Behind
     if kept is None:
         tallies = _trade_tallies(live)
         tallies.funding = _funding_tallies(entries)
-        fresh = Kept(trade_mark, funding_mark, _fifo_compute(live), tallies)
+        fresh = Kept(trade_mark, funding_mark, _fifo_compute(live), tallies, read_at)
         return fresh, {"fifo": "computed", "tallies": "computed"}
 
     how = {"fifo": "kept", "tallies": "kept"}
-    if kept.trades != trade_mark:
-        since = _appended(trade_mark, trades_before, kept.trades)
-        if since is None:
-            tallies = _trade_tallies(live)
-            tallies.funding = kept.tallies.funding
-            kept.fifo, kept.tallies = _fifo_compute(live), tallies
-            how = {"fifo": "computed", "tallies": "computed"}
+    if trades_since is None:
+        tallies = _trade_tallies(live)
+        tallies.funding = kept.tallies.funding
+        kept.fifo, kept.tallies = _fifo_compute(live), tallies
+        how = {"fifo": "computed", "tallies": "computed"}
+    elif trades_since != _UNCHANGED:
+        new = live.filter(id__gt=trades_since)
+        rows = list(_spot(new))
+        if not kept.fifo.in_order(rows):
+            if too_many:
+                raise Behind
+            kept.fifo, how["fifo"] = _fifo_compute(live), "computed"
         else:
-            new = live.filter(id__gt=since)
-            kept.tallies.merge(_trade_tallies(new))
-            how["tallies"] = "added"
-            rows = list(_spot(new))
-            if kept.fifo.in_order(rows):
-                kept.fifo.apply(rows, _latest_usd())
-                how["fifo"] = f"added {len(rows)}"
-            else:
-                kept.fifo, how["fifo"] = _fifo_compute(live), "computed"
-    if kept.funding != funding_mark:
-        since = _appended(funding_mark, funding_before, kept.funding)
-        if since is None:
-            kept.tallies.funding = _funding_tallies(entries)
-            how["tallies"] = "computed"
-        else:
-            kept.tallies.merge(Tallies(funding=_funding_tallies(entries.filter(id__gt=since))))
-            how["tallies"] = "added" if how["tallies"] == "kept" else how["tallies"]
-    kept.trades, kept.funding = trade_mark, funding_mark
+            kept.fifo.apply(rows, _latest_usd())
+            how["fifo"] = f"added {len(rows)}"
+        kept.tallies.merge(_trade_tallies(new))
+        how["tallies"] = "added"
+    if funding_since is None:
+        kept.tallies.funding = _funding_tallies(entries)
+        how["tallies"] = "computed"
+    elif funding_since != _UNCHANGED:
+        kept.tallies.merge(Tallies(funding=_funding_tallies(entries.filter(id__gt=funding_since))))
+        how["tallies"] = "added" if how["tallies"] == "kept" else how["tallies"]
+    kept.trades, kept.funding, kept.read_at = trade_mark, funding_mark, read_at
     return kept, how
 
 

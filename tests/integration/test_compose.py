@@ -14,19 +14,20 @@ SERVICES = COMPOSE["services"]
 
 
 def test_it_runs_postgres_redis_web_workers_and_one_beat():
-    assert {"postgres", "redis", "migrate", "web", "worker", "worker-manual", "beat"} <= set(
-        SERVICES
-    )
+    assert {
+        "postgres", "redis", "migrate", "web", "worker", "worker-manual", "worker-analytics",
+        "beat",
+    } <= set(SERVICES)  # fmt: skip
     assert SERVICES["beat"]["deploy"]["replicas"] == 1
 
 
 def test_every_long_running_service_has_a_healthcheck():
-    for name in ("postgres", "redis", "web", "worker", "worker-manual", "beat"):
+    for name in ("postgres", "redis", "web", "worker", "worker-manual", "worker-analytics", "beat"):
         assert SERVICES[name]["healthcheck"]["test"], name
 
 
 def test_app_services_wait_for_healthy_databases_and_a_finished_migration():
-    for name in ("web", "worker", "worker-manual", "beat"):
+    for name in ("web", "worker", "worker-manual", "worker-analytics", "beat"):
         depends = SERVICES[name]["depends_on"]
         assert depends["postgres"]["condition"] == "service_healthy"
         assert depends["redis"]["condition"] == "service_healthy"
@@ -42,7 +43,7 @@ def test_the_wsgi_application_gunicorn_starts_imports():
 
 
 def test_the_celery_app_workers_and_beat_start_imports_and_knows_the_queues():
-    for name in ("worker", "worker-manual", "beat"):
+    for name in ("worker", "worker-manual", "worker-analytics", "beat"):
         command = SERVICES[name]["command"]
         assert command[:2] == ["celery", "-A"]
         app = importlib.import_module(command[2]).celery_app

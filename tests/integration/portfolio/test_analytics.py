@@ -13,8 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from journal.models import LedgerEntry, Trade
+from portfolio.analytics import selectors
 from portfolio.analytics.figures import page_build
-from portfolio.analytics.selectors import analytics_get
+from portfolio.analytics.refresh import analytics_refresh_run
+from portfolio.analytics.selectors import BEHIND, analytics_get
 from portfolio.models import AssetPrice, Portfolio
 from tests.integration.journal.journal_rows import at, make_entry, make_trade
 
@@ -34,6 +36,9 @@ def _own_cache(settings, request):
 
 
 def figures(workspace, portfolio=None, start=date(2026, 3, 1), end=date(2026, 3, 31)):
+    """The page's figures once a worker has brought them up to date (on PostgreSQL a request
+    leaves computing from the start to it)."""
+    analytics_refresh_run(workspace_id=workspace.pk)
     analytics = analytics_get(
         workspace=workspace, portfolio=portfolio, date_from=start, date_to=end
     )
@@ -409,9 +414,17 @@ def test_the_page_takes_a_bounded_number_of_queries(owner_client, workspace):
 # -- a kept result stays correct (PostgreSQL: the marks need xmin) -----------------------------
 
 
+@pytest.fixture
+def large_journal(monkeypatch):
+    """Requests leave every computation from the start to the worker, as on a journal of more
+    trades than a request computes itself."""
+    monkeypatch.setattr(selectors, "REQUEST_COMPUTES_UP_TO", 0)
+
+
 def postgres_only(test):
     """Each write commits on its own, as requests and syncs do: a transaction's own rows all
     carry its xmin, so inside one test transaction no mark could tell them apart."""
+    test = pytest.mark.usefixtures("large_journal")(test)
     test = pytest.mark.django_db(transaction=True)(test)
     return pytest.mark.skipif(
         db.vendor != "postgresql", reason="results are kept on PostgreSQL only"
@@ -419,6 +432,7 @@ def postgres_only(test):
 
 
 def kept(workspace):
+    """What a request shows, and how it got its figures."""
     analytics = analytics_get(
         workspace=workspace, portfolio=None, date_from=date(2026, 3, 1),
         date_to=date(2026, 3, 31),
@@ -426,23 +440,33 @@ def kept(workspace):
     return page_build(analytics), analytics.how
 
 
+def refreshed(workspace) -> str:
+    """What the worker does once asked: how the FIFO of all portfolios got there."""
+    return analytics_refresh_run(workspace_id=workspace.pk)["all"]
+
+
 @postgres_only
-def test_a_second_look_reads_the_kept_result(workspace):
+def test_the_first_look_leaves_computing_to_a_worker_and_later_looks_read_the_kept_result(
+    workspace,
+):
     buy(workspace, 1, "1", "100")
     sell(workspace, 2, "1", "150")
 
-    assert kept(workspace)[1] == {"fifo": "computed", "tallies": "computed"}
     page, how = kept(workspace)
+    assert how == BEHIND
+    assert page.results == []
 
+    assert refreshed(workspace) == "computed"
+    page, how = kept(workspace)
     assert how == {"fifo": "kept", "tallies": "kept"}
     assert result(page).spot.pnl == D("50")
 
 
 @postgres_only
-def test_new_trades_are_added_to_the_kept_result_and_match_a_fresh_computation(workspace):
+def test_new_trades_are_added_to_the_kept_result_by_the_request_itself(workspace):
     buy(workspace, 1, "2", "100")
     sell(workspace, 2, "1", "150")
-    kept(workspace)
+    refreshed(workspace)
 
     sell(workspace, 3, "1", "80", fee=D("1"), fee_currency="USDT")  # 79 - 100 = -21
     make_entry(workspace, occurred_at=at(3), amount="-2", asset="USDT", kind="funding")
@@ -454,54 +478,54 @@ def test_new_trades_are_added_to_the_kept_result_and_match_a_fresh_computation(w
     assert page.fees.rows == [("binance", "USDT", 1, D("1"))]
 
 
+def behind_then_current(workspace, before: Decimal | None, after_pnl) -> None:
+    """A request shows the kept figures, marked, until the worker computes them again."""
+    page, how = kept(workspace)
+    assert how == BEHIND
+    assert (result(page).spot.pnl if page.results else None) == before
+    assert refreshed(workspace) == "computed"
+    page, how = kept(workspace)
+    assert how == {"fifo": "kept", "tallies": "kept"}
+    assert after_pnl(page)
+
+
 @postgres_only
-def test_an_older_trade_arriving_late_makes_fifo_compute_afresh(workspace):
+def test_an_older_trade_arriving_late_is_left_to_the_worker(workspace):
     buy(workspace, 1, "1", "100")
     sell(workspace, 5, "1", "150")
-    kept(workspace)
+    refreshed(workspace)
 
     buy(workspace, 3, "1", "10")  # before the kept sale: it still uses the older lot
-    page, how = kept(workspace)
-
-    assert how["fifo"] == "computed"
-    assert result(page).spot.pnl == D("50")
+    behind_then_current(workspace, D("50"), lambda page: result(page).spot.pnl == D("50"))
 
 
 @postgres_only
-def test_an_edit_a_delete_or_a_move_makes_it_compute_afresh(workspace):
+def test_an_edit_a_delete_or_a_move_is_computed_again_by_the_worker(workspace):
     buy(workspace, 1, "1", "100")
     the_sale = sell(workspace, 2, "1", "150")
-    kept(workspace)
+    refreshed(workspace)
 
     Trade.objects.filter(pk=the_sale.pk).update(cost=D("170"))  # what an edit does
-    page, how = kept(workspace)
-    assert how == {"fifo": "computed", "tallies": "computed"}
-    assert result(page).spot.pnl == D("70")
+    behind_then_current(workspace, D("50"), lambda page: result(page).spot.pnl == D("70"))
 
     Trade.objects.filter(pk=the_sale.pk).update(deleted_at=timezone.now())
-    page, how = kept(workspace)
-    assert how["fifo"] == "computed"
-    assert page.results == []
+    behind_then_current(workspace, D("70"), lambda page: page.results == [])
 
     Trade.objects.filter(pk=the_sale.pk).update(deleted_at=None, account_ref="id:moved")
-    page, how = kept(workspace)
-    assert how["fifo"] == "computed"
-    assert result(page).spot.unmatched_sells == 1
+    behind_then_current(workspace, None, lambda page: result(page).spot.unmatched_sells == 1)
 
 
 @postgres_only
-def test_a_new_trade_of_a_market_that_priced_a_fee_makes_fifo_compute_afresh(workspace):
+def test_a_new_trade_of_a_market_that_priced_a_fee_is_left_to_the_worker(workspace):
     buy(workspace, (1, 9), "1", "500", symbol="BNB/USDT")
     buy(workspace, (2, 12), "1", "100", fee=D("0.01"), fee_currency="BNB")  # 5 USDT
     sell(workspace, (3, 12), "1", "200")  # 200 - 105 = 95
+    refreshed(workspace)
     assert result(kept(workspace)[0]).spot.pnl == D("95")
 
     # A BNB price between the first one and the fee's trade: the fee is now 0.01 x 700 = 7.
     buy(workspace, (2, 11), "1", "700", symbol="BNB/USDT")
-    page, how = kept(workspace)
-
-    assert how["fifo"] == "computed"
-    assert result(page).spot.pnl == D("93")
+    behind_then_current(workspace, D("95"), lambda page: result(page).spot.pnl == D("93"))
 
 
 def test_ledger_entries_other_than_funding_are_not_pnl(workspace):

@@ -84,4 +84,4 @@ def test_celery_is_configured_for_safe_delivery():
     assert conf.worker_prefetch_multiplier == 1
     assert conf.task_ignore_result
     assert 0 < conf.task_soft_time_limit < conf.task_time_limit
-    assert {q.name for q in conf.task_queues} == {"sync", "manual"}
+    assert {q.name for q in conf.task_queues} == {"sync", "manual", "analytics"}
