@@ -24,6 +24,7 @@ from django.core.management.base import BaseCommand, CommandError
 from connections.models import Exchange
 from connections.vault import CredentialSecret
 from sync.exchanges.recording import Call, field_paths, fixture_for, record_client, redact
+from sync.exchanges.records import KnownStreams
 from sync.exchanges.registry import adapter_for
 
 ENV = {
@@ -72,7 +73,12 @@ class Command(BaseCommand):
         adapter = adapter_for(exchange)
         secret = self._secret(adapter)
         client = adapter.client(secret)
-        recorder = record_client(client)
+        # Kraken's futures key rides along on a client of its own: its reads are recorded too.
+        recorders = [
+            record_client(each)
+            for each in (client, getattr(client, "futures_client", None))
+            if each is not None
+        ]
         steps: list[tuple[str, Callable[[], Any]]] = [
             ("markets", client.load_markets),
             ("read check", lambda: adapter.read_probe(client)),
@@ -83,7 +89,11 @@ class Command(BaseCommand):
         for name, step in steps:
             self._run(name, step, adapter, client)
         streams = self._run(
-            "trade streams", lambda: adapter.trade_streams(client, known=set()), adapter, client
+            "trade streams",
+            # as a first sync asks: no stream known, no search begun (Binance's income)
+            lambda: adapter.trade_streams(client, known=KnownStreams()),
+            adapter,
+            client,
         )
         limit = options["streams"] or None
         for stream in (streams or [])[:limit]:
@@ -104,9 +114,10 @@ class Command(BaseCommand):
                 adapter,
                 client,
             )
-        self._report(exchange, recorder.calls)
+        calls = [call for recorder in recorders for call in recorder.calls]
+        self._report(exchange, calls)
         if options["record"]:
-            written = self._record(exchange, recorder.calls, Path(options["record"]))
+            written = self._record(exchange, calls, Path(options["record"]))
             self.stdout.write(f"wrote {written} redacted fixtures to {options['record']}")
 
     def _secret(self, adapter: Any) -> CredentialSecret:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 
+import ccxt
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -70,3 +71,31 @@ def test_without_a_key_it_says_where_to_give_one(routed_to_simulator, monkeypatc
 
     with pytest.raises(CommandError, match="THRIVE_PROBE_API_KEY"):
         call_command("exchange_probe", "binance", stdout=io.StringIO())
+
+
+def test_it_runs_the_futures_discovery_reads_a_sync_makes(routed_to_simulator, monkeypatch):
+    # a sync finds Binance's traded contracts in the income histories: the probe asks them too
+    report = probe(monkeypatch, routed_to_simulator.account("binance", "demo"))
+
+    assert "GET fapi.binance.com/fapi/v1/income: ok" in report
+    assert "GET dapi.binance.com/dapi/v1/income: ok" in report
+
+
+def test_it_reports_and_records_the_kraken_futures_reads_too(
+    routed_to_simulator, monkeypatch, tmp_path
+):
+    for klass in (ccxt.kraken, ccxt.krakenfutures):
+        monkeypatch.setattr(klass, "throttle", lambda self, cost=None: None)
+    futures = routed_to_simulator.account("krakenfutures", "demo")
+    monkeypatch.setenv("THRIVE_PROBE_FUTURES_API_KEY", futures["api_key"])
+    monkeypatch.setenv("THRIVE_PROBE_FUTURES_SECRET", futures["secret"])
+
+    report = probe(
+        monkeypatch, routed_to_simulator.account("kraken", "demo"), "--record", str(tmp_path)
+    )
+
+    assert "GET futures.kraken.com/derivatives/api/v3/accounts: ok" in report
+    recorded = [json.loads(path.read_text()) for path in tmp_path.glob("*.json")]
+    assert any(call["request"]["host"] == "futures.kraken.com" for call in recorded)
+    text = "".join(path.read_text() for path in tmp_path.glob("*.json"))
+    assert futures["api_key"] not in text and futures["secret"] not in text
