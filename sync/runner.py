@@ -41,6 +41,8 @@ Status = ExchangeConnection.Status
 HISTORY = timedelta(days=365)
 # Cursor rows named "search:<name>" hold how far an adapter's search for streams has gone.
 SEARCH = "search:"
+# The progress key naming the stream being walked: {"stream", "number", "of"}.
+WALK = "walk"
 # Open futures positions are an optional part on every exchange: whatever the positions
 # endpoints answer, balances and trades go on.
 POSITIONS = Part("positions", "Open positions")
@@ -142,6 +144,7 @@ def _still_ours(connection_id: int, token: Any) -> None:
 
 def _stopped(connection: ExchangeConnection, run: SyncRun) -> None:
     """Why the run stopped without its lease, in the run's own words."""
+    run.progress.pop(WALK, None)
     disconnected = ExchangeConnection.objects.filter(
         pk=connection.pk, status=Status.DISCONNECTED
     ).exists()
@@ -347,9 +350,13 @@ def _sync_trades(
     now_ms = int(now.timestamp() * 1000)
     failures: list[ExchangeFailure] = []
     parts = part_log_of(client)
-    for stream in streams:
+    walked = [s for s in streams if s.part is None or not parts.skips(s.part)]
+    for number, stream in enumerate(walked, 1):
         if stream.part is not None and parts.skips(stream.part):
             continue
+        # Where the walk is, for the live progress line on the connection's card; written with
+        # each page's own save below, so it costs no query, and dropped when the run ends.
+        run.progress[WALK] = {"stream": stream.name, "number": number, "of": len(walked)}
         reach = now - timedelta(days=stream.reach_days) if stream.reach_days else now - HISTORY
         since = max(reach, now - HISTORY)
         since_ms = int(since.timestamp() * 1000)
@@ -454,6 +461,7 @@ def _finish(
 ) -> SyncResult:
     now = timezone.now()
     run.finished_at = now
+    run.progress.pop(WALK, None)
     if failure is None:
         run.status = SyncRun.Status.SUCCEEDED
         status, message = Status.CONNECTED, ""
