@@ -89,3 +89,25 @@ class InvitationForm(forms.Form):
 
 class MembershipRoleForm(forms.Form):
     role = forms.ChoiceField(choices=Membership.Role.choices)
+
+
+def _time_zone_choices() -> list[tuple[str, str]]:
+    from journal.imports import timezone_choices
+
+    return [(name, name.replace("_", " ")) for name in timezone_choices()]
+
+
+class ProfileForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        choices=_time_zone_choices,
+        help_text="Every time Thrive shows you is in this zone, with its abbreviation.",
+        error_messages={
+            "invalid_choice": "“%(value)s” is not a time zone we know. Choose one from the "
+            "list, such as Europe/London or America/New_York."
+        },
+    )
+
+    class Meta:
+        model = User
+        fields = ["time_zone"]

@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 
 from .tenancy import TenantQuerySet
+from .timezones import time_zone_validate
 
 
 class UserManager(BaseUserManager["User"]):
@@ -35,6 +36,8 @@ class User(AbstractUser):
 
     username = None  # type: ignore[assignment]
     email = models.EmailField("email address", unique=True)
+    # Every page shows times in it (thrive.timezones.TimeZoneMiddleware).
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[time_zone_validate])
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

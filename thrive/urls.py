@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import RedirectView
 
-from . import views
+from . import profile_views, views
 from .forms import ThrottledAuthenticationForm
 
 login_view = sensitive_post_parameters("password")(
@@ -24,6 +24,7 @@ urlpatterns = [
     path("accounts/password_reset/", views.password_reset, name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("workspaces/<slug:slug>/switch/", views.workspace_switch, name="workspace-switch"),
+    path("settings/profile/", profile_views.profile, name="profile"),
     path("journal/", include("journal.urls")),
     path("portfolio/", include("portfolio.urls")),
     path("analytics/", include("portfolio.analytics_urls")),
