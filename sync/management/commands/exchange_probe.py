@@ -86,8 +86,16 @@ class Command(BaseCommand):
             ("balances", lambda: adapter.fetch_balances(client)),
             ("positions", lambda: adapter.fetch_positions(client)),
         ]
-        for name, step in steps:
-            self._run(name, step, adapter, client)
+        done = {name: self._run(name, step, adapter, client) for name, step in steps}
+        if done["permissions"] is not None:
+            # the connect-time check's read of the account's own id (MEXC's /api/v3/uid, Gate's
+            # /account/detail where main_keys does not name the key)
+            self._run(
+                "account id",
+                lambda: adapter.account_id(client, done["permissions"]),
+                adapter,
+                client,
+            )
         streams = self._run(
             "trade streams",
             # as a first sync asks: no stream known, no search begun (Binance's income)

@@ -99,3 +99,11 @@ def test_it_reports_and_records_the_kraken_futures_reads_too(
     assert any(call["request"]["host"] == "futures.kraken.com" for call in recorded)
     text = "".join(path.read_text() for path in tmp_path.glob("*.json"))
     assert futures["api_key"] not in text and futures["secret"] not in text
+
+
+def test_it_reads_the_account_id_as_the_connect_time_check_does(routed_to_simulator, monkeypatch):
+    # MEXC names the account only at GET /api/v3/uid, a read of the check's own
+    report = probe(monkeypatch, routed_to_simulator.account("mexc", "spot-only"), "--streams", "1")
+
+    assert "account id: ok" in report
+    assert "GET api.mexc.com/api/v3/uid: ok" in report
