@@ -549,7 +549,13 @@ def test_a_spot_fault_becomes_the_connections_state(
 
 @pytest.mark.parametrize(
     ("fault", "availability"),
-    [("maintenance", "failed"), ("revoked_key", "no_access"), ("rate_limit", "failed")],
+    [
+        ("maintenance", "failed"),
+        ("revoked_key", "no_access"),
+        ("rate_limit", "failed"),
+        # an error code nobody has seen (the fault switch), on every futures endpoint
+        ("unknown_error", "failed"),
+    ],
 )
 def test_a_futures_fault_is_recorded_and_spot_goes_on(
     routed_to_simulator, spot, futures, connection, fault, availability
