@@ -10,6 +10,7 @@ debt, so requests spread out instead of failing.
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from functools import cache
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from django.utils import timezone
 # How many seconds of allowance may pile up while an exchange is quiet: exchanges count
 # their limits over windows of a minute or more, so a short burst stays within them.
 BURST_SECONDS = 10.0
+REDIS_PREFIX = "thrive:budget:"
 
 _REDIS_TAKE = """
 local key = KEYS[1]
@@ -66,7 +68,7 @@ def take(exchange: str, *, rate_limit_ms: float, cost: float = 1.0) -> float:
     if settings.REDIS_URL:
         wait = float(
             _redis_script()(
-                keys=[f"thrive:budget:{exchange}"], args=[rate, capacity, cost, time.time()]
+                keys=[REDIS_PREFIX + exchange], args=[rate, capacity, cost, time.time()]
             )
         )
     else:
@@ -74,3 +76,27 @@ def take(exchange: str, *, rate_limit_ms: float, cost: float = 1.0) -> float:
     if wait > 0:
         time.sleep(wait)
     return wait
+
+
+def budget_levels() -> dict[str, tuple[float, datetime]]:
+    """Each bucket's tokens left right after its last request, and when that was (the support
+    console's exchange health). Below zero, callers are sleeping off the debt. Buckets are
+    named by ccxt id ("binanceusdm"), with ":checks" for the key checks' share."""
+    if not settings.REDIS_URL:
+        from .models import RequestBudget
+
+        return {
+            budget.exchange: (budget.tokens, budget.updated_at)
+            for budget in RequestBudget.objects.all()
+        }
+    import redis
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    keys = sorted(client.scan_iter(match=REDIS_PREFIX + "*", count=200))
+    levels: dict[str, tuple[float, datetime]] = {}
+    for key in keys:
+        tokens, at = client.hmget(key, "tokens", "at")
+        if tokens is not None and at is not None:
+            name = key.decode().removeprefix(REDIS_PREFIX)
+            levels[name] = (float(tokens), datetime.fromtimestamp(float(at), tz=UTC))
+    return levels

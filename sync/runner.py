@@ -41,6 +41,8 @@ Status = ExchangeConnection.Status
 HISTORY = timedelta(days=365)
 # Cursor rows named "search:<name>" hold how far an adapter's search for streams has gone.
 SEARCH = "search:"
+# A cursor that is only {REWIND: ms} walks its stream again from that moment (cursor_rewind).
+REWIND = "rewind_to_ms"
 # The progress key naming the stream being walked: {"stream", "number", "of"}.
 WALK = "walk"
 # Open futures positions are an optional part on every exchange: whatever the positions
@@ -362,6 +364,9 @@ def _sync_trades(
         since_ms = int(since.timestamp() * 1000)
         existing = cursors.get(stream.name)
         position = dict(existing.position) if existing else {}
+        rewound_to = position.pop(REWIND, None)
+        if rewound_to is not None:
+            since_ms = max(since_ms, int(rewound_to))
         progress = {"before": dict(position), "fetched": 0, "inserted": 0}
         run.progress[stream.name] = progress
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import QuerySet
 
@@ -21,6 +22,21 @@ def stream_reach_list(*, connection: ExchangeConnection) -> QuerySet[SyncCursor]
     return SyncCursor.objects.filter(connection=connection, reaches_back_to__isnull=False).order_by(
         "stream"
     )
+
+
+def stream_walks_completed(*, connection: ExchangeConnection) -> dict[str, datetime]:
+    """When each stream of trades was last walked to its end (the start of that run): its
+    cursor is at least that far, so walking it again from any earlier date skips nothing."""
+    completed: dict[str, datetime] = {}
+    runs = sync_run_list(connection=connection).filter(
+        status__in=[SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL], started_at__isnull=False
+    )
+    for run in runs.only("progress", "started_at")[:50]:
+        for name, entry in run.progress.items():
+            walked = isinstance(entry, dict) and "before" in entry and "error" not in entry
+            if walked and name not in completed:
+                completed[name] = run.started_at
+    return completed
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from django.utils import timezone
 from connections.models import ExchangeConnection
 
 from .lease import sync_request
-from .models import ExchangePause, SyncRun
-from .runner import MAINTENANCE_PAUSE_AFTER, MAINTENANCE_PROBE_EVERY
+from .models import ExchangePause, SyncCursor, SyncRun
+from .runner import MAINTENANCE_PAUSE_AFTER, MAINTENANCE_PROBE_EVERY, REWIND
 from .runner import sync_connection as sync_connection  # the engine's entry point
 from .schedule import BALANCES_EVERY, TRADES_EVERY
 
@@ -36,6 +36,20 @@ def sync_now_request(*, connection: ExchangeConnection) -> bool:
         args=[connection.pk, SyncRun.Kind.FULL, SyncRun.Trigger.MANUAL], queue="manual"
     )
     return True
+
+
+def cursor_rewind(*, connection: ExchangeConnection, stream: str, since: datetime) -> bool:
+    """Make the next trades sync walk `stream` again from `since`; False if it has no cursor.
+
+    Idempotent: every trade already in the journal is absorbed by the trade identity's unique
+    constraint. Call it while no sync holds the lease (a running one would write its own
+    cursor over this): the caller locks the row and requests the sync that follows.
+    """
+    return bool(
+        SyncCursor.objects.filter(connection=connection, stream=stream).update(
+            position={REWIND: int(since.timestamp() * 1000)}
+        )
+    )
 
 
 def _paused_exchanges(now: datetime) -> tuple[set[str], set[str]]:
