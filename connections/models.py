@@ -96,6 +96,8 @@ class ExchangeConnection(models.Model):
 
     class Meta:
         ordering = ["exchange", "label", "pk"]
+        # Support changes a connection only through the console's actions, never its fields.
+        permissions = [("run_support_actions", "Can sync, re-check, pause and re-import")]
         constraints = [
             models.UniqueConstraint(
                 fields=["workspace", "exchange", "api_key_fingerprint"],
@@ -153,7 +155,13 @@ class AuditEvent(models.Model):
         DISCONNECTED = "disconnected", "Disconnected"
         RECONNECTED = "reconnected", "Reconnected"
         MOVED = "moved", "Moved to another portfolio"
-        STAFF_VIEWED = "staff_viewed", "Viewed by staff"
+        # Support's actions: the connection's History reads "<label> by Thrive support".
+        STAFF_VIEWED = "staff_viewed", "Viewed"
+        SYNC_REQUESTED = "sync_requested", "Sync requested"
+        PERMISSIONS_RECHECK = "permissions_recheck", "Permission check requested"
+        SCHEDULES_PAUSED = "schedules_paused", "Scheduled syncs paused"
+        SCHEDULES_RESUMED = "schedules_resumed", "Scheduled syncs resumed"
+        REIMPORT_REQUESTED = "reimport_requested", "Re-import requested"
 
     workspace = models.ForeignKey(
         "thrive.Workspace", on_delete=models.CASCADE, related_name="audit_events"

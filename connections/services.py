@@ -6,8 +6,9 @@ never put in a task message and never stored outside the encrypted envelope.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -579,3 +580,205 @@ def connection_portfolio_move(
         **moved,
     )
     return moved
+
+
+# -- Thrive support's actions (the support console; connections/admin) -----------------------
+# Cross-tenant by design: staff act on any workspace's connection, and every action is on the
+# connection's audit trail, which its workspace reads as "… by Thrive support".
+
+
+def _support_refusal_if_disconnected(connection: ExchangeConnection) -> None:
+    if connection.is_disconnected:
+        raise ConnectionRefused(f"{connection} is disconnected: its key is deleted.")
+
+
+def _support_sync(
+    connection: ExchangeConnection, actor: User | None, kind: str, action: str, /, **details: Any
+) -> None:
+    """Request a sync as a person's "Sync now" does (one at a time per connection), queue it
+    once this transaction commits, and put the connection back on its schedule where that
+    was stopped: the sync itself decides, as any sync does (a key that still fails stops the
+    schedule again; one that works keeps it)."""
+    from sync.lease import sync_request
+    from sync.models import SyncRun
+    from sync.schedule import BALANCES_EVERY, TRADES_EVERY, next_slot
+
+    _support_refusal_if_disconnected(connection)
+    if not sync_request(connection_id=connection.pk):
+        raise ConnectionRefused(
+            f"{connection} is syncing or has a sync queued. Try again once it has finished."
+        )
+    now = timezone.now()
+    rows = ExchangeConnection.objects.filter(pk=connection.pk)
+    rows.filter(next_trades_sync_at__isnull=True).update(
+        next_trades_sync_at=next_slot(connection.pk, TRADES_EVERY, now)
+    )
+    rows.filter(next_balances_sync_at__isnull=True).update(
+        next_balances_sync_at=next_slot(connection.pk, BALANCES_EVERY, now)
+    )
+    _enqueue_sync(connection, kind, SyncRun.Trigger.MANUAL)
+    audit_record(
+        workspace=connection.workspace,
+        actor=actor,
+        action=action,
+        connection=connection,
+        **details,
+    )
+
+
+@transaction.atomic
+def connection_support_sync(*, connection: ExchangeConnection, actor: User, kind: str) -> None:
+    """Support's "Sync now": trades, balances or full. Raises ConnectionRefused while a sync
+    is queued or running, or for a disconnected connection."""
+    from sync.models import SyncRun
+
+    if kind not in {SyncRun.Kind.TRADES, SyncRun.Kind.BALANCES, SyncRun.Kind.FULL}:
+        raise ConnectionRefused(f"“{kind}” is not a kind of sync support can ask for.")
+    _support_sync(connection, actor, kind, AuditEvent.Action.SYNC_REQUESTED, kind=kind)
+
+
+@transaction.atomic
+def connection_permissions_recheck(*, connection: ExchangeConnection, actor: User) -> None:
+    """Ask the exchange again what the key may do, and let a connection that works again out
+    of Needs attention: a balances sync, which checks permissions first (SECURITY.md §3).
+
+    It runs on a worker, not here: only workers may open a credential (SECURITY.md §1).
+    """
+    from sync.models import SyncRun
+
+    _support_sync(connection, actor, SyncRun.Kind.BALANCES, AuditEvent.Action.PERMISSIONS_RECHECK)
+
+
+def schedules_paused(connection: ExchangeConnection) -> bool:
+    """Off both schedules while nothing else explains it (Needs attention stops them too)."""
+    return (
+        connection.status not in {Status.DISCONNECTED, Status.NEEDS_ATTENTION}
+        and connection.next_trades_sync_at is None
+        and connection.next_balances_sync_at is None
+    )
+
+
+def _support_locked(connection: ExchangeConnection) -> ExchangeConnection:
+    locked = ExchangeConnection.objects.select_for_update().get(pk=connection.pk)
+    _support_refusal_if_disconnected(locked)
+    if locked.status == Status.NEEDS_ATTENTION:
+        raise ConnectionRefused(
+            f"{locked} needs attention, so it is off the schedule until a sync works again: "
+            "Re-check permissions or Sync now."
+        )
+    return locked
+
+
+@transaction.atomic
+def connection_schedules_pause(*, connection: ExchangeConnection, actor: User) -> None:
+    """Stop the scheduled syncs (the dispatcher reads only the next_*_sync_at columns).
+
+    Refused while a sync runs or is queued: it sets the next slots when it ends. A sync asked
+    for later (Sync now, by the workspace or support) puts the connection back on schedule.
+    """
+    from sync.lease import lease_held
+
+    locked = _support_locked(connection)
+    if schedules_paused(locked):
+        raise ConnectionRefused(f"The scheduled syncs of {locked} are paused already.")
+    requested = locked.sync_requested_until and locked.sync_requested_until > timezone.now()
+    if lease_held(locked) or requested:
+        raise ConnectionRefused(
+            f"{locked} is syncing or has a sync queued. Pause it once that has finished."
+        )
+    locked.next_trades_sync_at = None
+    locked.next_balances_sync_at = None
+    locked.save(update_fields=["next_trades_sync_at", "next_balances_sync_at", "updated_at"])
+    audit_record(
+        workspace=locked.workspace,
+        actor=actor,
+        action=AuditEvent.Action.SCHEDULES_PAUSED,
+        connection=locked,
+    )
+
+
+@transaction.atomic
+def connection_schedules_resume(*, connection: ExchangeConnection, actor: User) -> None:
+    """Put a paused connection back on its trades and balances schedules, each on its phase."""
+    from sync.schedule import BALANCES_EVERY, TRADES_EVERY, next_slot
+
+    locked = _support_locked(connection)
+    if not schedules_paused(locked):
+        raise ConnectionRefused(f"{locked} is on its schedule already.")
+    now = timezone.now()
+    locked.next_trades_sync_at = next_slot(locked.pk, TRADES_EVERY, now)
+    locked.next_balances_sync_at = next_slot(locked.pk, BALANCES_EVERY, now)
+    locked.save(update_fields=["next_trades_sync_at", "next_balances_sync_at", "updated_at"])
+    audit_record(
+        workspace=locked.workspace,
+        actor=actor,
+        action=AuditEvent.Action.SCHEDULES_RESUMED,
+        connection=locked,
+    )
+
+
+@dataclass(frozen=True)
+class Reimport:
+    """The streams rewound, and why each other stream asked for was not."""
+
+    streams: list[str]
+    skipped: list[str]
+
+
+@transaction.atomic
+def connection_streams_reimport(
+    *,
+    connection: ExchangeConnection,
+    actor: User,
+    since: datetime,
+    streams: Sequence[str] | None = None,
+) -> Reimport:
+    """Walk streams of trades again from `since` (all of them without `streams`) and queue the
+    trades sync that does it.
+
+    Idempotent: the trade identity's unique constraint absorbs every trade the journal has.
+    A stream is rewound only to a moment its last complete walk had passed: rewinding one
+    still on its first import to a later date would skip the trades in between.
+    """
+    from sync.models import SyncCursor, SyncRun
+    from sync.runner import SEARCH
+    from sync.selectors import stream_walks_completed
+    from sync.services import cursor_rewind
+
+    _support_refusal_if_disconnected(connection)
+    if since >= timezone.now():
+        raise ConnectionRefused("Choose a date in the past.")
+    known = set(
+        SyncCursor.objects.filter(connection=connection)
+        .exclude(stream__startswith=SEARCH)
+        .values_list("stream", flat=True)
+    )
+    completed = stream_walks_completed(connection=connection)
+    rewound: list[str] = []
+    skipped: list[str] = []
+    for stream in sorted(known) if streams is None else streams:
+        walked = completed.get(stream)
+        if stream not in known:
+            skipped.append(f"{stream} is not a stream of {connection}.")
+        elif walked is None:
+            skipped.append(f"{stream} has not been imported to its end yet; syncs carry it on.")
+        elif since > walked:
+            skipped.append(
+                f"{stream} was last imported to its end from {walked:%d %b %Y %H:%M} UTC; "
+                "choose that moment or earlier."
+            )
+        else:
+            rewound.append(stream)
+    if not rewound:
+        raise ConnectionRefused(" ".join(skipped) or f"{connection} has no streams of trades yet.")
+    _support_sync(
+        connection,
+        actor,
+        SyncRun.Kind.TRADES,
+        AuditEvent.Action.REIMPORT_REQUESTED,
+        since=since.isoformat(),
+        streams=rewound,
+    )
+    for stream in rewound:
+        cursor_rewind(connection=connection, stream=stream, since=since)
+    return Reimport(streams=rewound, skipped=skipped)
