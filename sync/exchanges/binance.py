@@ -191,7 +191,17 @@ class BinanceAdapter(ExchangeAdapter):
 
     def fee_of(self, trade: dict[str, Any]) -> tuple[Any, str]:
         info = trade.get("info") or {}
-        return info.get("commission"), info.get("commissionAsset") or ""
+        fee = to_decimal(info.get("commission"))
+        if fee is not None and ":" in trade["symbol"]:
+            # A futures fill (its unified symbol names the settle currency) paid its
+            # `commission` whatever the sign: the taker fill of USDⓈ-M's "Account Trade List"
+            # example read "-0.07819010" in the older docs (quoted in ccxt binance.py
+            # parse_trade) and reads "0.07819010" now
+            # (https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Account-Trade-List);
+            # rebates come as income types of their own ("Get Income History":
+            # COMMISSION_REBATE, API_REBATE).
+            fee = abs(fee)
+        return fee, info.get("commissionAsset") or ""
 
     def realized_pnl_of(self, trade: dict[str, Any]) -> Any:
         return (trade.get("info") or {}).get("realizedPnl")
@@ -277,10 +287,26 @@ class BinanceAdapter(ExchangeAdapter):
         realized-PnL and funding rows would add)."""
         first: dict[str, int] = {}
         cursor = since_ms
+        kept = now_ms - INCOME_KEPT_MS + EDGE_MS
         while True:
-            rows = getattr(client, method)(
-                {"incomeType": "COMMISSION", "startTime": cursor, "endTime": now_ms, "limit": PAGE}
-            )
+            try:
+                rows = getattr(client, method)(
+                    {
+                        "incomeType": "COMMISSION",
+                        "startTime": cursor,
+                        "endTime": now_ms,
+                        "limit": PAGE,
+                    }
+                )
+            except ccxt.BadRequest:
+                # A startTime older than what COIN-M keeps may be refused rather than moved
+                # up (undocumented, audit "Could not verify"; -1127 and -1130 are BadRequest
+                # in ccxt's tables): asked again from inside the three months income keeps,
+                # and the older contracts are found by the search for them (_older_coinm).
+                if cursor >= kept:
+                    raise
+                cursor = kept
+                continue
             for row in rows:
                 if row.get("symbol"):
                     at = int(row["time"])

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from itertools import pairwise
 
+import ccxt
 import pytest
 from django.utils import timezone
 
@@ -19,6 +20,7 @@ from sync.services import sync_connection
 from tests.integration.connections.conftest import secret_of
 
 YEAR = timedelta(days=365)
+DAY_MS = 86_400_000
 USDM_REACH = timedelta(days=180)
 
 
@@ -458,3 +460,80 @@ def test_the_search_for_older_usdm_contracts_goes_on_where_the_last_sync_stopped
     assert weeks == [7 * 86_400_000] * 11
     assert reached[11] < now_ms - 90 * 86_400_000 < reached[12]
     _assert_exact(routed_to_simulator, created, connection)
+
+
+# -- the sign of a futures fill's commission (audit, lower risk) and a COIN-M income startTime
+#    older than what COIN-M keeps refused outright (audit, could not verify) ------------------
+
+
+@pytest.mark.parametrize("sign", ["positive", "negative"])
+def test_futures_fees_are_stored_as_paid_whichever_sign_the_commission_comes_with(
+    routed_to_simulator, workspace, owner, sign
+):
+    created = routed_to_simulator.create_account(
+        exchange="binance",
+        trades={"BTC/USDT": 10, "BTC/USDT:USDT": 30, "BTC/USD:BTC": 20},
+        days=60,
+        readings={"futures_commission_sign": sign},
+    )
+    answered = routed_to_simulator.client(created).fetch_my_trades(
+        "BTC/USDT:USDT", None, 1000, {"fromId": 0}
+    )
+    assert {row["info"]["commission"][0] == "-" for row in answered} == {sign == "negative"}
+    connection = _connect(workspace, owner, created, "Fees")
+
+    result = sync_connection(connection_id=connection.pk, kind="trades", trigger="initial")
+
+    assert result.status == "succeeded", result
+    truth = {
+        (fill["symbol"], fill["id"]): Decimal(str(fill["fee"]))
+        for fill in routed_to_simulator.ground_truth(created["api_key"])
+    }
+    stored = {
+        (symbol, trade_id): fee
+        for symbol, trade_id, fee in Trade.objects.filter(connection=connection).values_list(
+            "symbol", "exchange_trade_id", "fee"
+        )
+    }
+    assert stored == truth
+
+
+def test_coinm_income_refusing_a_start_older_than_it_keeps_still_finds_every_contract(
+    routed_to_simulator, workspace, owner
+):
+    """Under the `error` reading COIN-M income keeps three months and refuses an older
+    startTime (-1127). ETHUSD_PERP last traded 100 days ago: income cannot show it, the second
+    sync's search for older contracts does. BTCUSD_PERP trades today: the first sync asks
+    income again from inside the three months and imports it."""
+    now_ms = int(timezone.now().timestamp() * 1000)
+    created = routed_to_simulator.create_account(
+        exchange="binance",
+        trades={"BTC/USDT": 10, "ETH/USD:ETH": 10},
+        days=60,
+        anchor_ms=now_ms - 100 * DAY_MS,
+        readings={"coinm_income_retention": "error"},
+    )
+    key = created["api_key"]
+    routed_to_simulator.ok(
+        "POST", f"/accounts/{key}/trades", {"symbol": "BTC/USD:BTC", "count": 15}
+    )
+    with pytest.raises(ccxt.BadRequest, match="-1127"):
+        routed_to_simulator.client(created).dapiprivate_get_income(
+            {"incomeType": "COMMISSION", "startTime": now_ms - 365 * DAY_MS, "endTime": now_ms}
+        )
+    connection = _connect(workspace, owner, created, "COIN-M refuses")
+
+    first = sync_connection(connection_id=connection.pk, kind="initial", trigger="initial")
+
+    assert first.status == "succeeded", first
+    connection.refresh_from_db()
+    assert connection.capabilities["coinm"]["availability"] == "available"
+    coinm = Trade.objects.filter(connection=connection, market_type="swap")
+    assert set(coinm.values_list("symbol", flat=True)) == {"BTC/USD:BTC"}
+    assert coinm.count() == 15
+
+    second = sync_connection(connection_id=connection.pk, kind="trades", trigger="manual")
+
+    assert second.status == "succeeded", second
+    _assert_exact(routed_to_simulator, created, connection)
+    assert Trade.objects.filter(connection=connection, symbol="ETH/USD:ETH").count() == 10

@@ -70,8 +70,13 @@ class BinanceSimulator(ExchangeSimulator):
         # trade kept, nothing, or a -1106 refusal (audit M4, see trades.usdm_trades).
         "usdm_from_id_beyond_retention": ("clamp", "empty", "error"),
         # How far back COIN-M income goes: its docs give only a window of "1 year", USDⓈ-M's
-        # keep three months (audit M5, see trades._income_history).
-        "coinm_income_retention": ("one_year", "three_months"),
+        # keep three months (audit M5, see trades._income_history); or three months, with a
+        # startTime before them refused rather than moved up (the audit's "clamp or error").
+        "coinm_income_retention": ("one_year", "three_months", "error"),
+        # The sign of a futures fill's `commission`: Binance's USDⓈ-M "Account Trade List"
+        # example showed it negative and now shows it positive (audit, lower risk; see
+        # trades._contract_row).
+        "futures_commission_sign": ("positive", "negative"),
     }
     # Binance's envelope with a code outside ccxt's tables: ccxt raises ExchangeError.
     unseen_error = (400, {"code": -98765, "msg": "An error nobody has seen before."})

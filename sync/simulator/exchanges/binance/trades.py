@@ -13,7 +13,10 @@ Windows, defaults and retention follow Binance's documentation:
   (https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Get-Income-History);
   COIN-M documents only a window of at most a year
   (https://developers.binance.com/docs/derivatives/coin-margined-futures/account/rest-api/Get-Income-History),
-  so how long it keeps rows is a reading (``coinm_income_retention``).
+  so how long it keeps rows, and whether an older startTime is moved up or refused, is a
+  reading (``coinm_income_retention``);
+- a futures fill's ``commission`` is documented with either sign (reading
+  ``futures_commission_sign``, see ``_contract_row``).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import heapq
 from decimal import Decimal
 from typing import Any
 
+from sync.simulator.accounts import Account
 from sync.simulator.exchanges.base import Call, Router
 from sync.simulator.exchanges.binance.catalog import COINM_HOST, SPOT_HOST, USDM_HOST
 from sync.simulator.exchanges.binance.common import (
@@ -49,7 +53,11 @@ SPOT_WINDOW_MS = 24 * HOUR_MS
 FUTURES_WINDOW_MS = 7 * DAY_MS
 USDM_RETENTION_MS = 180 * DAY_MS
 INCOME_RETENTION_MS = 90 * DAY_MS
-COINM_INCOME_RETENTION_MS = {"one_year": 365 * DAY_MS, "three_months": INCOME_RETENTION_MS}
+COINM_INCOME_RETENTION_MS = {
+    "one_year": 365 * DAY_MS,
+    "three_months": INCOME_RETENTION_MS,
+    "error": INCOME_RETENTION_MS,
+}
 
 
 def _window(call: Call, span_ms: int, default_to_recent: bool) -> tuple[int | None, int | None]:
@@ -167,7 +175,8 @@ def usdm_trades(call: Call) -> list[dict[str, Any]]:
         default_to_recent=True,
         oldest_ms=oldest_ms,
     )
-    return [_contract_row(fill) for fill in fills]
+    negative = _commission_negative(call, account)
+    return [_contract_row(fill, negative) for fill in fills]
 
 
 def _traded_before(series: Series | None, trade_id: int, time_ms: int) -> bool:
@@ -213,7 +222,8 @@ def _coinm_instruments(call: Call) -> list[Instrument]:
 def coinm_trades(call: Call) -> list[dict[str, Any]]:
     instruments = _coinm_instruments(call)
     limit = page_limit(call, 50, 1000)
-    all_series = call.signed_account().series()
+    account = call.signed_account()
+    all_series = account.series()
     pages = [
         _select(
             call,
@@ -225,10 +235,19 @@ def coinm_trades(call: Call) -> list[dict[str, Any]]:
         for item in instruments
     ]
     merged = list(heapq.merge(*pages, key=lambda fill: (fill.timestamp, fill.id)))[:limit]
-    return [_contract_row(fill) for fill in merged]
+    negative = _commission_negative(call, account)
+    return [_contract_row(fill, negative) for fill in merged]
 
 
-def _contract_row(fill: Fill) -> dict[str, Any]:
+def _commission_negative(call: Call, account: Account) -> bool:
+    """Whether fills' commissions go out negative: the same paid fee of USDⓈ-M's "Account
+    Trade List" example (a taker fill) read "-0.07819010" in the older docs (quoted in ccxt
+    binance.py parse_trade) and reads "0.07819010" now
+    (https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Account-Trade-List)."""
+    return call.exchange.reading("futures_commission_sign", account) == "negative"
+
+
+def _contract_row(fill: Fill, negative_commission: bool = False) -> dict[str, Any]:
     instrument = fill.instrument
     row: dict[str, Any] = {
         "symbol": instrument.id,
@@ -247,7 +266,7 @@ def _contract_row(fill: Fill) -> dict[str, Any]:
         row["quoteQty"] = plain(fill.cost.normalize())
     row.update(
         {
-            "commission": fixed8(fill.fee),
+            "commission": fixed8(-fill.fee if negative_commission and fill.fee else fill.fee),
             "commissionAsset": fill.fee_currency,
             "time": fill.timestamp,
             "positionSide": "BOTH",
@@ -302,11 +321,12 @@ def _income_history(call: Call, inverse: bool) -> list[dict[str, Any]]:
     start, end = optional_int(call, "startTime"), optional_int(call, "endTime")
     if start is None and end is None:
         start, end = call.now_ms - FUTURES_WINDOW_MS, call.now_ms
-    retention_ms = (
-        COINM_INCOME_RETENTION_MS[call.exchange.reading("coinm_income_retention", account)]
-        if inverse
-        else INCOME_RETENTION_MS
-    )
+    reading = call.exchange.reading("coinm_income_retention", account) if inverse else None
+    retention_ms = COINM_INCOME_RETENTION_MS[reading] if inverse else INCOME_RETENTION_MS
+    if reading == "error" and start is not None and start < call.now_ms - retention_ms:
+        # Binance's refusal of a lookup reaching too far (COIN-M "Error Codes": -1127
+        # MORE_THAN_XX_HOURS; ccxt binance.py: BadRequest), here counted back from now
+        raise window_too_long(retention_ms // HOUR_MS)
     start = max(start or 0, call.now_ms - retention_ms)
     end = call.now_ms if end is None else end
     wanted_symbol = call.params.get("symbol")
