@@ -22,7 +22,7 @@ from connections.models import ExchangeConnection
 from connections.services import connection_create
 from connections.vault import CredentialSecret
 from journal.models import Trade
-from portfolio.models import BalanceSnapshot
+from portfolio.models import BalanceSnapshot, Position
 from sync.exchanges.recording import FIXTURES, FixtureTransport, load_fixtures
 from sync.markets import markets_forget
 from sync.services import sync_connection
@@ -114,11 +114,23 @@ def test_documented_answers_end_in_what_we_store(
     trades = Trade.objects.filter(connection=connection).order_by("executed_at", "pk")
     assert len(trades) == len(expect["trades"])
     for trade, wanted in zip(trades, expect["trades"], strict=True):
-        for name, value in wanted.items():
-            got = getattr(trade, name)
-            if isinstance(got, Decimal):
-                assert got == Decimal(value), name
-            elif isinstance(got, datetime):
-                assert got == datetime.fromisoformat(value), name
-            else:
-                assert got == value, name
+        assert_fields(trade, wanted)
+    if "positions" in expect:
+        positions = Position.objects.filter(connection=connection, is_latest=True)
+        assert len(positions) == len(expect["positions"])
+        for position, wanted in zip(
+            positions.order_by("market_type", "symbol", "side"), expect["positions"], strict=True
+        ):
+            assert_fields(position, wanted)
+
+
+def assert_fields(row, wanted: dict) -> None:
+    """Each field named in ``wanted`` as stored: Decimals to the last decimal place."""
+    for name, value in wanted.items():
+        got = getattr(row, name)
+        if isinstance(got, Decimal):
+            assert got == Decimal(value), name
+        elif isinstance(got, datetime):
+            assert got == datetime.fromisoformat(value), name
+        else:
+            assert got == value, name
