@@ -4,7 +4,8 @@ holds the answers (one file per endpoint and case, citing its source) and scenar
 which answers make up an account and what must be stored for it.
 
 No simulator here: nothing answers but the fixtures, and a request without one fails the test,
-so the fixtures document every endpoint the adapter calls.
+so the fixtures document every endpoint the adapter calls. A scenario whose `expect` names a
+`refused` code is a key the exchange turns away: connecting fails with that code.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from connections.services import connection_create
 from connections.vault import CredentialSecret
 from journal.models import Trade
 from portfolio.models import BalanceSnapshot, Position
+from sync.exchanges.errors import ErrorCode, ExchangeCallFailed
 from sync.exchanges.recording import FIXTURES, FixtureTransport, load_fixtures
 from sync.markets import markets_forget
 from sync.services import sync_connection
@@ -47,12 +49,14 @@ def credential_of(spec: dict) -> CredentialSecret:
     return CredentialSecret(**values)
 
 
-CASES = [
-    (folder.name, name)
+SCENARIOS = {
+    (folder.name, name): spec
     for folder in sorted(FIXTURES.iterdir())
     if (folder / "scenarios.json").exists()
-    for name in json.loads((folder / "scenarios.json").read_text())
-]
+    for name, spec in json.loads((folder / "scenarios.json").read_text()).items()
+}
+CASES = [case for case, spec in SCENARIOS.items() if "refused" not in spec["expect"]]
+REFUSALS = [case for case, spec in SCENARIOS.items() if "refused" in spec["expect"]]
 
 
 @pytest.fixture
@@ -80,7 +84,7 @@ def answered_by(monkeypatch):
 def test_documented_answers_end_in_what_we_store(
     db, workspace, owner, answered_by, exchange, scenario
 ):
-    spec = json.loads((FIXTURES / exchange / "scenarios.json").read_text())[scenario]
+    spec = SCENARIOS[(exchange, scenario)]
     expect = spec["expect"]
     transports = answered_by(exchange, spec["fixtures"])
 
@@ -122,6 +126,33 @@ def test_documented_answers_end_in_what_we_store(
             positions.order_by("market_type", "symbol", "side"), expect["positions"], strict=True
         ):
             assert_fields(position, wanted)
+
+
+@pytest.mark.parametrize(("exchange", "scenario"), REFUSALS, ids=[f"{e}-{s}" for e, s in REFUSALS])
+def test_documented_refusals_turn_the_key_away_with_their_reason(
+    db, workspace, owner, answered_by, exchange, scenario
+):
+    spec = SCENARIOS[(exchange, scenario)]
+    transports = answered_by(exchange, spec["fixtures"])
+
+    with (
+        time_machine.travel(datetime.fromisoformat(spec["now"]), tick=True),
+        pytest.raises(ExchangeCallFailed) as refused,
+    ):
+        connection_create(
+            workspace=workspace,
+            actor=owner,
+            exchange=exchange,
+            label=scenario,
+            portfolio=None,
+            secret=credential_of(spec),
+        )
+
+    served = [line for transport in transports for line in transport.served]
+    unanswered = [line for transport in transports for line in transport.unanswered]
+    assert unanswered == [], f"requests without a documented answer; answered: {served}"
+    assert refused.value.failure.code == ErrorCode(spec["expect"]["refused"])
+    assert not ExchangeConnection.objects.filter(workspace=workspace).exists()
 
 
 def assert_fields(row, wanted: dict) -> None:
