@@ -85,6 +85,9 @@ class ExchangeConnection(models.Model):
     last_balances_sync_at = models.DateTimeField(null=True, blank=True)
     next_trades_sync_at = models.DateTimeField(null=True, blank=True, db_index=True)
     next_balances_sync_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Set by support: the dispatcher leaves the connection alone until resumed, whatever syncs
+    # a person asks for meanwhile.
+    schedules_paused_at = models.DateTimeField(null=True, blank=True)
     # One sync at a time: a lease claimed with a conditional UPDATE; its token fences every
     # commit, so a sync whose lease was taken over cannot write anything more.
     sync_lease_token = models.UUIDField(null=True, blank=True)

@@ -650,12 +650,7 @@ def connection_permissions_recheck(*, connection: ExchangeConnection, actor: Use
 
 
 def schedules_paused(connection: ExchangeConnection) -> bool:
-    """Off both schedules while nothing else explains it (Needs attention stops them too)."""
-    return (
-        connection.status not in {Status.DISCONNECTED, Status.NEEDS_ATTENTION}
-        and connection.next_trades_sync_at is None
-        and connection.next_balances_sync_at is None
-    )
+    return connection.schedules_paused_at is not None
 
 
 def _support_locked(connection: ExchangeConnection) -> ExchangeConnection:
@@ -671,24 +666,13 @@ def _support_locked(connection: ExchangeConnection) -> ExchangeConnection:
 
 @transaction.atomic
 def connection_schedules_pause(*, connection: ExchangeConnection, actor: User) -> None:
-    """Stop the scheduled syncs (the dispatcher reads only the next_*_sync_at columns).
-
-    Refused while a sync runs or is queued: it sets the next slots when it ends. A sync asked
-    for later (Sync now, by the workspace or support) puts the connection back on schedule.
-    """
-    from sync.lease import lease_held
-
+    """Stop the scheduled syncs until support resumes them. The dispatcher skips a paused
+    connection, so the slots a running or later sync (Sync now) sets are never acted on."""
     locked = _support_locked(connection)
     if schedules_paused(locked):
         raise ConnectionRefused(f"The scheduled syncs of {locked} are paused already.")
-    requested = locked.sync_requested_until and locked.sync_requested_until > timezone.now()
-    if lease_held(locked) or requested:
-        raise ConnectionRefused(
-            f"{locked} is syncing or has a sync queued. Pause it once that has finished."
-        )
-    locked.next_trades_sync_at = None
-    locked.next_balances_sync_at = None
-    locked.save(update_fields=["next_trades_sync_at", "next_balances_sync_at", "updated_at"])
+    locked.schedules_paused_at = timezone.now()
+    locked.save(update_fields=["schedules_paused_at", "updated_at"])
     audit_record(
         workspace=locked.workspace,
         actor=actor,
@@ -706,9 +690,17 @@ def connection_schedules_resume(*, connection: ExchangeConnection, actor: User) 
     if not schedules_paused(locked):
         raise ConnectionRefused(f"{locked} is on its schedule already.")
     now = timezone.now()
+    locked.schedules_paused_at = None
     locked.next_trades_sync_at = next_slot(locked.pk, TRADES_EVERY, now)
     locked.next_balances_sync_at = next_slot(locked.pk, BALANCES_EVERY, now)
-    locked.save(update_fields=["next_trades_sync_at", "next_balances_sync_at", "updated_at"])
+    locked.save(
+        update_fields=[
+            "schedules_paused_at",
+            "next_trades_sync_at",
+            "next_balances_sync_at",
+            "updated_at",
+        ]
+    )
     audit_record(
         workspace=locked.workspace,
         actor=actor,

@@ -83,17 +83,18 @@ def dispatch_due() -> int:
     now = timezone.now()
     paused, probe = _paused_exchanges(now)
     # Cross-tenant by design: the dispatcher schedules every workspace's connections.
+    scheduled = ExchangeConnection.objects.exclude(status__in=NOT_SCHEDULED).filter(
+        schedules_paused_at__isnull=True
+    )
     due = (
-        ExchangeConnection.objects.exclude(status__in=NOT_SCHEDULED)
-        .exclude(exchange__in=paused | probe)
+        scheduled.exclude(exchange__in=paused | probe)
         .filter(Q(next_trades_sync_at__lte=now) | Q(next_balances_sync_at__lte=now))
         .filter(Q(sync_lease_token__isnull=True) | Q(sync_lease_until__lt=now))
     )
     rows = list(due.values_list("pk", "next_trades_sync_at", "next_balances_sync_at"))
     for exchange in probe:
         first = (
-            ExchangeConnection.objects.exclude(status__in=NOT_SCHEDULED)
-            .filter(exchange=exchange)
+            scheduled.filter(exchange=exchange)
             .values_list("pk", "next_trades_sync_at", "next_balances_sync_at")
             .first()
         )

@@ -148,10 +148,11 @@ def test_pause_stops_the_schedule_and_resume_restarts_it(
     response = act(support_client, synced, "pause", capture)
     assert any("scheduled syncs paused" in text for text in messages_of(response))
     synced.refresh_from_db()
-    assert synced.next_trades_sync_at is None and synced.next_balances_sync_at is None
+    assert synced.schedules_paused_at is not None
     assert "Paused by support" in support_client.get(change_url(synced)).content.decode()
     ExchangeConnection.objects.filter(pk=synced.pk).update(
-        created_at=timezone.now() - timedelta(days=1)
+        next_trades_sync_at=timezone.now() - timedelta(minutes=1),
+        next_balances_sync_at=timezone.now() - timedelta(minutes=1),
     )
     assert dispatch_due() == 0
     again = act(support_client, synced, "pause", capture)
@@ -160,6 +161,7 @@ def test_pause_stops_the_schedule_and_resume_restarts_it(
     act(support_client, synced, "resume", capture)
     synced.refresh_from_db()
     now = timezone.now()
+    assert synced.schedules_paused_at is None
     assert now < synced.next_trades_sync_at <= now + timedelta(minutes=15)
     assert now < synced.next_balances_sync_at <= now + timedelta(minutes=60)
     page = history(owner_client, synced)
@@ -167,12 +169,17 @@ def test_pause_stops_the_schedule_and_resume_restarts_it(
     assert "Scheduled syncs resumed by Thrive support" in page
 
 
-def test_pause_is_refused_while_a_sync_is_queued(support_client, synced, capture):
+def test_a_pause_holds_through_a_sync_someone_asks_for(support_client, synced, capture):
+    act(support_client, synced, "pause", capture)
     act(support_client, synced, "sync-full", capture)
-    response = act(support_client, synced, "pause", capture)
-    assert any("Pause it once that has finished" in text for text in messages_of(response))
+    assert run_queued_syncs() == ["succeeded"]
+
     synced.refresh_from_db()
-    assert synced.next_trades_sync_at is not None
+    assert synced.schedules_paused_at is not None
+    ExchangeConnection.objects.filter(pk=synced.pk).update(
+        next_trades_sync_at=timezone.now() - timedelta(minutes=1)
+    )
+    assert dispatch_due() == 0
 
 
 def test_re_importing_a_stream_from_a_date_fetches_again_and_duplicates_nothing(
