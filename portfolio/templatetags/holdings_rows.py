@@ -56,15 +56,18 @@ def _holding(context: template.Context, holding: AssetHolding, number: int) -> s
     price = holding.price
     if price is None:
         cells = format_html(
-            '<td class="num no-price">not counted</td><td class="num"></td>'
-            '<td class="num mono">{}</td><td class="num no-price">no price</td>'
-            '<td class="num"></td>',
+            '<td class="num no-price" data-label="Value">not counted</td><td class="num"></td>'
+            '<td class="num mono" data-label="Quantity">{}</td>'
+            '<td class="num no-price" data-label="Price">no price</td><td class="num"></td>',
             amount(holding.quantity),
         )
     else:
         cells = format_html(
-            '<td class="num mono">{}</td><td class="num mono">{}</td><td class="num mono">{}</td>'
-            '<td class="num mono"><span title="{}">{}</span></td><td class="num mono">{}</td>',
+            '<td class="num mono" data-label="Value">{}</td>'
+            '<td class="num mono" data-label="Share">{}</td>'
+            '<td class="num mono" data-label="Quantity">{}</td>'
+            '<td class="num mono" data-label="Price"><span title="{}">{}</span></td>'
+            '<td class="num mono" data-label="24 h">{}</td>',
             money(holding.value), percent(holding.share_pct), amount(holding.quantity),
             price.origin, amount(price.usd), change(price.change_24h_pct),
         )  # fmt: skip
@@ -80,8 +83,10 @@ def left_out_rows(rows: Iterable[Placement]) -> SafeString:
     """Figures of connections that are not up to date: where, what, and when last read."""
     return format_html_join(
         "",
-        '<tr><td>{} · {}{}</td><td>{}{}</td><td>{}</td><td class="num mono">{}</td>'
-        '<td class="num mono">{}</td><td class="mono">{}</td></tr>',
+        '<tr><td class="cell-title">{} · {}{}</td><td data-label="Account">{}{}</td>'
+        '<td data-label="Asset or market">{}</td><td class="num mono" data-label="Total">{}</td>'
+        '<td class="num mono" data-label="Value today">{}</td>'
+        '<td class="mono" data-label="Last known (UTC)">{}</td></tr>',
         (_left_out(row) for row in rows),
     )
 
