@@ -97,6 +97,20 @@ def test_it_lists_every_entry_newest_first_with_its_source_exchange_and_connecti
     assert f'<a href="/settings/connections/{main.public_id}/">Main account</a>' in page
 
 
+def test_each_entry_opens_its_own_page_and_the_journal_offers_import_and_add(
+    owner_client, workspace, world
+):
+    page = owner_client.get("/journal/").content.decode()
+
+    trade = Trade.objects.get(workspace=workspace, amount=1)
+    entry = LedgerEntry.objects.get(workspace=workspace, amount=6)
+    assert f'href="/journal/trades/{trade.public_id}/"' in page
+    assert f'href="/journal/entries/{entry.public_id}/"' in page
+    assert 'href="/journal/import/">Import a CSV</a>' in page
+    assert 'href="/journal/new/">Add an entry</a>' in page
+    assert owner_client.get(f"/journal/trades/{trade.public_id}/").status_code == 200
+
+
 def test_deleted_entries_are_left_out(owner_client, workspace, world):
     Trade.objects.filter(pk=world["t1"].pk).update(deleted_at=at(10))
     LedgerEntry.objects.filter(pk=world["l6"].pk).update(deleted_at=at(10))
