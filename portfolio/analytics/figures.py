@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.utils.safestring import SafeString
 
+from connections.models import Exchange
 from journal.selectors import MARKETS
 from journal.templatetags.numbers import display
 from portfolio.charts import bar_chart, donut_chart, line_chart
@@ -312,7 +313,9 @@ def _stats_figure(results: list[Results]) -> Figure:
 
 def _fees_figure(analytics: Analytics) -> Figure:
     fees: dict[tuple[str, str], list] = {}
-    for (_, exchange, currency), (fills, total) in analytics.tallies.fees.items():
+    for (_, code, currency), (fills, total) in analytics.tallies.fees.items():
+        # People read "Coinbase Advanced", not "coinbase"; a CSV row may name no exchange.
+        exchange = Exchange(code).label if code in Exchange.values else code or "Other"
         kept = fees.setdefault((exchange, currency), [0, ZERO])
         kept[0] += fills
         kept[1] += total

@@ -277,9 +277,9 @@ def test_fees_volume_weekday_and_hour_add_up_in_the_range(workspace):
     page = figures(workspace, start=date(2026, 3, 2), end=date(2026, 3, 31))
 
     assert page.fees.rows == [
-        ("binance", "ETH", 1, D("0.001")),
-        ("binance", "USDT", 1, D("0.1")),
-        ("kraken", "USDT", 1, D("0.12")),
+        ("Binance", "ETH", 1, D("0.001")),
+        ("Binance", "USDT", 1, D("0.1")),
+        ("Kraken", "USDT", 1, D("0.12")),
     ]
     assert page.trades == 3
     markets = {row[0]: (row[3], row[4]) for row in page.volume_by_market.rows}
@@ -475,7 +475,7 @@ def test_new_trades_are_added_to_the_kept_result_by_the_request_itself(workspace
     assert how == {"fifo": "added 1", "tallies": "added"}
     assert result(page).total == D("27")
     assert page.trades == 3
-    assert page.fees.rows == [("binance", "USDT", 1, D("1"))]
+    assert page.fees.rows == [("Binance", "USDT", 1, D("1"))]
 
 
 def behind_then_current(workspace, before: Decimal | None, after_pnl) -> None:
