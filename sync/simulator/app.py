@@ -97,7 +97,7 @@ class SimulatorApp:
         route = exchange.router.find(request.method, request.host, request.path)
         api_key = exchange.claimed_api_key(request)
         weight = route.weight_of(request) if route is not None else 0
-        failure = self.state.faults.network_failure(exchange.id, api_key, request.path)
+        failure = self.state.faults.network_failure(exchange.id, api_key, request)
         network = failure[0] if failure else None
         if failure and network == "slow":
             self.state.pause(failure[1].option("latency_ms", SLOW_ANSWER_MS) / 1000)
@@ -126,13 +126,13 @@ class SimulatorApp:
     ) -> Response:
         state = self.state
         now_ms = state.now_ms()
-        for fault in state.faults.take(SHAPING, exchange.id, api_key, request.path):
+        for fault in state.faults.take(SHAPING, exchange.id, api_key, request):
             if fault.kind == "latency":
                 state.pause(fault.option("latency_ms", 1000) / 1000)
             else:
                 # the exchange's clock runs ahead (or behind) of the client's
                 now_ms += fault.option("skew_ms", 60_000)
-        answering = state.faults.take(ANSWERING, exchange.id, api_key, request.path)
+        answering = state.faults.take(ANSWERING, exchange.id, api_key, request)
         if answering:
             fault = answering[0]
             if fault.kind == "timeout":
@@ -169,7 +169,7 @@ class SimulatorApp:
             # a lost read permission only shows where reading is needed: the permission
             # endpoint itself keeps answering, as it does for a key created without it
             kinds = CREDENTIAL if route.needs_read else KEY_STATE
-            credential = state.faults.take(kinds, exchange.id, account.api_key, request.path)
+            credential = state.faults.take(kinds, exchange.id, account.api_key, request)
             if credential:
                 raise exchange.rejected(credential[0].kind, request)
             if route.needs_read and not account.can("read"):

@@ -1,11 +1,21 @@
 """Faults switched on at run time through ``POST /_sim/faults``.
 
-A fault applies to one exchange or all, to one API key or all, optionally to one API path, and
-lasts ``seconds``, a number of ``requests``, or until cleared. The exchange module decides what
-each fault looks like on the wire, so ccxt raises the class it raises in production.
+A fault applies to one exchange or all, to one API key or all, optionally to one host, one API
+path and given parameters, and lasts ``seconds``, a number of ``requests``, or until cleared.
+The exchange module decides what each fault looks like on the wire, so ccxt raises the class it
+raises in production.
 
     {"kind": "maintenance", "exchange": "binance", "api_key": "...", "path": "/api/v3/account",
      "seconds": 30, "requests": 2}
+
+Where to aim: ``path`` matches every path starting with it; ``host`` one of the hosts an
+exchange is served on (``GET /_sim/`` lists them), so KuCoin's futures ``/api/v1/fills`` on
+``api-futures.kucoin.com`` is told from the spot one on ``api.kucoin.com``; ``query`` maps
+parameter names to values, and matches a request whose query string (or form body) has every
+one of them with exactly that value, so one stream of an endpoint several streams share can be
+aimed at: ``{"kind": "unknown_error", "path": "/v5/execution/list", "query": {"category":
+"linear"}}`` fails Bybit's USDT perpetual fills and leaves its spot fills alone. A fault lists
+``matched_requests``, how many requests it touched so far: a test can tell that it was reached.
 
 Options by kind: ``latency_ms`` (latency, default 1000), ``skew_ms`` (clock_skew: how far the
 exchange's clock runs ahead, negative for behind; default 60000), ``status`` (server_error,
@@ -28,6 +38,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
+
+from sync.simulator.http import Request
 
 # Faults that answer instead of the endpoint, for any request (signed or not).
 # "unknown_error" answers with the exchange's own error envelope and a code nobody has seen,
@@ -59,6 +71,9 @@ class Fault:
     remaining: int | None
     options: dict[str, int] = field(default_factory=dict)
     draws: random.Random | None = None
+    host: str | None = None
+    query: dict[str, str] = field(default_factory=dict)
+    matched: int = 0
 
     def option(self, name: str, default: int) -> int:
         return self.options.get(name, default)
@@ -70,11 +85,13 @@ class Fault:
             return None
         return self.draws.choice(FLAKY_WAYS)
 
-    def matches(self, exchange: str, api_key: str | None, path: str) -> bool:
+    def matches(self, exchange: str, api_key: str | None, request: Request) -> bool:
         return (
             (self.exchange is None or self.exchange == exchange)
             and (self.api_key is None or self.api_key == api_key)
-            and (self.path is None or path.startswith(self.path))
+            and (self.host is None or self.host == request.host)
+            and (self.path is None or request.path.startswith(self.path))
+            and all(request.params.get(name) == value for name, value in self.query.items())
         )
 
     def describe(self) -> dict[str, Any]:
@@ -84,16 +101,21 @@ class Fault:
             "kind": self.kind,
             "exchange": self.exchange,
             "api_key": self.api_key,
+            "host": self.host,
             "path": self.path,
+            "query": dict(self.query),
             "expires_in_seconds": expires_in,
             "remaining_requests": self.remaining,
+            "matched_requests": self.matched,
             **self.options,
         }
 
 
 class FaultBoard:
-    def __init__(self, exchanges: tuple[str, ...]) -> None:
+    def __init__(self, exchanges: tuple[str, ...], hosts: dict[str, str] | None = None) -> None:
+        """``hosts``: which exchange serves each host, to check a fault's ``host``."""
         self._exchanges = exchanges
+        self._hosts = hosts or {}
         self._faults: list[Fault] = []
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -128,7 +150,14 @@ class FaultBoard:
             raise ValueError("status of a server_error is between 500 and 599")
         if kind == FLAKY and not 1 <= options.get("percent", 10) <= 100:
             raise ValueError("percent of a flaky fault is between 1 and 100")
-        unknown = set(spec) - {"kind", "exchange", "api_key", "path", "seconds", "requests"}
+        host = self._host(spec.get("host"), exchange)
+        path = spec.get("path")
+        if path is not None and (not isinstance(path, str) or not path.startswith("/")):
+            raise ValueError('path is the start of an API path, e.g. "/api/v3/account"')
+        query = _query(spec.get("query"))
+        unknown = set(spec) - {
+            "kind", "exchange", "api_key", "host", "path", "query", "seconds", "requests"
+        }  # fmt: skip
         unknown -= set(_OPTIONS)
         if unknown:
             raise ValueError(f"unknown fields {sorted(unknown)}")
@@ -137,21 +166,32 @@ class FaultBoard:
             kind=kind,
             exchange=exchange,
             api_key=spec.get("api_key"),
-            path=spec.get("path"),
+            path=path,
             expires_at=None if seconds is None else time.time() + seconds,
             remaining=requests,
             options=options,
             draws=random.Random(options.get("seed", 0)) if kind == FLAKY else None,
+            host=host,
+            query=query,
         )
         with self._lock:
             self._faults.append(fault)
         return fault
 
+    def _host(self, host: Any, exchange: str | None) -> str | None:
+        if host is None:
+            return None
+        if host not in self._hosts:
+            raise ValueError(f"unknown host {host!r}; choose from {sorted(self._hosts)}")
+        if exchange is not None and self._hosts[host] != exchange:
+            raise ValueError(f"{host} serves {self._hosts[host]}, not {exchange}")
+        return str(host)
+
     def network_failure(
-        self, exchange: str, api_key: str | None, path: str
+        self, exchange: str, api_key: str | None, request: Request
     ) -> tuple[str, Fault] | None:
         """How the network fails this request ("slow" included), and the fault saying so."""
-        for fault in self.take((*NETWORK, FLAKY), exchange, api_key, path):
+        for fault in self.take((*NETWORK, FLAKY), exchange, api_key, request):
             if fault.kind != FLAKY:
                 return fault.kind, fault
             with self._lock:
@@ -161,7 +201,7 @@ class FaultBoard:
         return None
 
     def take(
-        self, kinds: tuple[str, ...], exchange: str, api_key: str | None, path: str
+        self, kinds: tuple[str, ...], exchange: str, api_key: str | None, request: Request
     ) -> list[Fault]:
         """Active faults of ``kinds`` for this request, oldest first; counts one use of each."""
         now = time.time()
@@ -173,8 +213,9 @@ class FaultBoard:
                 if fault.expires_at is None or fault.expires_at > now
             ]
             for fault in self._faults:
-                if fault.kind in kinds and fault.matches(exchange, api_key, path):
+                if fault.kind in kinds and fault.matches(exchange, api_key, request):
                     taken.append(fault)
+                    fault.matched += 1
                     if fault.remaining is not None:
                         fault.remaining -= 1
             self._faults = [fault for fault in self._faults if fault.remaining != 0]
@@ -196,3 +237,18 @@ class FaultBoard:
                 fault for fault in self._faults if fault_id is not None and fault.id != fault_id
             ]
             return before - len(self._faults)
+
+
+def _query(query: Any) -> dict[str, str]:
+    """A fault's ``query``: parameter names to the exact text a request must send."""
+    if query is None:
+        return {}
+    if (
+        not isinstance(query, dict)
+        or not query
+        or not all(isinstance(value, str) for value in query.values())
+    ):
+        raise ValueError(
+            'query maps parameter names to the text they must equal, e.g. {"category": "linear"}'
+        )
+    return dict(query)

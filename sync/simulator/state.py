@@ -51,12 +51,15 @@ class SimulatorState:
                             f"{exchange.id} {instrument.symbol}: no price model for {asset}; "
                             "add one to sync/simulator/prices.py"
                         )
-        self.faults = FaultBoard(tuple(self.exchanges))
         self._hosts = {
             host: exchange
             for exchange in self.exchanges.values()
             for host in exchange.router.hosts()
         }
+        self.faults = FaultBoard(
+            tuple(self.exchanges),
+            hosts={host: exchange.id for host, exchange in self._hosts.items()},
+        )
         self._lock = threading.Lock()
         self._by_key: dict[str, Account] = {}
         self._by_label: dict[tuple[str, str], Account] = {}
