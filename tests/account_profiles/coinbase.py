@@ -2,7 +2,8 @@
 wallet list, read for staked coins, is the one optional part. A spot-only account stakes
 nothing, and the list still answers."""
 
-from tests.account_profiles import AVAILABLE
+from tests.account_profiles import AVAILABLE, Aim
 
 PROFILES = {"spot-only": {"earn": AVAILABLE}}
-OPTIONAL_PATHS = ["/v2/accounts"]
+OPTIONAL_STREAMS = [Aim("/v2/accounts", "earn")]
+UNSEEN_CODE = "nobody_has_seen_this"

@@ -1,4 +1,4 @@
-from tests.account_profiles import AVAILABLE, NOT_OPENED
+from tests.account_profiles import AVAILABLE, NOT_OPENED, Aim
 
 PROFILES = {
     # Never funded a perpetual or delivery account: USER_NOT_FOUND (gateio/gateapi-python#18).
@@ -21,9 +21,26 @@ PROFILES = {
         "delivery_usdt": AVAILABLE,
     },
 }
-OPTIONAL_PATHS = [
-    "/api/v4/margin/accounts",
-    "/api/v4/margin/funding_accounts",
-    "/api/v4/futures/",
-    "/api/v4/delivery/",
+OPTIONAL_STREAMS = [
+    Aim("/api/v4/margin/accounts", "margin"),
+    Aim("/api/v4/spot/my_trades", "margin", query={"account": "margin"}),
+    Aim("/api/v4/spot/my_trades", "cross_margin", query={"account": "cross_margin"}),
+    Aim("/api/v4/margin/funding_accounts", "lending"),
+    *(
+        Aim(f"/api/v4/{family}/{settle}/{endpoint}", part)
+        for part, family, settle in (
+            ("perpetual_usdt", "futures", "usdt"),
+            ("perpetual_btc", "futures", "btc"),
+            ("delivery_usdt", "delivery", "usdt"),
+        )
+        for endpoint in ("accounts", "my_trades", "positions")
+    ),
+    # Fills name their contracts and settle coins: they import without the contract lists,
+    # and the markets without ccxt's margin pair list.
+    *(
+        Aim(f"/api/v4/{family}/{settle}/contracts", None, markets=True)
+        for family, settle in (("futures", "usdt"), ("futures", "btc"), ("delivery", "usdt"))
+    ),
+    Aim("/api/v4/margin/currency_pairs", None, markets=True),
 ]
+UNSEEN_CODE = "UNSEEN_LABEL_98765"

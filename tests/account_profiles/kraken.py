@@ -5,9 +5,10 @@ A spot-only account answers OpenPositions with nothing open, so margin positions
 available: Kraken has no "margin not opened" answer.
 """
 
-from tests.account_profiles import AVAILABLE
+from tests.account_profiles import AVAILABLE, Aim
 
 PROFILES = {
     "spot-only": {"margin": AVAILABLE},
 }
-OPTIONAL_PATHS = ["/0/private/OpenPositions"]
+OPTIONAL_STREAMS = [Aim("/0/private/OpenPositions", "margin")]
+UNSEEN_CODE = "EGeneral:Nobody has seen this before"

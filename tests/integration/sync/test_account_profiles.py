@@ -2,7 +2,8 @@
 and judged only by their core (spot). One suite, parameterized by exchange and profile.
 
 Each exchange lists, in tests/account_profiles/<exchange>.py, the simulator profiles it has and
-what the connection page must then say of the optional parts.
+what the connection page must then say of the optional parts, and every request its optional
+parts send, which the unseen-error cases aim a fault at.
 """
 
 from __future__ import annotations
@@ -10,19 +11,26 @@ from __future__ import annotations
 import pytest
 
 from connections.models import ExchangeConnection
+from connections.services import connection_create
 from journal.models import Trade
+from sync.markets import markets_forget
 from sync.models import SyncRun
 from sync.selectors import account_parts_in_words
 from sync.services import sync_connection
 from tests import account_profiles
-from tests.account_profiles import AVAILABLE
+from tests.account_profiles import AVAILABLE, FAILED
+from tests.exchange_keys import secret_of
+from tests.factories import MembershipFactory
 from tests.integration.connections.conftest import form_data
+from thrive.models import Membership, Workspace
 
 ADD = "/settings/connections/add/"
 EXCHANGES = account_profiles.load()
 PROFILES = {name: module.PROFILES for name, module in EXCHANGES.items()}
-OPTIONAL_PATHS = {name: module.OPTIONAL_PATHS for name, module in EXCHANGES.items()}
+OPTIONAL_STREAMS = {name: module.OPTIONAL_STREAMS for name, module in EXCHANGES.items()}
+UNSEEN_CODES = {name: module.UNSEEN_CODE for name, module in EXCHANGES.items()}
 CASES = [(exchange, profile) for exchange, profiles in PROFILES.items() for profile in profiles]
+AIMS = [(exchange, aim) for exchange, aims in OPTIONAL_STREAMS.items() for aim in aims]
 
 
 def connect(client, simulator, exchange: str, label: str) -> ExchangeConnection:
@@ -64,23 +72,101 @@ def test_each_profile_connects_imports_its_spot_trades_and_names_what_is_missing
         assert sentence.replace("&", "&amp;") in page
 
 
-@pytest.mark.parametrize("label", ["demo", "spot-only"])
-@pytest.mark.parametrize("exchange", sorted(OPTIONAL_PATHS))
-def test_an_unseen_error_on_any_optional_part_leaves_the_connection_connected(
-    routed_to_simulator, owner_client, exchange, label
-):
-    # from the connect-time check on: every optional part answers a code nobody has seen
-    for path in OPTIONAL_PATHS[exchange]:
-        routed_to_simulator.add_fault("unknown_error", exchange=exchange, path=path)
-    connection = connect(owner_client, routed_to_simulator, exchange, label)
+# A trade as the journal keeps it: which market, and the exchange's own id.
+TradeKey = tuple[str, str, str]
+# What a sync without any fault imports, by (exchange, label, fills the account has): the
+# accounts are the simulator's, the same in every test until fills are added to them.
+_UNFAULTED: dict[tuple[str, str, int], frozenset[TradeKey]] = {}
 
+
+def trades_of(connection: ExchangeConnection) -> frozenset[TradeKey]:
+    rows = Trade.objects.filter(connection=connection)
+    return frozenset(rows.values_list("market_type", "symbol", "exchange_trade_id"))
+
+
+def trades_without_faults(simulator, exchange: str, label: str) -> frozenset[TradeKey]:
+    """Every trade a sync of the account imports when nothing fails, read once through a
+    connection of its own in another workspace."""
+    account = simulator.account(exchange, label)
+    key = (exchange, label, len(simulator.ground_truth(account["api_key"])))
+    if key not in _UNFAULTED:
+        owner = MembershipFactory(role=Membership.Role.OWNER, workspace__plan=Workspace.Plan.PRO)
+        connection = connection_create(
+            workspace=owner.workspace,
+            actor=owner.user,
+            exchange=exchange,
+            label=f"{label} without faults",
+            portfolio=None,
+            secret=secret_of(account),
+        )
+        result = sync_connection(connection_id=connection.pk, kind="full", trigger="manual")
+        assert result.status == "succeeded"
+        _UNFAULTED[key] = trades_of(connection)
+    return _UNFAULTED[key]
+
+
+def spot(trades: frozenset[TradeKey]) -> frozenset[TradeKey]:
+    return frozenset(trade for trade in trades if trade[0] == "spot")
+
+
+@pytest.fixture
+def unthrottled(routed_to_simulator):
+    """Syncs send pages back to back: the faults alone are under test, not per-second limits."""
+    routed_to_simulator.ok("POST", "/config", {"rate_limit_scale": 0})
+    return routed_to_simulator
+
+
+def sync_under_faults(client, simulator, exchange: str, label: str, aims) -> SyncRun:
+    """Connect through the form and run a full sync with every aimed request answering an
+    error code nobody has seen, from the connect-time check on; markets are loaded afresh so
+    that the faults reach the market lists too."""
+    markets_forget()
+    for aim in aims:
+        simulator.add_fault("unknown_error", exchange=exchange, **aim.fault())
+    connection = connect(client, simulator, exchange, label)
     result = sync_connection(connection_id=connection.pk, kind="full", trigger="manual")
-
-    connection.refresh_from_db()
     run = SyncRun.objects.get(pk=result.run_id)
     assert result.status == "succeeded", run.message
+    connection.refresh_from_db()
     assert connection.status == ExchangeConnection.Status.CONNECTED
-    assert Trade.objects.filter(connection=connection, market_type="spot").exists()
+    return run
+
+
+@pytest.mark.parametrize(("exchange", "aim"), AIMS, ids=[f"{e}-{a.name()}" for e, a in AIMS])
+def test_an_unseen_error_on_each_optional_stream_leaves_the_core_whole_and_names_the_part(
+    unthrottled, owner_client, exchange, aim
+):
+    expected = trades_without_faults(unthrottled, exchange, aim.label)
+
+    run = sync_under_faults(owner_client, unthrottled, exchange, aim.label, [aim])
+
+    (fault,) = unthrottled.ok("GET", "/faults")
+    assert fault["matched_requests"], "the sync never sent these requests"
+    imported = trades_of(run.connection)
+    assert spot(imported) == spot(expected)
+    # nothing stored as what it is not (a futures fill as a spot one)
+    assert imported <= expected
+    if aim.part is None:
+        assert imported == expected
+        assert all(entry["availability"] != FAILED for entry in run.parts.values()), run.parts
+        return
+    entry = run.parts[aim.part]
+    assert entry["availability"] == aim.recorded, run.parts
+    if not aim.markets:
+        assert entry["exchange_code"] == UNSEEN_CODES[exchange], run.parts
+
+
+@pytest.mark.parametrize("label", ["demo", "spot-only"])
+@pytest.mark.parametrize("exchange", sorted(OPTIONAL_STREAMS))
+def test_an_unseen_error_on_every_optional_stream_at_once_leaves_the_connection_connected(
+    unthrottled, owner_client, exchange, label
+):
+    expected = trades_without_faults(unthrottled, exchange, label)
+    aims = [aim for aim in OPTIONAL_STREAMS[exchange] if aim.label in {"demo", label}]
+
+    run = sync_under_faults(owner_client, unthrottled, exchange, label, aims)
+
+    imported = trades_of(run.connection)
+    assert spot(imported) == spot(expected) and imported <= expected
     failed = [entry for entry in run.parts.values() if entry["availability"] != AVAILABLE]
-    assert failed, "the faults reached no optional part"
-    assert any(entry["availability"] == "failed" and entry["exchange_code"] for entry in failed)
+    assert any(entry["exchange_code"] == UNSEEN_CODES[exchange] for entry in failed), run.parts
