@@ -55,18 +55,31 @@ class CheckResult:
 
     @property
     def warning(self) -> str:
-        return ACCESS_NOTES.get(self.access, "")
+        return CHECK_NOTES.get(self.access, "")
 
 
+# About a connected key, on its connection page.
 ACCESS_NOTES = {
     Access.TRADE: "This key can place trades. It works, but a read-only key is safer: create one "
     "with only read permission and replace this key.",
-    Access.WITHDRAW: "This key can withdraw funds. We never need that: create a read-only key. "
-    "To keep this one anyway, tick the acknowledgement.",
+    Access.WITHDRAW: "This key can withdraw funds; it was kept with that acknowledged. We never "
+    "need it: create a read-only key and replace this one.",
     Access.UNVERIFIABLE: "This exchange does not tell us what a key may do. Make sure yours is "
     "read-only.",
     Access.NO_READ: "This key has no read permission, so we cannot see your trades. Create a key "
     "with read access.",
+}
+
+# About a key pasted into the add or replace form: nothing is replaced yet, and the
+# acknowledgement box is shown with this sentence.
+CHECK_NOTES = {
+    **ACCESS_NOTES,
+    Access.TRADE: "This key can place trades. It works, but a read-only key is safer: create one "
+    "with only read permission and paste that one instead.",
+    Access.WITHDRAW: "This key can withdraw funds. We never need that: create a read-only key and "
+    "paste that one instead. To use this one anyway, tick the box below.",
+    Access.NO_READ: "This key has no read permission, so we cannot see your trades. Create a key "
+    "with read access and paste that one instead.",
 }
 
 
@@ -95,17 +108,48 @@ def audit_record(
     )
 
 
+@dataclass(frozen=True)
+class PlanUsage:
+    """How many live connections the workspace has, of how many its plan allows."""
+
+    plan: str
+    limit: int | None
+    live: int
+
+    @property
+    def reached(self) -> bool:
+        return self.limit is not None and self.live >= self.limit
+
+    @property
+    def bigger_plans(self) -> str:
+        """The plans that allow more, in words: "Standard (10 connections) or Pro (unlimited)"."""
+        names = [
+            f"{label} ({limit} connections)" if limit else f"{label} (unlimited)"
+            for value, label in Workspace.Plan.choices
+            if (limit := PLAN_LIMITS.get(value)) is None or (self.limit or 0) < limit
+        ]
+        return " or ".join(names) if self.limit is not None else ""
+
+    @property
+    def refusal(self) -> str:
+        return (
+            f"Your {self.plan} plan allows {self.limit} connections and you have {self.live}. "
+            f"Disconnect one, or move to {self.bigger_plans}."
+        )
+
+
+def plan_usage(*, workspace: Workspace) -> PlanUsage:
+    return PlanUsage(
+        plan=workspace.get_plan_display(),
+        limit=PLAN_LIMITS.get(workspace.plan),
+        live=live_connection_count(workspace=workspace),
+    )
+
+
 def plan_limit_check(*, workspace: Workspace) -> None:
-    limit = PLAN_LIMITS.get(workspace.plan)
-    if limit is None or live_connection_count(workspace=workspace) < limit:
-        return
-    bigger = {Workspace.Plan.STARTER: "Standard (10 connections) or Pro (unlimited)"}.get(
-        workspace.plan, "Pro (unlimited connections)"
-    )
-    raise ConnectionRefused(
-        f"Your {workspace.get_plan_display()} plan allows {limit} connections and you have "
-        f"{limit}. Disconnect one, or move to {bigger}."
-    )
+    usage = plan_usage(workspace=workspace)
+    if usage.reached:
+        raise ConnectionRefused(usage.refusal)
 
 
 def _live(workspace: Workspace, exchange: str) -> TenantQuerySet:
@@ -204,9 +248,9 @@ def credential_check(
 
 def _accept(result: CheckResult, *, acknowledge_withdrawals: bool) -> None:
     if result.access == Access.NO_READ:
-        raise ConnectionRefused(ACCESS_NOTES[Access.NO_READ])
+        raise ConnectionRefused(CHECK_NOTES[Access.NO_READ])
     if result.access == Access.WITHDRAW and not acknowledge_withdrawals:
-        raise ConnectionRefused(ACCESS_NOTES[Access.WITHDRAW], field="acknowledge_withdrawals")
+        raise ConnectionRefused(CHECK_NOTES[Access.WITHDRAW], field="acknowledge_withdrawals")
 
 
 def _binding(connection: ExchangeConnection) -> Binding:

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from portfolio.selectors import portfolio_active_list
@@ -19,7 +19,7 @@ from sync.lease import lease_held
 from sync.selectors import account_parts_in_words, stream_reach_list, sync_run_list
 from sync.services import sync_now_request
 from thrive.decorators import workspace_required
-from thrive.roles import manager_required
+from thrive.roles import can_manage_workspace, manager_required
 
 from .forms import ConnectionAddForm, ConnectionMoveForm, ConnectionReplaceForm, exchange_choices
 from .models import Exchange, ExchangeConnection
@@ -32,7 +32,9 @@ from .services import (
     connection_portfolio_move,
     connection_replace_credentials,
     credential_check,
+    plan_usage,
 )
+from .wording import key_failure_in_words
 
 SECRET_FIELDS = ("api_key", "api_secret", "passphrase", "futures_api_key", "futures_api_secret")
 
@@ -42,16 +44,25 @@ def _guide(exchange: str) -> dict[str, object]:
     return {
         "exchange": exchange,
         "exchange_name": dict(Exchange.choices)[exchange],
-        "steps": adapter.key_help,
+        "steps": adapter.key_steps(fixed_ips=bool(settings.THRIVE_EGRESS_IPS)),
         "shape": adapter.shape,
         "egress_ips": settings.THRIVE_EGRESS_IPS,
     }
 
 
 def _render_form(request: HttpRequest, template: str, context: dict[str, object]) -> HttpResponse:
-    # Invalid forms answer 200 so htmx swaps them in; the partial alone for htmx requests.
+    # Invalid forms answer 200 so htmx swaps them in; the partial alone for htmx requests, of
+    # which the page takes only the result area and the error slots, never the fields.
     name = f"{template}#form" if request.htmx else template
     return render(request, name, context)
+
+
+def _failure_words(failure: ExchangeCallFailed, guide: dict[str, object]) -> str:
+    return key_failure_in_words(
+        failure.failure,
+        exchange_name=str(guide["exchange_name"]),
+        egress_ips=settings.THRIVE_EGRESS_IPS,
+    )
 
 
 @never_cache
@@ -67,6 +78,15 @@ def index(request: HttpRequest) -> HttpResponse:
 @manager_required
 @sensitive_variables(*SECRET_FIELDS, "secret")
 def add(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        # At the limit the page says so before anyone pastes a secret; Connect still checks.
+        usage = plan_usage(workspace=request.workspace)
+        if usage.reached:
+            context = {
+                "usage": usage,
+                "can_change_plan": can_manage_workspace(request.user, request.workspace),
+            }
+            return render(request, "connections/limit.html", context)
     exchange = request.POST.get("exchange") or request.GET.get("exchange")
     if exchange not in ADAPTERS:
         return render(request, "connections/choose.html", {"choices": exchange_choices()})
@@ -117,7 +137,7 @@ def add(request: HttpRequest) -> HttpResponse:
                 url = connection_url(connection)
                 return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
         except ExchangeCallFailed as failed:
-            context["failure"] = failed.failure
+            context["failure"] = _failure_words(failed, context)
         except ConnectionRefused as refused:
             form.add_error(refused.field, refused.message)
         except PortfolioRefused as refused:
@@ -203,7 +223,7 @@ def replace(request: HttpRequest, public_id: str) -> HttpResponse:
                 acknowledge_withdrawals=form.cleaned_data["acknowledge_withdrawals"],
             )
         except ExchangeCallFailed as failed:
-            context["failure"] = failed.failure
+            context["failure"] = _failure_words(failed, context)
         except ConnectionRefused as refused:
             form.add_error(refused.field, refused.message)
         else:
@@ -213,11 +233,17 @@ def replace(request: HttpRequest, public_id: str) -> HttpResponse:
     return _render_form(request, "connections/replace.html", context)
 
 
-@require_POST
+@never_cache
+@require_http_methods(["GET", "POST"])
 @workspace_required
 @manager_required
 def disconnect(request: HttpRequest, public_id: str) -> HttpResponse:
+    """GET asks on a page of ours what disconnecting does; POST does it."""
     connection = connection_get(workspace=request.workspace, public_id=public_id)
+    if request.method == "GET":
+        if connection.is_disconnected:
+            return redirect(connection_url(connection))
+        return render(request, "connections/disconnect.html", {"connection": connection})
     connection_disconnect(connection=connection, actor=request.user)
     messages.success(
         request,

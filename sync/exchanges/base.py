@@ -7,8 +7,6 @@ folder and one line in `registry.py`.
 
 from __future__ import annotations
 
-import contextlib
-import copy
 import functools
 import json
 from collections.abc import Callable, Iterator
@@ -121,12 +119,25 @@ class CredentialShape:
     has_futures_key: bool = False
 
 
+@dataclass(frozen=True)
+class IpStep:
+    """The key-creation step about the key's IP allow-list, in the exchange's own words.
+
+    Said one way where this installation sends from fixed addresses (THRIVE_EGRESS_IPS, listed
+    under the steps), the other where it does not: a key restricted to addresses we cannot name
+    would be refused.
+    """
+
+    restricted: str
+    unrestricted: str
+
+
 class ExchangeAdapter:
     exchange_id: ClassVar[str]
     ccxt_id: ClassVar[str]
     shape: ClassVar[CredentialShape] = CredentialShape()
     # How to create a read-only key, shown on the form: (step, step, …).
-    key_help: ClassVar[tuple[str, ...]] = ()
+    key_help: ClassVar[tuple[str | IpStep, ...]] = ()
     # Error codes in the exchange's own error body that mean "your IP is not allow-listed",
     # and those that mean the key itself failed, whatever class ccxt chose.
     ip_error_codes: ClassVar[frozenset[str]] = frozenset()
@@ -136,10 +147,6 @@ class ExchangeAdapter:
     # answer (a futures host down, a margin list refused), which must not stop spot.
     spot_markets_options: ClassVar[dict[str, Any]] = {"types": ["spot"]}
     spot_markets_params: ClassVar[dict[str, Any]] = {}
-    # Optional parts' lists that ccxt reads even to load the spot markets (margin pairs, MEXC's
-    # contracts), by ccxt method, with the empty answer a failed load then gives in their
-    # place: such a list that fails must stop neither spot nor the other families.
-    spot_markets_without: ClassVar[dict[str, Any]] = {}
     # Codes an optional part answers when the account never opened it (Binance -3003).
     not_opened_codes: ClassVar[frozenset[str]] = frozenset()
     client_options: ClassVar[dict[str, Any]] = {}
@@ -147,6 +154,16 @@ class ExchangeAdapter:
     # exchange counts requests per second; an exchange that counts weight per minute is kept
     # in bounds by the shared budget alone and may burst.
     spaces_requests: ClassVar[bool] = True
+
+    @classmethod
+    def key_steps(cls, *, fixed_ips: bool) -> list[str]:
+        """The key-creation steps, the IP step said as fits whether we send from fixed IPs."""
+        return [
+            (step.restricted if fixed_ips else step.unrestricted)
+            if isinstance(step, IpStep)
+            else step
+            for step in cls.key_help
+        ]
 
     def client(
         self, secret: CredentialSecret | None = None, *, futures: bool = False
@@ -172,33 +189,17 @@ class ExchangeAdapter:
 
     def ensure_markets(self, client: ccxt.Exchange) -> None:
         """The client's markets: the process's shared copy, or loaded. If the full list fails,
-        for this client only (not cached, so the next sync tries the full list again): every
-        market but the lists of `spot_markets_without`, else the spot markets alone."""
+        the spot markets alone, for this client only: they are not cached, so the next sync
+        tries the full list again."""
         try:
             markets_ensure(client, key=self.ccxt_id, route=self.markets_route)
         except Exception:
-            if self.spot_markets_without:
-                for method, empty in self.spot_markets_without.items():
-                    # ccxt calls its API methods on the instance, so this answer stands in
-                    setattr(client, method, lambda *_, empty=empty: copy.deepcopy(empty))
-                with contextlib.suppress(Exception):
-                    client.load_markets(True)
-                    return
             fetch_markets = client.options.get("fetchMarkets")
             client.options["fetchMarkets"] = {
                 **(fetch_markets if isinstance(fetch_markets, dict) else {}),
                 **self.spot_markets_options,
             }
             client.load_markets(True, dict(self.spot_markets_params))
-
-    def markets_missing(self, client: ccxt.Exchange, part: Part, flag: str) -> bool:
-        """Whether no market with ccxt's ``flag`` ("swap", "linear"…) loaded because its list
-        failed and ensure_markets went without it. The part is then recorded failed for this
-        sync, rather than read as empty or its fills taken for another family's."""
-        if any(market.get(flag) for market in (client.markets or {}).values()):
-            return False
-        self.record_failure(client, part, failure_for(ErrorCode.UNAVAILABLE))
-        return True
 
     def read_probe(self, client: ccxt.Exchange) -> None:
         """One harmless signed read, proving the key authenticates and can read."""

@@ -22,7 +22,7 @@ from typing import Any
 
 import ccxt
 
-from .base import CredentialShape, ExchangeAdapter, Permissions, id_text
+from .base import CredentialShape, ExchangeAdapter, IpStep, Permissions, id_text
 from .capabilities import Availability, Part
 from .records import (
     BalanceRecord,
@@ -136,7 +136,13 @@ class BinanceAdapter(ExchangeAdapter):
     key_help = (
         "On binance.com open Account → API Management and choose Create API → System generated.",
         "Leave only “Enable Reading” ticked: no spot, margin, futures or withdrawal permissions.",
-        "Choose “Restrict access to trusted IPs only” and add our addresses below.",
+        IpStep(
+            restricted="Choose “Restrict access to trusted IPs only” and add our addresses below.",
+            unrestricted=(
+                "Under IP access restrictions leave “Unrestricted” chosen: there are no addresses "
+                "of ours to list (see below)."
+            ),
+        ),
         "Copy the API key and the secret key: Binance shows the secret only once.",
     )
     # -2015 is "Invalid API-key, IP, or permissions". ccxt turns it into DDoSProtection once
@@ -146,9 +152,6 @@ class BinanceAdapter(ExchangeAdapter):
     # {"code":-3003,"msg":"Margin account does not exist."} (ccxt binance.py spot table)
     not_opened_codes = frozenset({"-3003"})
     client_options = {"fetchMarkets": {"types": ["spot", "linear", "inverse"]}}
-    # ccxt reads the margin pair lists (sapi, with a key) with the spot markets (binance.py
-    # fetch_markets, fetch_currencies); margin is optional, so their failure must not stop spot.
-    spot_markets_without = {"sapiGetMarginAllPairs": [], "sapiGetMarginIsolatedAllPairs": []}
     # Binance counts request weight per minute (6000 spot, 2400 futures), so a sync may burst
     # within the shared budget instead of spacing every call.
     spaces_requests = False
@@ -250,9 +253,6 @@ class BinanceAdapter(ExchangeAdapter):
         second sync on.
         """
         flag = "linear" if family == "usdm" else "inverse"
-        if self.markets_missing(client, FUTURES_PARTS[family], flag):
-            # a search now would find nothing and be marked done
-            return set()
         markets = [m for m in client.markets.values() if m.get("contract") and m.get(flag)]
         reach = now_ms - INCOME_REACH_MS[family]
         searched = known.searched_through(family)

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 import ccxt
 
-from .base import CredentialShape, ExchangeAdapter, Permissions, id_text
+from .base import CredentialShape, ExchangeAdapter, IpStep, Permissions, id_text
 from .capabilities import Part
 from .errors import ErrorCode, ExchangeFailure, failure_for
 from .records import (
@@ -56,7 +56,12 @@ class CoinbaseAdapter(ExchangeAdapter):
         "Under Advanced settings pick the ECDSA signature algorithm: Advanced Trade does not "
         "accept Ed25519 keys.",
         "Choose the portfolio to sync and tick only “View”; leave “Trade” and “Transfer” off.",
-        "In the IP allowlist add our addresses below.",
+        IpStep(
+            restricted="In the IP allowlist add our addresses below.",
+            unrestricted=(
+                "Leave the IP allowlist empty: there are no addresses of ours to list (see below)."
+            ),
+        ),
         "Copy the key name (organizations/…/apiKeys/…) and the whole private key, from "
         "“-----BEGIN EC PRIVATE KEY-----” to the END line: Coinbase shows it only once.",
     )

@@ -24,7 +24,7 @@ from typing import Any
 
 import ccxt
 
-from ..base import CredentialShape, ExchangeAdapter, Permissions, id_text
+from ..base import CredentialShape, ExchangeAdapter, IpStep, Permissions, id_text
 from ..capabilities import Part
 from ..records import (
     BalanceRecord,
@@ -98,7 +98,12 @@ class BitgetAdapter(ExchangeAdapter):
         "passphrase here too.",
         "Choose Read-only for Futures, Spot, Margin and Copy trading; leave every Read-Write, "
         "Transfer and Withdraw permission off.",
-        "Under “Bind IP address”, enter our IP addresses listed below.",
+        IpStep(
+            restricted="Under “Bind IP address”, enter our IP addresses listed below.",
+            unrestricted=(
+                "Leave “Bind IP address” empty: there are no addresses of ours to list (see below)."
+            ),
+        ),
         "Copy the API key and the secret key: Bitget shows the secret only once.",
     )
     # 40018 "Invalid IP": the request came from outside the key's IP binding.
@@ -111,9 +116,6 @@ class BitgetAdapter(ExchangeAdapter):
     # Classic accounts only: without this ccxt probes GET /api/v3/account/settings (the
     # unified-account API) once per client before its first private call.
     client_options = {"uta": False}
-    # ccxt reads the margin currencies with the spot symbols (bitget.py fetch_default_markets);
-    # we sync no margin, so their failure must not stop spot.
-    spot_markets_without = {"publicMarginGetV2MarginCurrencies": {"data": []}}
 
     def error_code_of(self, client: ccxt.Exchange) -> str | None:
         """Bitget's ``code`` from the last body. ccxt keeps ``last_json_response`` only when
@@ -178,11 +180,7 @@ class BitgetAdapter(ExchangeAdapter):
             for name in known
             if not name.startswith(SPOT) or name.removeprefix(SPOT) in client.markets
         }
-        # Without USDT-M's contract list (ensure_markets went without it) its fills would be
-        # read against the spot markets, which share their ids (BTCUSDT): not walked then.
-        if self.markets_missing(client, USDT_M, "swap"):
-            names.discard(MIX + USDT_FUTURES)
-        elif MIX + USDT_FUTURES not in known and self.optional(
+        if MIX + USDT_FUTURES not in known and self.optional(
             client, USDT_M, lambda: self._futures_ever_used(client), False
         ):
             names.add(MIX + USDT_FUTURES)

@@ -19,7 +19,7 @@ from typing import Any
 
 import ccxt
 
-from ..base import CredentialShape, ExchangeAdapter, Permissions, id_text
+from ..base import CredentialShape, ExchangeAdapter, IpStep, Permissions, id_text
 from ..capabilities import Availability, Part, part_log_of
 from ..errors import ErrorCode, ExchangeFailure, failure_for
 from ..records import BalanceRecord, PositionRecord, Stream, TradePage, TradeRecord
@@ -86,8 +86,17 @@ class BybitAdapter(ExchangeAdapter):
         "On bybit.com open your profile → API → Create New Key → System-generated API Keys.",
         "Choose “Read-Only” and tick only what we read: Unified Trading (orders, positions), "
         "SPOT, Wallet and Exchange history. Never Withdrawal.",
-        "Under IP access choose “Only IPs with permissions granted…” and add our addresses "
-        "below; keys without an IP lapse after three months.",
+        IpStep(
+            restricted=(
+                "Under IP access choose “Only IPs with permissions granted…” and add our "
+                "addresses below; keys without an IP lapse after three months."
+            ),
+            unrestricted=(
+                "Under IP access choose “No IP restriction”: there are no addresses of ours to "
+                "list (see below). Bybit lets such a key lapse after three months; replace it "
+                "here then."
+            ),
+        ),
         "Confirm with your 2FA code and copy the API key and the secret: Bybit shows the "
         "secret only once.",
     )

@@ -31,7 +31,7 @@ from typing import Any
 
 import ccxt
 
-from ..base import CredentialShape, ExchangeAdapter, Permissions, id_text
+from ..base import CredentialShape, ExchangeAdapter, IpStep, Permissions, id_text
 from ..capabilities import Availability, part_log_of
 from ..errors import ErrorCode, ExchangeFailure, failure_for
 from ..records import (
@@ -115,7 +115,15 @@ class GateAdapter(ExchangeAdapter):
     key_help = (
         "On gate.com open your profile → API Management → Create API Key, and pick the "
         "account type your account uses (Classic or Unified).",
-        "Under IP Permissions choose to bind IP addresses and enter our addresses below.",
+        IpStep(
+            restricted=(
+                "Under IP Permissions choose to bind IP addresses and enter our addresses below."
+            ),
+            unrestricted=(
+                "Under IP Permissions leave the key unbound to IP addresses: there are no "
+                "addresses of ours to list (see below)."
+            ),
+        ),
         "Set Spot/Margin, Perpetual Futures, Delivery, Wallet, Unified Account and Account to "
         "“Read Only”, and leave Withdrawal off. Account read lets us confirm the key is "
         "read-only.",
@@ -128,9 +136,6 @@ class GateAdapter(ExchangeAdapter):
     not_opened_codes = frozenset({"USER_NOT_FOUND"})
     # We do not sync options: leaving them out spares load_markets one call per underlying.
     client_options = {"fetchMarkets": {"types": ["spot", "swap", "future"]}}
-    # ccxt reads the (deprecated) margin pair list with the spot pairs (gate.py
-    # fetch_spot_markets); margin is optional, so its failure must not stop spot.
-    spot_markets_without = {"publicMarginGetCurrencyPairs": []}
 
     def read_probe(self, client: ccxt.Exchange) -> None:
         # GET /spot/accounts: one signed read, no market list needed

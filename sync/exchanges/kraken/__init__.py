@@ -28,7 +28,7 @@ import ccxt
 from connections.vault import CredentialSecret
 from sync.markets import markets_ensure
 
-from ..base import CredentialShape, ExchangeAdapter, Permissions, id_text
+from ..base import CredentialShape, ExchangeAdapter, IpStep, Permissions, id_text
 from ..capabilities import Part, part_log_of
 from ..client import build_client
 from ..errors import ErrorCode, ExchangeCallFailed, ExchangeFailure, failure_for
@@ -124,8 +124,17 @@ class KrakenAdapter(ExchangeAdapter):
         "On kraken.com open Settings → Connections & API and choose “Create API key”.",
         "Tick only Query Funds, Query Open Orders & Trades, Query Closed Orders & Trades and "
         "Query Ledger Entries; leave every order, deposit and withdrawal box unticked.",
-        "Add our addresses below to the key's IP allowlist and leave the query start and end "
-        "dates empty, so that we can read your whole history.",
+        IpStep(
+            restricted=(
+                "Add our addresses below to the key's IP allowlist and leave the query start and "
+                "end dates empty, so that we can read your whole history."
+            ),
+            unrestricted=(
+                "Leave the key's IP allowlist empty (there are no addresses of ours to list, see "
+                "below) and the query start and end dates too, so that we can read your whole "
+                "history."
+            ),
+        ),
         "For Kraken Futures, create a second key in Kraken Futures → Settings → API Keys with "
         "“General API: Read Only” and “Withdrawal API: No Access”, and enter it below too.",
         "Copy each public and private key: Kraken shows a private key only once.",

@@ -30,7 +30,7 @@ import ccxt
 from connections.vault import CredentialSecret
 from sync.markets import markets_ensure
 
-from ..base import CredentialShape, ExchangeAdapter, Permissions, id_text
+from ..base import CredentialShape, ExchangeAdapter, IpStep, Permissions, id_text
 from ..capabilities import Part, attach_part_log, part_log_of
 from ..client import build_client
 from ..errors import ErrorCode, ExchangeCallFailed, ExchangeFailure, failure_for
@@ -94,7 +94,12 @@ class KucoinAdapter(ExchangeAdapter):
         "On kucoin.com open Account → API Management and choose Create API → API Trading.",
         "Name the key and choose its passphrase (7 to 32 characters): you will enter it here.",
         "Tick only “General”; leave Spot, Margin, Futures, Earn, Flex Transfer and Withdrawal off.",
-        "Set IP restriction to “Yes” and add our addresses below.",
+        IpStep(
+            restricted="Set IP restriction to “Yes” and add our addresses below.",
+            unrestricted=(
+                "Set IP restriction to “No”: there are no addresses of ours to list (see below)."
+            ),
+        ),
         "Confirm, then copy the API key and the secret: KuCoin shows the secret only once.",
     )
     # 400006 "Invalid request IP, the current client IP is: …"

@@ -23,7 +23,7 @@ from typing import Any
 
 import ccxt
 
-from ..base import CredentialShape, ExchangeAdapter, Permissions, id_text
+from ..base import CredentialShape, ExchangeAdapter, IpStep, Permissions, id_text
 from ..errors import ErrorCode, ExchangeFailure, failure_for
 from ..records import BalanceRecord, PositionRecord, Stream, TradePage, TradeRecord, to_decimal
 from . import holdings, trades
@@ -55,8 +55,16 @@ class MexcAdapter(ExchangeAdapter):
         "On mexc.com open your profile → API Management and choose Create API Key.",
         "Tick only the viewing permissions (View Account Details and View Order Details) for "
         "Spot and for Futures; leave Trade, Transfer and Withdrawal unticked.",
-        "Link our IP addresses below to the key: MEXC lets a key without linked IPs expire "
-        "after 90 days.",
+        IpStep(
+            restricted=(
+                "Link our IP addresses below to the key: MEXC lets a key without linked IPs "
+                "expire after 90 days."
+            ),
+            unrestricted=(
+                "Link no IP addresses: there are no addresses of ours to list (see below). MEXC "
+                "lets a key without linked IPs expire after 90 days; replace it here then."
+            ),
+        ),
         "Copy the Access Key (it starts with mx0) and the Secret Key: MEXC shows the secret "
         "only once.",
     )
@@ -68,9 +76,6 @@ class MexcAdapter(ExchangeAdapter):
     not_opened_codes = frozenset({"1000"})
     # Nothing to pre-set: ccxt's MEXC client makes no hidden account-mode calls.
     client_options = {}
-    # ccxt loads the contracts with the spot markets whatever the types (mexc.py
-    # fetch_markets); futures are optional, so their failure must not stop spot.
-    spot_markets_without = {"contractPublicGetDetail": {"data": []}}
 
     def error_code_of(self, client: ccxt.Exchange) -> str | None:
         return error_code_of(client)
@@ -111,9 +116,6 @@ class MexcAdapter(ExchangeAdapter):
     # -- the sync engine's side -------------------------------------------------------------
 
     def trade_streams(self, client: ccxt.Exchange, *, known: set[str]) -> list[Stream]:
-        # Without the contract list (ensure_markets went without it) no perpetual can be named
-        # or walked: the part fails for this sync rather than read as empty.
-        self.markets_missing(client, FUTURES, "swap")
         return trades.trade_streams(client, known, self.optional_for(client))
 
     def trade_pages(

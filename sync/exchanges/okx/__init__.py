@@ -26,7 +26,7 @@ from typing import Any
 
 import ccxt
 
-from ..base import CredentialShape, ExchangeAdapter, Permissions, id_text
+from ..base import CredentialShape, ExchangeAdapter, IpStep, Permissions, id_text
 from ..capabilities import Availability, Part, part_log_of
 from ..errors import ErrorCode, ExchangeFailure, failure_for
 from ..records import BalanceRecord, PositionRecord, Stream, TradePage, TradeRecord, to_decimal
@@ -95,7 +95,13 @@ class OkxAdapter(ExchangeAdapter):
     key_help = (
         "On okx.com open your profile → API keys and choose “Create API key” for API trading.",
         "Keep only the “Read” permission: leave “Trade” and “Withdraw” unticked.",
-        "Enter our addresses below in the key's IP address field.",
+        IpStep(
+            restricted="Enter our addresses below in the key's IP address field.",
+            unrestricted=(
+                "Leave the key's IP address field empty: there are no addresses of ours to list "
+                "(see below)."
+            ),
+        ),
         "Choose a passphrase of 8 to 32 characters; OKX cannot recover it, so note it.",
         "Copy the API key, the secret key and the passphrase into this form.",
     )

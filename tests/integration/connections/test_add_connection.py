@@ -61,7 +61,9 @@ def test_a_withdrawal_key_needs_an_explicit_acknowledgement(owner_client, worksp
     account = binance["withdraw-enabled"]
     refused = owner_client.post(ADD, form_data(account))
     assert refused.status_code == 200
-    assert "tick the acknowledgement" in refused.content.decode()
+    body = refused.content.decode()
+    assert "tick the box below" in body
+    assert 'name="acknowledge_withdrawals"' in body
     assert not ExchangeConnection.objects.filter(workspace=workspace).exists()
 
     accepted = owner_client.post(ADD, form_data(account, acknowledge_withdrawals="on"))
