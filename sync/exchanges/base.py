@@ -7,6 +7,8 @@ folder and one line in `registry.py`.
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import functools
 import json
 from collections.abc import Callable, Iterator
@@ -147,6 +149,10 @@ class ExchangeAdapter:
     # answer (a futures host down, a margin list refused), which must not stop spot.
     spot_markets_options: ClassVar[dict[str, Any]] = {"types": ["spot"]}
     spot_markets_params: ClassVar[dict[str, Any]] = {}
+    # Optional parts' lists that ccxt reads even to load the spot markets (margin pairs, MEXC's
+    # contracts), by ccxt method, with the empty answer a failed load then gives in their
+    # place: such a list that fails must stop neither spot nor the other families.
+    spot_markets_without: ClassVar[dict[str, Any]] = {}
     # Codes an optional part answers when the account never opened it (Binance -3003).
     not_opened_codes: ClassVar[frozenset[str]] = frozenset()
     client_options: ClassVar[dict[str, Any]] = {}
@@ -189,17 +195,33 @@ class ExchangeAdapter:
 
     def ensure_markets(self, client: ccxt.Exchange) -> None:
         """The client's markets: the process's shared copy, or loaded. If the full list fails,
-        the spot markets alone, for this client only: they are not cached, so the next sync
-        tries the full list again."""
+        for this client only (not cached, so the next sync tries the full list again): every
+        market but the lists of `spot_markets_without`, else the spot markets alone."""
         try:
             markets_ensure(client, key=self.ccxt_id, route=self.markets_route)
         except Exception:
+            if self.spot_markets_without:
+                for method, empty in self.spot_markets_without.items():
+                    # ccxt calls its API methods on the instance, so this answer stands in
+                    setattr(client, method, lambda *_, empty=empty: copy.deepcopy(empty))
+                with contextlib.suppress(Exception):
+                    client.load_markets(True)
+                    return
             fetch_markets = client.options.get("fetchMarkets")
             client.options["fetchMarkets"] = {
                 **(fetch_markets if isinstance(fetch_markets, dict) else {}),
                 **self.spot_markets_options,
             }
             client.load_markets(True, dict(self.spot_markets_params))
+
+    def markets_missing(self, client: ccxt.Exchange, part: Part, flag: str) -> bool:
+        """Whether no market with ccxt's ``flag`` ("swap", "linear"…) loaded because its list
+        failed and ensure_markets went without it. The part is then recorded failed for this
+        sync, rather than read as empty or its fills taken for another family's."""
+        if any(market.get(flag) for market in (client.markets or {}).values()):
+            return False
+        self.record_failure(client, part, failure_for(ErrorCode.UNAVAILABLE))
+        return True
 
     def read_probe(self, client: ccxt.Exchange) -> None:
         """One harmless signed read, proving the key authenticates and can read."""

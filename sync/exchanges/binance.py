@@ -152,6 +152,9 @@ class BinanceAdapter(ExchangeAdapter):
     # {"code":-3003,"msg":"Margin account does not exist."} (ccxt binance.py spot table)
     not_opened_codes = frozenset({"-3003"})
     client_options = {"fetchMarkets": {"types": ["spot", "linear", "inverse"]}}
+    # ccxt reads the margin pair lists (sapi, with a key) with the spot markets (binance.py
+    # fetch_markets, fetch_currencies); margin is optional, so their failure must not stop spot.
+    spot_markets_without = {"sapiGetMarginAllPairs": [], "sapiGetMarginIsolatedAllPairs": []}
     # Binance counts request weight per minute (6000 spot, 2400 futures), so a sync may burst
     # within the shared budget instead of spacing every call.
     spaces_requests = False
@@ -253,6 +256,9 @@ class BinanceAdapter(ExchangeAdapter):
         second sync on.
         """
         flag = "linear" if family == "usdm" else "inverse"
+        if self.markets_missing(client, FUTURES_PARTS[family], flag):
+            # a search now would find nothing and be marked done
+            return set()
         markets = [m for m in client.markets.values() if m.get("contract") and m.get(flag)]
         reach = now_ms - INCOME_REACH_MS[family]
         searched = known.searched_through(family)

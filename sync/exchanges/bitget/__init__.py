@@ -116,6 +116,9 @@ class BitgetAdapter(ExchangeAdapter):
     # Classic accounts only: without this ccxt probes GET /api/v3/account/settings (the
     # unified-account API) once per client before its first private call.
     client_options = {"uta": False}
+    # ccxt reads the margin currencies with the spot symbols (bitget.py fetch_default_markets);
+    # we sync no margin, so their failure must not stop spot.
+    spot_markets_without = {"publicMarginGetV2MarginCurrencies": {"data": []}}
 
     def error_code_of(self, client: ccxt.Exchange) -> str | None:
         """Bitget's ``code`` from the last body. ccxt keeps ``last_json_response`` only when
@@ -180,7 +183,11 @@ class BitgetAdapter(ExchangeAdapter):
             for name in known
             if not name.startswith(SPOT) or name.removeprefix(SPOT) in client.markets
         }
-        if MIX + USDT_FUTURES not in known and self.optional(
+        # Without USDT-M's contract list (ensure_markets went without it) its fills would be
+        # read against the spot markets, which share their ids (BTCUSDT): not walked then.
+        if self.markets_missing(client, USDT_M, "swap"):
+            names.discard(MIX + USDT_FUTURES)
+        elif MIX + USDT_FUTURES not in known and self.optional(
             client, USDT_M, lambda: self._futures_ever_used(client), False
         ):
             names.add(MIX + USDT_FUTURES)

@@ -136,6 +136,9 @@ class GateAdapter(ExchangeAdapter):
     not_opened_codes = frozenset({"USER_NOT_FOUND"})
     # We do not sync options: leaving them out spares load_markets one call per underlying.
     client_options = {"fetchMarkets": {"types": ["spot", "swap", "future"]}}
+    # ccxt reads the (deprecated) margin pair list with the spot pairs (gate.py
+    # fetch_spot_markets); margin is optional, so its failure must not stop spot.
+    spot_markets_without = {"publicMarginGetCurrencyPairs": []}
 
     def read_probe(self, client: ccxt.Exchange) -> None:
         # GET /spot/accounts: one signed read, no market list needed

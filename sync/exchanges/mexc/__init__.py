@@ -76,6 +76,9 @@ class MexcAdapter(ExchangeAdapter):
     not_opened_codes = frozenset({"1000"})
     # Nothing to pre-set: ccxt's MEXC client makes no hidden account-mode calls.
     client_options = {}
+    # ccxt loads the contracts with the spot markets whatever the types (mexc.py
+    # fetch_markets); futures are optional, so their failure must not stop spot.
+    spot_markets_without = {"contractPublicGetDetail": {"data": []}}
 
     def error_code_of(self, client: ccxt.Exchange) -> str | None:
         return error_code_of(client)
@@ -116,6 +119,9 @@ class MexcAdapter(ExchangeAdapter):
     # -- the sync engine's side -------------------------------------------------------------
 
     def trade_streams(self, client: ccxt.Exchange, *, known: set[str]) -> list[Stream]:
+        # Without the contract list (ensure_markets went without it) no perpetual can be named
+        # or walked: the part fails for this sync rather than read as empty.
+        self.markets_missing(client, FUTURES, "swap")
         return trades.trade_streams(client, known, self.optional_for(client))
 
     def trade_pages(
