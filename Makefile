@@ -24,7 +24,7 @@ dev: install
 	@DEBUG=1 $(BIN)/python manage.py migrate --noinput -v 0
 	@DEBUG=1 $(BIN)/python manage.py seed_demo --url http://127.0.0.1:$(PORT) \
 		--simulator-url http://127.0.0.1:$(SIM_PORT)
-	@DEBUG=1 PORT=$(PORT) SIM_PORT=$(SIM_PORT) THRIVE_EXCHANGE_URLS='$(THRIVE_EXCHANGE_URLS)' \
+	@DEBUG=1 WEB_PORT=$(PORT) SIM_PORT=$(SIM_PORT) THRIVE_EXCHANGE_URLS='$(THRIVE_EXCHANGE_URLS)' \
 		PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho --procfile Procfile.dev start
 
 test: install

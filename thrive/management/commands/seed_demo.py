@@ -16,6 +16,16 @@ DEMO_PASSWORD = "thrive-demo"  # noqa: S105 -- a published demo sign-in, only ev
 DEMO_WORKSPACE = "Demo workspace"
 
 
+def sign_in_banner(state: str, url: str, simulator_url: str) -> str:
+    """What `make dev` prints before its servers start and again once the web server answers."""
+    return (
+        f"\n  Thrive is {state} on {url}\n"
+        f"  Sign in as {DEMO_EMAIL} with password {DEMO_PASSWORD}\n"
+        f"  Exchange traffic goes to the local simulator; its demo keys (label “demo”):\n"
+        f"  {simulator_url}/_sim/accounts?exchange=binance\n"
+    )
+
+
 class Command(BaseCommand):
     help = "Create the demo user and workspace (development only; needs DEBUG on)."
 
@@ -31,14 +41,8 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             raise CommandError("seed_demo only runs with DEBUG on: the demo password is public.")
         self.seed()
-        url = options["url"]
         self.stdout.write(
-            self.style.SUCCESS(
-                f"\n  Thrive is starting on {url}\n"
-                f"  Sign in as {DEMO_EMAIL} with password {DEMO_PASSWORD}\n"
-                f"  Exchange traffic goes to the local simulator; its demo keys (label “demo”):\n"
-                f"  {options['simulator_url']}/_sim/accounts?exchange=binance\n"
-            )
+            self.style.SUCCESS(sign_in_banner("starting", options["url"], options["simulator_url"]))
         )
 
     @transaction.atomic
