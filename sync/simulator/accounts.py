@@ -255,6 +255,7 @@ class Account:
             "permissions": list(self.spec.permissions),
             "profile": self.profile.name,
             "profile_description": self.profile.description,
+            "mode": self.exchange.account_mode(self),
             "readings": dict(self.spec.readings),
             "status": self.spec.status,
             "ip_whitelist": list(self.spec.ip_whitelist),

@@ -3,7 +3,11 @@
 JSON in and out; mistakes answer 400 with ``{"error": "..."}`` saying what to send instead.
 
 - ``GET /_sim/``: seed, anchor, exchanges and their hosts, rate-limit scale;
-- ``GET /_sim/accounts[?exchange=]``, ``POST /_sim/accounts`` (``exchange``, ``trades``:
+- ``GET /_sim/accounts[?exchange=]``: every account with its keys, its ``profile`` (what it
+  opened and what its key reaches, profiles.py) and its ``mode``, the exchange's own name for
+  the kind of account where it has several (Binance classic or portfolio-margin, Bybit unified
+  or classic, Gate classic or unified, OKX's account modes, KuCoin's trading engine), else null;
+- ``POST /_sim/accounts`` (``exchange``, ``trades``:
   {unified symbol: count}, where a margin book is "BTC/USDT cross margin" or "BTC/USDT isolated
   margin" on exchanges that list one, ``days``, ``permissions``, optional ``label``,
   ``status``, ``ip_whitelist``, ``master``, ``anchor_ms``, ``profile``: see profiles.py,

@@ -242,6 +242,12 @@ class ExchangeSimulator:
             if choice not in choices:
                 raise ValueError(f"{self.id}.{name} is one of {list(choices)}, not {choice!r}")
 
+    def account_mode(self, account: Account) -> str | None:
+        """The exchange's own name for the kind of account this is, where it has more than one
+        (Bybit "unified" or "classic"): listed beside the profile by ``/_sim/accounts``, from
+        the same test that decides how the account answers."""
+        return None
+
     def unseen(self) -> Response:
         status, body = self.unseen_error
         return Response.json(body, status)

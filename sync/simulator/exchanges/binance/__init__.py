@@ -81,6 +81,10 @@ class BinanceSimulator(ExchangeSimulator):
     # Binance's envelope with a code outside ccxt's tables: ccxt raises ExchangeError.
     unseen_error = (400, {"code": -98765, "msg": "An error nobody has seen before."})
 
+    def account_mode(self, account: Account) -> str:
+        """A Portfolio Margin account, or a classic one (Binance's two account types)."""
+        return "portfolio-margin" if account.profile.portfolio_margin else "classic"
+
     def claimed_api_key(self, request: Request) -> str | None:
         return request.header("x-mbx-apikey")
 

@@ -86,6 +86,10 @@ class BitgetSimulator(ExchangeSimulator):
             passphrase=derive_alphanumeric(seed, f"{label}:passphrase", 16),
         )
 
+    def account_mode(self, account: Account) -> str:
+        """Classic accounts only: the Unified Trading Account's API is not simulated."""
+        return "classic"
+
     def claimed_api_key(self, request: Request) -> str | None:
         return request.header("access-key")
 

@@ -10,7 +10,7 @@ from sync.simulator.accounts import Account, AccountSpec, Credentials
 from sync.simulator.exchanges.base import ExchangeSimulator, Route, Router
 from sync.simulator.exchanges.bybit import auth, errors, executions, positions, public, wallet
 from sync.simulator.exchanges.bybit.catalog import INSTRUMENTS
-from sync.simulator.exchanges.bybit.common import CLASSIC_PREFIX
+from sync.simulator.exchanges.bybit.common import CLASSIC_PREFIX, is_classic
 from sync.simulator.http import Request, Response
 from sync.simulator.ratelimit import RateLimit, Verdict
 from sync.simulator.signing import derive_alphanumeric
@@ -88,6 +88,10 @@ class BybitSimulator(ExchangeSimulator):
             api_key=derive_alphanumeric(seed, f"{label}:api_key", API_KEY_LENGTH),
             secret=derive_alphanumeric(seed, f"{label}:secret", SECRET_LENGTH),
         )
+
+    def account_mode(self, account: Account) -> str:
+        """A Unified Trading Account, or a classic account never upgraded."""
+        return "classic" if is_classic(account) else "unified"
 
     def claimed_api_key(self, request: Request) -> str | None:
         return request.header("x-bapi-api-key")

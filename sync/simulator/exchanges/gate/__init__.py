@@ -103,6 +103,10 @@ class GateSimulator(ExchangeSimulator):
     def credentials(self, seed: int, label: str) -> Credentials:
         return auth.credentials(seed, label)
 
+    def account_mode(self, account: Account) -> str:
+        """A classic account, or a key created in (legacy) unified account mode."""
+        return "unified" if auth.key_mode(account) == 2 else "classic"
+
     def claimed_api_key(self, request: Request) -> str | None:
         return request.header("key")
 

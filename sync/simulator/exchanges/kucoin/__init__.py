@@ -82,6 +82,11 @@ class KucoinSimulator(ExchangeSimulator):
             passphrase=derive_alphanumeric(seed, f"{label}:passphrase", 16),
         )
 
+    def account_mode(self, account: Account) -> str:
+        """Classic accounts on the high-frequency trading engine, or still on the old
+        low-frequency one."""
+        return "high-frequency" if accounts.is_hf(account) else "low-frequency"
+
     def claimed_api_key(self, request: Request) -> str | None:
         return request.header("kc-api-key")
 

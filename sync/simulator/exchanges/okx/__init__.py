@@ -19,7 +19,14 @@ from sync.simulator.exchanges.okx.catalog import (
     traded_options,
     yymmdd,
 )
-from sync.simulator.exchanges.okx.common import MULTI_PREFIX, SIMPLE_PREFIX
+from sync.simulator.exchanges.okx.common import (
+    MULTI_CURRENCY_MODE,
+    MULTI_PREFIX,
+    SIMPLE_PREFIX,
+    SPOT_AND_FUTURES_MODE,
+    SPOT_MODE,
+    account_level,
+)
 from sync.simulator.http import Request, Response
 from sync.simulator.ratelimit import RateLimit
 from sync.simulator.signing import derive_bytes
@@ -41,6 +48,13 @@ def derive_passphrase(seed: int, label: str) -> str:
     letters = [_READABLE[byte % len(_READABLE)] for byte in material[:15]]
     letters.insert(material[15] % 15, _SYMBOLS[material[16] % len(_SYMBOLS)])
     return "".join(letters)
+
+
+ACCOUNT_MODES = {
+    SPOT_MODE: "spot",
+    SPOT_AND_FUTURES_MODE: "spot-and-futures",
+    MULTI_CURRENCY_MODE: "multi-currency-margin",
+}
 
 
 class OkxSimulator(ExchangeSimulator):
@@ -143,6 +157,10 @@ class OkxSimulator(ExchangeSimulator):
             secret=derive_bytes(seed, f"{label}:secret", 16).hex().upper(),
             passphrase=derive_passphrase(seed, f"{label}:passphrase"),
         )
+
+    def account_mode(self, account: Account) -> str:
+        """The account mode (``acctLv``) in OKX's words."""
+        return ACCOUNT_MODES[account_level(account)]
 
     def claimed_api_key(self, request: Request) -> str | None:
         return request.header("ok-access-key")
