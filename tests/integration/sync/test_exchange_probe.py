@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import io
 import json
+from decimal import Decimal
+from pathlib import Path
 
 import ccxt
 import pytest
 from django.core.management import CommandError, call_command
+
+from sync.exchanges import recording
 
 
 def probe(monkeypatch, account: dict, *args: str) -> str:
@@ -32,14 +36,81 @@ def test_it_reports_each_endpoint_with_the_exchanges_own_error_codes(
     assert account["api_key"] not in report and account["secret"] not in report
 
 
-def test_it_names_fields_that_differ_from_the_documented_answer(routed_to_simulator, monkeypatch):
+def recorded(folder: Path) -> list[dict]:
+    return [json.loads(path.read_text()) for path in sorted(folder.glob("*.json"))]
+
+
+def test_it_names_each_field_the_fixture_has_and_the_answer_lacks_and_the_reverse(
+    routed_to_simulator, monkeypatch, tmp_path
+):
     account = routed_to_simulator.account("binance", "spot-only")
+    probe(monkeypatch, account, "--record", str(tmp_path / "answers"), "--streams", "1")
+    documented = next(
+        fixture
+        for fixture in recorded(tmp_path / "answers")
+        if fixture["request"]["path"] == "/api/v3/account"
+    )
+    # documentation that has drifted from the exchange: a field it no longer sends (one of
+    # them nested), and one it sends and the documentation never mentioned
+    body = documented["response"]["body"]
+    body["documentedOnly"] = True
+    body["commissionRates"]["documentedRate"] = "0.00100000"
+    del body["canTrade"]
+    folder = tmp_path / "fixtures" / "binance"
+    folder.mkdir(parents=True)
+    (folder / "account.json").write_text(json.dumps(documented))
+    monkeypatch.setattr(recording, "FIXTURES", tmp_path / "fixtures")
 
-    report = probe(monkeypatch, account)
+    lines = probe(monkeypatch, account, "--streams", "1").splitlines()
 
-    # the documented example carries "uid"; what the simulator sends is compared field by field
-    line = next(line for line in report.splitlines() if "api/v3/account:" in line)
-    assert line.endswith(("ok", "ok, fields differ"))
+    at = lines.index("  GET api.binance.com/api/v3/account: ok, fields differ")
+    assert lines[at + 1 : at + 3] == [
+        "    expected, not sent: commissionRates.documentedRate, documentedOnly",
+        "    sent, not expected: canTrade",
+    ]
+    assert (
+        "  GET api.binance.com/sapi/v1/account/apiRestrictions: ok (no fixture to compare with)"
+        in lines
+    )
+
+
+def test_recorded_trades_keep_times_symbols_and_prices_and_scramble_ids_and_amounts(
+    routed_to_simulator, monkeypatch, tmp_path
+):
+    account = routed_to_simulator.create_account(
+        exchange="binance", label="probe-redaction", trades={"BTC/USDT": 12}, days=5
+    )
+
+    probe(monkeypatch, account, "--record", str(tmp_path), "--streams", "0")
+
+    truth = routed_to_simulator.ground_truth(account["api_key"])
+    rows = [
+        row
+        for fixture in recorded(tmp_path)
+        if fixture["request"]["path"] == "/api/v3/myTrades"
+        for row in fixture["response"]["body"]
+    ]
+    # when and at what price each fill traded is kept: it is what a fixture documents
+    assert sorted((row["time"], Decimal(row["price"])) for row in rows) == sorted(
+        (fill["timestamp"], Decimal(fill["price"])) for fill in truth
+    )
+    assert {row["symbol"] for row in rows} == {"BTCUSDT"}
+    # whose fills they were, and how much, is not
+    assert not {str(row["id"]) for row in rows} & {fill["id"] for fill in truth}
+    assert not {str(row["orderId"]) for row in rows} & {fill["order_id"] for fill in truth}
+    assert not {(row["time"], Decimal(row["qty"])) for row in rows} & {
+        (fill["timestamp"], Decimal(fill["amount"])) for fill in truth
+    }
+    assert not {Decimal(row["quoteQty"]) for row in rows} & {
+        Decimal(fill["cost"]) for fill in truth
+    }
+    spot = next(
+        fixture["response"]["body"]
+        for fixture in recorded(tmp_path)
+        if fixture["request"]["path"] == "/api/v3/account"
+    )
+    uid = account["email"].split("@")[0].rsplit(".", 1)[1]
+    assert spot["uid"] and str(spot["uid"]) != uid
 
 
 def test_recorded_answers_are_redacted_fixtures(routed_to_simulator, monkeypatch, tmp_path):
