@@ -15,7 +15,8 @@ from portfolio.selectors import portfolio_active_list
 from portfolio.services import PortfolioRefused, portfolio_create, portfolio_discard
 from sync.exchanges.errors import ExchangeCallFailed
 from sync.exchanges.registry import ADAPTERS
-from sync.lease import lease_held
+from sync.models import SyncRun
+from sync.names import stream_in_words
 from sync.selectors import account_parts_in_words, stream_reach_list, sync_run_list
 from sync.services import sync_now_request
 from thrive.decorators import workspace_required
@@ -23,7 +24,17 @@ from thrive.roles import can_manage_workspace, manager_required
 
 from .forms import ConnectionAddForm, ConnectionMoveForm, ConnectionReplaceForm, exchange_choices
 from .models import Exchange, ExchangeConnection
-from .selectors import audit_list, connection_get, connection_list, reconnected_note
+from .selectors import (
+    audit_list,
+    connection_access_badge,
+    connection_card_get,
+    connection_card_list,
+    connection_get,
+    connection_progress,
+    connection_syncing,
+    reconnected_note,
+    trade_coverage_map,
+)
 from .services import (
     ACCESS_NOTES,
     ConnectionRefused,
@@ -68,8 +79,23 @@ def _failure_words(failure: ExchangeCallFailed, guide: dict[str, object]) -> str
 @never_cache
 @workspace_required
 def index(request: HttpRequest) -> HttpResponse:
-    connections = list(connection_list(workspace=request.workspace))
-    return render(request, "connections/index.html", {"connections": connections})
+    cards = connection_card_list(workspace=request.workspace)
+    context = {
+        "cards": [card for card in cards if not card.connection.is_disconnected],
+        "disconnected": [card for card in cards if card.connection.is_disconnected],
+        "usage": plan_usage(workspace=request.workspace),
+    }
+    return render(request, "connections/index.html", context)
+
+
+@never_cache
+@require_GET
+@workspace_required
+def card(request: HttpRequest, public_id: str) -> HttpResponse:
+    """One card alone: what a syncing card polls for, every two seconds, until the sync ends."""
+    connection = connection_get(workspace=request.workspace, public_id=public_id)
+    found = connection_card_get(workspace=request.workspace, connection=connection)
+    return render(request, "connections/_card.html", {"card": found})
 
 
 @never_cache
@@ -151,12 +177,29 @@ def connection_url(connection: ExchangeConnection) -> str:
     return reverse("connections:detail", args=[connection.public_id])
 
 
-def _detail_context(connection: ExchangeConnection) -> dict[str, object]:
+def _detail_context(request: HttpRequest, connection: ExchangeConnection) -> dict[str, object]:
+    syncing = connection_syncing(connection=connection)
+    runs = list(sync_run_list(connection=connection)[:10])
+    running = next((run for run in runs if run.status == SyncRun.Status.RUNNING), None)
     return {
         "connection": connection,
-        "syncing": lease_held(connection) or connection.status == ExchangeConnection.Status.SYNCING,
-        "runs": sync_run_list(connection=connection)[:10],
-        "reaches": stream_reach_list(connection=connection),
+        "syncing": syncing,
+        "access_badge": connection_access_badge(connection=connection),
+        "progress": connection_progress(connection=connection, run=running) if syncing else "",
+        # Counted again only once a sync has ended, not at every poll while it runs.
+        "coverage": None
+        if syncing
+        else trade_coverage_map(workspace=request.workspace, connections=[connection])[
+            connection.pk
+        ],
+        "runs": runs,
+        "reaches": [
+            {
+                "name": stream_in_words(connection.exchange, cursor.stream),
+                "since": cursor.reaches_back_to,
+            }
+            for cursor in stream_reach_list(connection=connection)
+        ],
         "account_parts": account_parts_in_words(connection=connection),
     }
 
@@ -166,7 +209,7 @@ def _detail_context(connection: ExchangeConnection) -> dict[str, object]:
 @workspace_required
 def detail(request: HttpRequest, public_id: str) -> HttpResponse:
     connection = connection_get(workspace=request.workspace, public_id=public_id)
-    context = _detail_context(connection)
+    context = _detail_context(request, connection)
     context["events"] = audit_list(connection=connection)[:20]
     context["access_note"] = ACCESS_NOTES.get(connection.access, "")
     context["move_form"] = ConnectionMoveForm(
@@ -181,21 +224,41 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
 @workspace_required
 def status(request: HttpRequest, public_id: str) -> HttpResponse:
     connection = connection_get(workspace=request.workspace, public_id=public_id)
-    return render(request, "connections/detail.html#status", _detail_context(connection))
+    return render(request, "connections/detail.html#status", _detail_context(request, connection))
 
 
 @require_POST
 @workspace_required
 def sync_now(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Queue a sync. Pressed on a card or the connection's page through htmx, the answer is that
+    card or status area already in its syncing state (it then polls for itself); without
+    JavaScript, the page again with a message."""
     connection = connection_get(workspace=request.workspace, public_id=public_id)
     if sync_now_request(connection=connection):
-        messages.success(request, "Sync started. New trades appear in your journal as they arrive.")
+        level, note = messages.SUCCESS, ""
     elif connection.is_disconnected:
-        messages.error(request, "This connection is disconnected; add the exchange again to sync.")
-    else:
-        messages.info(
-            request, "A sync is already running for this connection; it will finish soon."
+        level, note = (
+            messages.ERROR,
+            "This connection is disconnected; add the exchange again to sync.",
         )
+    else:
+        level, note = (
+            messages.INFO,
+            "A sync is already running for this connection; it will finish soon.",
+        )
+    if request.htmx:
+        # Read again: the request just marked the row, and the answer shows it syncing.
+        connection = connection_get(workspace=request.workspace, public_id=public_id)
+        if request.POST.get("view") == "card":
+            found = connection_card_get(workspace=request.workspace, connection=connection)
+            return render(request, "connections/_card.html", {"card": found, "note": note})
+        context = {**_detail_context(request, connection), "note": note}
+        return render(request, "connections/detail.html#status", context)
+    messages.add_message(
+        request,
+        level,
+        note or "Sync started. New trades appear in your journal as they arrive.",
+    )
     return redirect(connection_url(connection))
 
 

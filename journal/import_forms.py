@@ -13,8 +13,12 @@ from .csv_formats import FORMATS
 from .imports import timezone_choices
 
 
-def format_choices() -> list[tuple[str, str]]:
-    return [("", "Detect it from the file"), *((f.key, f.title) for f in FORMATS.values())]
+def format_choices(exchange: str | None = None) -> list[tuple[str, str]]:
+    """Every format, or only one exchange's (the import a connection's page links to)."""
+    return [
+        ("", "Detect it from the file"),
+        *((f.key, f.title) for f in FORMATS.values() if exchange in {None, f.exchange}),
+    ]
 
 
 class ImportForm(forms.Form):
@@ -54,9 +58,18 @@ class ImportForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, connections: QuerySet, portfolios: QuerySet, **kwargs: Any
+        self,
+        *args: Any,
+        connections: QuerySet,
+        portfolios: QuerySet,
+        exchange: str | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        if exchange in Exchange.values:
+            # Offered from a connection whose API stops short of a year: that exchange's exports.
+            self.fields["file_format"].choices = format_choices(exchange)
+            self.fields["exchange"].initial = exchange
         # Scoped to the workspace: another workspace's rows are "not one of the choices".
         self.fields["connection"].queryset = connections
         self.fields["portfolio"].queryset = portfolios

@@ -39,6 +39,7 @@ def _form(request: HttpRequest) -> ImportForm:
         request.FILES or None,
         connections=connection_list(workspace=request.workspace),
         portfolios=portfolio_list(workspace=request.workspace),
+        exchange=request.GET.get("exchange"),
     )
 
 

@@ -64,7 +64,7 @@ def test_a_person_adds_tests_replaces_and_disconnects_a_binance_key(
     page.click("main button:has-text('Disconnect')")
     page.wait_for_url("**/settings/connections/")
     assert "is disconnected and its key deleted" in page.inner_text(".messages")
-    assert "Disconnected" in page.inner_text("table.list")
+    assert "Disconnected" in page.inner_text(".connection-cards")
     screenshot(page, "connection-disconnected")
     assert page.console_errors == []
 
