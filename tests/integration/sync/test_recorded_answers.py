@@ -6,6 +6,11 @@ which answers make up an account and what must be stored for it.
 No simulator here: nothing answers but the fixtures, and a request without one fails the test,
 so the fixtures document every endpoint the adapter calls. A scenario whose `expect` names a
 `refused` code is a key the exchange turns away: connecting fails with that code.
+
+A balance is `[account type, asset, total]` in the key's own account, or `[account type, asset,
+total, account]` in another one the key reads (a Binance master's sub-account, by its email).
+Where `expect` names `prices` ({asset: US dollars}), those are exactly the prices the sync
+stored, and each balance carries its asset's price (US dollars their own: 1; others none).
 """
 
 from __future__ import annotations
@@ -23,7 +28,8 @@ from connections.models import ExchangeConnection
 from connections.services import connection_create
 from connections.vault import CredentialSecret
 from journal.models import Trade
-from portfolio.models import BalanceSnapshot, Position
+from portfolio.models import AssetPrice, BalanceSnapshot, Position
+from portfolio.prices import DOLLAR
 from sync.exchanges.errors import ErrorCode, ExchangeCallFailed
 from sync.exchanges.recording import FIXTURES, FixtureTransport, load_fixtures
 from sync.markets import markets_forget
@@ -34,6 +40,8 @@ from sync.services import sync_connection
 # with one (Coinbase), so no key material sits in the repository.
 DEFAULT_CREDENTIAL = {"api_key": "A" * 64, "secret": "B" * 64}
 GENERATED_PEM = "<generated P-256 PEM>"
+# The key's own account, as BalanceSnapshot and Position name it.
+MAIN = "main"
 
 
 def credential_of(spec: dict) -> CredentialSecret:
@@ -110,11 +118,12 @@ def test_documented_answers_end_in_what_we_store(
     assert connection.status == ExchangeConnection.Status(expect["status"])
     found = {key: entry["availability"] for key, entry in connection.capabilities.items()}
     assert found == expect["capabilities"]
-    stored = {
-        (row.account_type, row.asset): row.total
-        for row in BalanceSnapshot.objects.filter(connection=connection, is_latest=True)
+    balances = BalanceSnapshot.objects.filter(connection=connection, is_latest=True)
+    stored = {(row.account, row.account_type, row.asset): row.total for row in balances}
+    assert stored == {
+        (account, kind, asset): Decimal(total)
+        for kind, asset, total, account in ((*row, MAIN)[:4] for row in expect["balances"])
     }
-    assert stored == {(kind, asset): Decimal(total) for kind, asset, total in expect["balances"]}
     trades = Trade.objects.filter(connection=connection).order_by("executed_at", "pk")
     assert len(trades) == len(expect["trades"])
     for trade, wanted in zip(trades, expect["trades"], strict=True):
@@ -123,9 +132,17 @@ def test_documented_answers_end_in_what_we_store(
         positions = Position.objects.filter(connection=connection, is_latest=True)
         assert len(positions) == len(expect["positions"])
         for position, wanted in zip(
-            positions.order_by("market_type", "symbol", "side"), expect["positions"], strict=True
+            positions.order_by("account", "market_type", "symbol", "side"),
+            expect["positions"],
+            strict=True,
         ):
             assert_fields(position, wanted)
+    if "prices" in expect:
+        named = {asset: Decimal(price) for asset, price in expect["prices"].items()}
+        assert dict(AssetPrice.objects.values_list("asset", "price_usd")) == named
+        for row in balances:
+            wanted = Decimal(1) if row.asset == DOLLAR else named.get(row.asset)
+            assert row.price_usd == wanted, f"{row.account} {row.account_type} {row.asset}"
 
 
 @pytest.mark.parametrize(("exchange", "scenario"), REFUSALS, ids=[f"{e}-{s}" for e, s in REFUSALS])
