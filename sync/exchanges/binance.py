@@ -16,6 +16,7 @@ sync; the connection page names what is missing.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -34,6 +35,8 @@ from .records import (
     to_decimal,
 )
 from .walking import OVERLAP_MS, Convert, id_pages
+
+logger = logging.getLogger(__name__)
 
 DAY_MS = 86_400_000
 # The longest startTime..endTime span futures userTrades allow.
@@ -612,10 +615,18 @@ class BinanceAdapter(ExchangeAdapter):
                     if not amount:
                         continue
                     market = next(
-                        m
-                        for m in client.markets.values()
-                        if m["id"] == row["symbol"] and m.get(flag)
+                        (
+                            m
+                            for m in client.markets.values()
+                            if m["id"] == row["symbol"] and m.get(flag)
+                        ),
+                        None,
                     )
+                    if market is None:
+                        # A contract listed since the markets were loaded (they are kept an
+                        # hour): the other positions stand, this one shows after the reload.
+                        logger.info("binance sub-account position on unlisted %s", row["symbol"])
+                        continue
                     records.append(
                         PositionRecord(
                             account=email,
