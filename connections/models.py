@@ -158,7 +158,8 @@ class AuditEvent(models.Model):
         DISCONNECTED = "disconnected", "Disconnected"
         RECONNECTED = "reconnected", "Reconnected"
         MOVED = "moved", "Moved to another portfolio"
-        # Support's actions: the connection's History reads "<label> by Thrive support".
+        # Support's actions: the connection's History reads "<label> by Thrive support" (a
+        # view: "Thrive support viewed this connection").
         STAFF_VIEWED = "staff_viewed", "Viewed"
         SYNC_REQUESTED = "sync_requested", "Sync requested"
         PERMISSIONS_RECHECK = "permissions_recheck", "Permission check requested"

@@ -55,7 +55,7 @@ def test_a_staff_view_is_audited_and_the_workspace_sees_that_support_looked(
     event = AuditEvent.objects.get(connection=synced, action=AuditEvent.Action.STAFF_VIEWED)
     assert event.actor == support_user
     page = history(owner_client, synced)
-    assert "Viewed by Thrive support" in page
+    assert "Thrive support viewed this connection" in page
     assert support_user.email not in page
 
 

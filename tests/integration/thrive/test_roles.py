@@ -96,7 +96,7 @@ def test_a_staff_users_view_shows_as_thrive_support_in_the_history(
         connection=connection,
     )
     body = owner_client.get(f"/settings/connections/{connection.public_id}/").content.decode()
-    assert "Viewed by Thrive support" in body
+    assert "Thrive support viewed this connection" in body
     assert staff.email not in body
     assert f"Added by {owner.email}" in body
 
@@ -122,4 +122,4 @@ def test_naming_staff_in_the_history_costs_one_query_however_many_events(
         audit_record(workspace=workspace, actor=staff, action="staff_viewed", connection=connection)
     with django_assert_num_queries(len(one.captured_queries)):
         body = owner_client.get(url).content.decode()
-    assert body.count("by Thrive support") == 6
+    assert body.count("Thrive support viewed this connection") == 6
