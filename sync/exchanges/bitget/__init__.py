@@ -16,7 +16,6 @@ again next cycle; "not a follower" reads as not opened).
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from decimal import Decimal
@@ -35,6 +34,7 @@ from ..records import (
     balance_records,
     to_decimal,
 )
+from .limits import ACCOUNT_INFO, COPY_ORDERS, FILL_HISTORY, ORDER_FILLS, SPOT_FILLS, within_limit
 from .walks import SPOT_REACH_DAYS, mix_pages, spot_pages
 
 # GET /api/v2/spot/account/info lists a key's rights as codes, one per module: "...r" read
@@ -57,9 +57,6 @@ MIX = "mix:"
 COPY_PAGE = 100
 # Open copy trades that all-position does not list are recorded under this account.
 COPY_ACCOUNT = "copy-trading"
-
-# GET /api/v2/spot/account/info: "Frequency limit: 1 time/1s (User ID)".
-ACCOUNT_INFO_EVERY_S = 1.0
 
 USDT_M = Part("usdt_futures", "USDT-M futures")
 COPY_TRADING = Part("copy_trading", "Copy trading")
@@ -138,13 +135,9 @@ class BitgetAdapter(ExchangeAdapter):
         # ("SPOT read or SPOT read/write permission needed", bitget.fit/api-doc/spot/account/
         # Get-Account-Info), as does the spot balance that is our core: a futures-only key
         # is refused both with 40014 and shown "Missing read permission", which it is for us.
-        try:
-            answer = client.private_spot_get_v2_spot_account_info()
-        except ccxt.DDoSProtection:
-            # It allows one request a second per account, so the first sync, started right
-            # after the connect-time check asked, may arrive too soon: wait out the second.
-            time.sleep(ACCOUNT_INFO_EVERY_S)
-            answer = client.private_spot_get_v2_spot_account_info()
+        # It allows one request a second per account, and the first sync starts right after
+        # the connect-time check asked: paced, and a refusal waited out (limits.py).
+        answer = within_limit(client, ACCOUNT_INFO, client.private_spot_get_v2_spot_account_info)
         data = answer.get("data") or {}
         permissions = permissions_from(data.get("authorities") or [], data.get("ips"))
         # "userId" is the key's own account, a sub-account's for its keys ("parentId" is the
@@ -229,7 +222,8 @@ class BitgetAdapter(ExchangeAdapter):
 
             def spot_fills(request: dict[str, Any]) -> list[dict[str, Any]]:
                 request["symbol"] = market["id"]
-                return client.private_spot_get_v2_spot_trade_fills(request).get("data") or []
+                fills = client.private_spot_get_v2_spot_trade_fills
+                return within_limit(client, SPOT_FILLS, fills, request).get("data") or []
 
             return spot_pages(
                 fetch=spot_fills,
@@ -242,11 +236,13 @@ class BitgetAdapter(ExchangeAdapter):
 
         def recent_fills(request: dict[str, Any]) -> list[dict[str, Any]]:
             request["productType"] = product_type
-            return _fill_list(client.private_mix_get_v2_mix_order_fills(request))
+            fills = client.private_mix_get_v2_mix_order_fills
+            return _fill_list(within_limit(client, ORDER_FILLS, fills, request))
 
         def history_fills(request: dict[str, Any]) -> list[dict[str, Any]]:
             request["productType"] = product_type
-            return _fill_list(client.private_mix_get_v2_mix_order_fill_history(request))
+            fills = client.private_mix_get_v2_mix_order_fill_history
+            return _fill_list(within_limit(client, FILL_HISTORY, fills, request))
 
         return mix_pages(
             fetch_recent=recent_fills,
@@ -353,7 +349,8 @@ class BitgetAdapter(ExchangeAdapter):
         rows: list[dict[str, Any]] = []
         request: dict[str, Any] = {"productType": USDT_FUTURES, "limit": COPY_PAGE}
         while True:
-            data = client.private_copy_get_v2_copy_mix_follower_query_current_orders(request)
+            orders = client.private_copy_get_v2_copy_mix_follower_query_current_orders
+            data = within_limit(client, COPY_ORDERS, orders, request)
             page = (data.get("data") or {}).get("trackingList") or []
             rows += page
             if len(page) < COPY_PAGE:

@@ -13,6 +13,7 @@ import pytest
 from connections.models import ExchangeConnection
 from connections.services import connection_create
 from journal.models import Trade
+from sync.exchanges.bitget import limits as bitget_limits
 from sync.markets import markets_forget
 from sync.models import SyncRun
 from sync.selectors import account_parts_in_words
@@ -110,9 +111,11 @@ def spot(trades: frozenset[TradeKey]) -> frozenset[TradeKey]:
 
 
 @pytest.fixture
-def unthrottled(routed_to_simulator):
-    """Syncs send pages back to back: the faults alone are under test, not per-second limits."""
+def unthrottled(routed_to_simulator, monkeypatch):
+    """Syncs send pages back to back: the faults alone are under test, not per-second limits
+    (nor Bitget's pacing to them, tests/integration/sync/test_real_rate_limits.py)."""
     routed_to_simulator.ok("POST", "/config", {"rate_limit_scale": 0})
+    monkeypatch.setattr(bitget_limits, "WINDOW_S", 0)
     return routed_to_simulator
 
 

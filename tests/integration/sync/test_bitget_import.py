@@ -14,7 +14,7 @@ from connections.models import ExchangeConnection
 from connections.services import connection_create
 from journal.models import Trade
 from portfolio.models import BalanceSnapshot, Position
-from sync.exchanges.bitget import BitgetAdapter
+from sync.exchanges.bitget import BitgetAdapter, limits
 from sync.models import SyncCursor, SyncRun
 from sync.services import sync_connection
 from tests.integration.connections.conftest import secret_of
@@ -74,9 +74,11 @@ def assert_exactly_the_truth(simulator, account, connection) -> None:
 
 
 @pytest.fixture
-def unthrottled(routed_to_simulator):
-    """The import sends pages back to back: switch Bitget's per-second limits off."""
+def unthrottled(routed_to_simulator, monkeypatch):
+    """Bitget's per-second limits off, and the adapter's pacing to them with them, for tests
+    about walks and cursors (tests/integration/sync/test_real_rate_limits.py keeps both on)."""
     routed_to_simulator.ok("POST", "/config", {"rate_limit_scale": 0})
+    monkeypatch.setattr(limits, "WINDOW_S", 0)
     return routed_to_simulator
 
 
