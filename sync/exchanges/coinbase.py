@@ -37,6 +37,11 @@ SPOT = "spot"
 # ccxt's v2 balance reads one page of 250 wallets; the v2 API pages with `starting_after`.
 V2_PAGE = 250
 EARN = Part("earn", "Staked coins")
+# The list-fills response example prints a sequence_timestamp a minute before its trade_time
+# (https://docs.cdp.coinbase.com/api-reference/advanced-trade-api/rest-api/orders/list-fills);
+# should the time bounds compare it, a fill made just before the last sync ended is that far
+# below it.
+SEQUENCE_SKEW_MS = 60_000
 
 Row = dict[str, Any]
 
@@ -170,10 +175,22 @@ class CoinbaseAdapter(ExchangeAdapter):
         since_ms: int,
         now_ms: int,
     ) -> Iterator[TradePage]:
+        # Coinbase documents no largest page: ccxt's features give 3000. Should Coinbase
+        # refuse the size (400 INVALID_ARGUMENT), the walk goes on without one, at the page
+        # size Coinbase picks itself, for the rest of this sync; pages are followed by their
+        # cursor, so a smaller page, refused or silently cut, only costs requests.
+        limit: dict[str, Any] = {"limit": self.page_size}
+
         def fetch(params: dict[str, Any]) -> tuple[list[Row], str]:
-            response = client.v3_private_get_brokerage_orders_historical_fills(
-                {"limit": self.page_size, **params}
-            )
+            try:
+                response = client.v3_private_get_brokerage_orders_historical_fills(
+                    {**limit, **params}
+                )
+            except ccxt.BadRequest:
+                if not limit:
+                    raise
+                limit.clear()
+                response = client.v3_private_get_brokerage_orders_historical_fills(params)
             return list(response.get("fills") or []), str(response.get("cursor") or "")
 
         def convert(rows: list[Row]) -> list[TradeRecord]:
@@ -281,6 +298,56 @@ class CoinbaseAdapter(ExchangeAdapter):
         return records
 
 
+TRADE, SEQUENCE = "trade_time", "sequence_timestamp"
+
+
+def _compared(row_times: tuple[int, int], start: int, end: int) -> str | None:
+    """Which time the bounds [``start``, ``end``) compared, where a fill's two times show it:
+    a fill outside them by one time was let in by the other."""
+    trade, sequence = row_times
+    if not start <= trade < end:
+        return SEQUENCE
+    if not start <= sequence < end:
+        return TRADE
+    return None
+
+
+def _bound(low: int, offset: int, compares: str | None) -> int:
+    """The exclusive end that still lets in every fill older than those read.
+
+    The stream runs newest first by trade time, so every unread fill was made at or before
+    ``low``, the oldest trade time read, and its sequence timestamp is at most ``offset``
+    (the largest sequence_timestamp - trade_time seen) from that. Which of the two times the
+    bounds compare, the docs leave open ("a trade time", say they; the names say sequence):
+    until a fill shows it (`_compared`), the end is safe for both.
+    """
+    if compares == TRADE:
+        return low + 1
+    if compares == SEQUENCE:
+        return low + offset + 1
+    return low + max(offset, 0) + 1
+
+
+def _reachable(times: tuple[int, int], before: int, compares: str | None) -> bool:
+    """Whether a request ending at ``before`` can answer this fill again."""
+    trade, sequence = times
+    if compares == TRADE:
+        return trade < before
+    if compares == SEQUENCE:
+        return sequence < before
+    return min(trade, sequence) < before
+
+
+def _seen_of(walk: dict[str, Any]) -> dict[str, tuple[int, int]]:
+    """Ids already taken, with their trade and sequence times; a cursor written before the
+    times were kept lists ids alone, all at the millisecond below ``before``."""
+    seen = walk.get("seen") or {}
+    if isinstance(seen, list):
+        below = int(walk["before"]) - 1
+        return {str(key): (below, below) for key in seen}
+    return {str(key): (int(times[0]), int(times[1])) for key, times in seen.items()}
+
+
 def _fill_pages(
     *,
     fetch: Callable[[dict[str, Any]], tuple[list[Row], str]],
@@ -293,50 +360,61 @@ def _fill_pages(
 ) -> Iterator[TradePage]:
     """Walk the newest-first fills stream so that any page's cursor resumes it.
 
-    The cursor holds `synced_to` (every fill sequenced before it is imported) and, while a
-    walk of [`from`, `to`) is under way, `before` (the next request's exclusive end: one
-    millisecond past the oldest fill seen) and `seen` (the ids already taken at that oldest
-    millisecond, which a page boundary may split). A walk pages with Coinbase's own cursor;
-    only a resumed walk starts from `before`, because Coinbase's opaque cursor is not known
-    to stay valid between syncs. A finished walk moves `synced_to` to its `to`; the next
-    starts `OVERLAP_MS` earlier (a fill may become visible after its timestamp) and ends now,
-    so a sync with nothing new costs one request.
+    The cursor holds `synced_to` (every fill made before it is imported), `compares` once a
+    fill has shown which time the bounds compare (`_compared`) and, while a walk of
+    [`from`, `to`) is under way, `before` (the next request's exclusive end, `_bound`), `low`
+    and `offset` (what `_bound` needs) and `seen` (the ids already taken that a request ending
+    at `before` can answer again). A walk pages with Coinbase's own cursor; only a resumed
+    walk starts from `before`, because Coinbase's opaque cursor is not known to stay valid
+    between syncs. A finished walk moves `synced_to` to its `to`; the next starts `OVERLAP_MS`
+    earlier (a fill may become visible after its timestamp), and unless the bounds are known
+    to compare trade times `SEQUENCE_SKEW_MS` more; it ends now, so a sync with nothing new
+    costs one request.
     """
     synced_to = cursor.get("synced_to")
+    compares: str | None = cursor.get("compares")
     walk = cursor.get("walk")
+
+    def position(**fields: Any) -> dict[str, Any]:
+        return {"synced_to": synced_to, **({"compares": compares} if compares else {}), **fields}
+
     while True:
         if walk is None:
-            start = since_ms if synced_to is None else max(since_ms, synced_to - OVERLAP_MS)
-            walk = {"from": start, "to": now_ms, "before": now_ms, "seen": []}
+            start = since_ms
+            if synced_to is not None:
+                skew = 0 if compares == TRADE else SEQUENCE_SKEW_MS
+                start = max(since_ms, synced_to - OVERLAP_MS - skew)
+            walk = {"from": start, "to": now_ms, "before": now_ms}
         # The time bounds stay the same on every page of one request chain.
-        bounds = {
-            "start_sequence_timestamp": iso(walk["from"]),
-            "end_sequence_timestamp": iso(walk["before"]),
-        }
-        before, seen = walk["before"], set(walk["seen"])
+        start, end = int(walk["from"]), int(walk["before"])
+        bounds = {"start_sequence_timestamp": iso(start), "end_sequence_timestamp": iso(end)}
+        before, seen = end, _seen_of(walk)
+        low: int | None = walk.get("low")
+        offset: int | None = walk.get("offset")
         page_cursor = ""
         while True:
             rows, page_cursor = fetch(
                 {**bounds, **({"cursor": page_cursor} if page_cursor else {})}
             )
             fresh = [row for row in rows if str(row.get("trade_id")) not in seen]
-            if rows:
-                # The time bounds are named after `sequence_timestamp` (a moment after
-                # `trade_time`), so the walk keys on it; `trade_time` if a row lacks it.
-                times = [
-                    (millis(row.get("sequence_timestamp") or row.get("trade_time")), row)
-                    for row in rows
-                ]
-                oldest = min(at for at, _ in times)
-                at_oldest = {str(row.get("trade_id")) for at, row in times if at == oldest}
-                seen = at_oldest | (seen if oldest + 1 == before else set())
-                before = oldest + 1
+            for row in rows:
+                trade = millis(row["trade_time"])
+                times = trade, millis(row.get("sequence_timestamp") or row["trade_time"])
+                compares = compares or _compared(times, start, end)
+                low = trade if low is None else min(low, trade)
+                offset = times[1] - trade if offset is None else max(offset, times[1] - trade)
+                seen[str(row.get("trade_id"))] = times
+            if low is not None and offset is not None:
+                before = min(before, _bound(low, offset, compares))
+            seen = {
+                key: times for key, times in seen.items() if _reachable(times, before, compares)
+            }
             if not page_cursor:
                 break
-            walk = {**walk, "before": before, "seen": sorted(seen)}
-            yield TradePage(convert(fresh), {"synced_to": synced_to, "walk": walk})
+            walk = {**walk, "before": before, "low": low, "offset": offset, "seen": seen}
+            yield TradePage(convert(fresh), position(walk=walk))
         synced_to, finished = walk["to"], walk["to"] >= now_ms
         walk = None
-        yield TradePage(convert(fresh), {"synced_to": synced_to})
+        yield TradePage(convert(fresh), position())
         if finished:
             return

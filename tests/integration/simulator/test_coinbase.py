@@ -7,6 +7,7 @@ fast; the simulator's rate limits still apply and are tested on their own.
 
 from __future__ import annotations
 
+import json
 import time
 from decimal import Decimal
 from itertools import pairwise
@@ -375,6 +376,72 @@ def test_a_page_holds_at_most_three_thousand_fills(simulator, history):
 
     assert len(page["fills"]) == 3000
     assert page["cursor"]
+
+
+def test_a_page_larger_than_coinbase_serves_is_cut_or_refused_as_the_reading_says(
+    simulator, history
+):
+    """Coinbase documents no largest ``limit``: 3000 (ccxt's features), a silent 100, or a
+    400 in the documented grpc-gateway error body, which ccxt raises as BadRequest."""
+    client = client_for(simulator, history)
+    fills = client.v3_private_get_brokerage_orders_historical_fills
+    simulator.ok("POST", "/config", {"readings": {"coinbase.fills_max_limit": "100"}})
+
+    cut = fills({"limit": 3000})
+    assert len(cut["fills"]) == 100 and cut["cursor"]
+
+    simulator.ok("POST", "/config", {"readings": {"coinbase.fills_max_limit": "error"}})
+    with pytest.raises(ccxt.BadRequest) as refused:
+        fills({"limit": 3000})
+    body = json.loads(str(refused.value).removeprefix("coinbase "))
+    assert (body["error"], body["code"], body["details"]) == ("INVALID_ARGUMENT", 3, [])
+    assert len(fills({"limit": 100})["fills"]) == 100
+    assert len(fills({})["fills"]) == 100
+
+
+@pytest.mark.parametrize(
+    ("offset", "apart_ms"), [("same", 0), ("later_1ms", 1), ("earlier_60s", -60_000)]
+)
+@pytest.mark.parametrize("compared", ["trade_time", "sequence_timestamp"])
+def test_sequence_timestamps_and_the_time_bounds_follow_the_readings(
+    simulator, history, offset, apart_ms, compared
+):
+    """How far a fill's sequence_timestamp lies from its trade_time (the docs' example: a
+    minute before; ccxt's recorded fill: a millisecond after), and which of the two the
+    start/end_sequence_timestamp bounds compare."""
+    simulator.ok(
+        "POST",
+        "/config",
+        {
+            "readings": {
+                "coinbase.sequence_offset": offset,
+                "coinbase.fills_time_filter": compared,
+            }
+        },
+    )
+    client = client_for(simulator, history)
+    newest = client.v3_private_get_brokerage_orders_historical_fills({"limit": 50})["fills"]
+    times = [
+        (client.parse8601(row["trade_time"]), client.parse8601(row["sequence_timestamp"]))
+        for row in newest
+    ]
+    assert {sequence - trade for trade, sequence in times} == {apart_ms}
+
+    # a bound between two fills' trade times, a few seconds from either
+    trade, sequence = next(
+        (trade, sequence)
+        for (trade, sequence), (older, _) in pairwise(times)
+        if trade - older > 120_000
+    )
+    bound = trade if compared == "trade_time" else sequence
+    page = client.v3_private_get_brokerage_orders_historical_fills(
+        {"limit": 50, "end_sequence_timestamp": client.iso8601(bound)}
+    )["fills"]
+    assert client.parse8601(page[0]["trade_time"]) < trade
+    page = client.v3_private_get_brokerage_orders_historical_fills(
+        {"limit": 50, "end_sequence_timestamp": client.iso8601(bound + 1)}
+    )["fills"]
+    assert client.parse8601(page[0]["trade_time"]) == trade
 
 
 def test_a_mangled_cursor_is_a_bad_request(simulator, history):

@@ -79,8 +79,7 @@ def account(simulator):
     )
 
 
-@pytest.fixture
-def connection(routed_to_simulator, workspace, owner, account):
+def connect(workspace, owner, account) -> ExchangeConnection:
     from thrive.models import Workspace
 
     workspace.plan = Workspace.Plan.PRO
@@ -93,6 +92,11 @@ def connection(routed_to_simulator, workspace, owner, account):
         portfolio=None,
         secret=secret_of(account),
     )
+
+
+@pytest.fixture
+def connection(routed_to_simulator, workspace, owner, account):
+    return connect(workspace, owner, account)
 
 
 def initial(connection):
@@ -225,6 +229,93 @@ def test_a_crash_mid_walk_then_a_full_sync_ends_exact(
     monkeypatch.setattr(CoinbaseAdapter, "trade_pages", original)
     assert initial(connection).status == "succeeded"
     assert_imported_exactly(routed_to_simulator, account, connection)
+
+
+def first_walk_interrupted_after_every_page(simulator, account, monkeypatch) -> None:
+    """Every page the first walk reads is followed by a server error on the next request
+    (later walks run through: they start again inside the last minutes, which would break
+    off as often)."""
+    original = CoinbaseAdapter.trade_pages
+
+    def one_page_then_fail(self, client, stream, cursor, **bounds):
+        for page in original(self, client, stream, cursor, **bounds):
+            yield page
+            if "walk" in page.cursor and page.cursor["synced_to"] is None:
+                simulator.fail_next_request(
+                    "server_error", exchange=EXCHANGE, api_key=account["api_key"]
+                )
+
+    monkeypatch.setattr(CoinbaseAdapter, "trade_pages", one_page_then_fail)
+
+
+@pytest.mark.parametrize("compared", ["trade_time", "sequence_timestamp"])
+@pytest.mark.parametrize("offset", ["same", "later_1ms", "earlier_60s"])
+def test_fills_import_exactly_whatever_the_sequence_timestamp_says(
+    routed_to_simulator, workspace, owner, monkeypatch, offset, compared
+):
+    """A fill's sequence_timestamp may lie a minute before its trade_time (the docs' example)
+    or a millisecond after (ccxt's recorded fill), and the time bounds may compare either:
+    a walk broken off after every page, inside a minute of 600 fills, resumes without losing
+    one, and fills made while it ran and after it are all imported by the next sync."""
+    simulator = routed_to_simulator
+    account = simulator.create_account(
+        exchange=EXCHANGE,
+        trades={"BTC/USDT": 200, "ETH/USD": 100},
+        days=30,
+        permissions=["read"],
+        readings={"sequence_offset": offset, "fills_time_filter": compared},
+    )
+    trading = f"/accounts/{account['api_key']}/trades"
+    simulator.ok("POST", trading, {"symbol": "BTC/USDT", "count": 600})
+    connection = connect(workspace, owner, account)
+    monkeypatch.setattr(CoinbaseAdapter, "page_size", 100)
+    first_walk_interrupted_after_every_page(simulator, account, monkeypatch)
+
+    resumed = 0
+    for _ in range(30):
+        result = trades_only(connection)
+        if result.status == "succeeded":
+            break
+        resumed += 1
+    assert result.status == "succeeded"
+    assert resumed >= 8
+    assert_imported_exactly(simulator, account, connection)
+
+    monkeypatch.undo()
+    simulator.ok("POST", trading, {"symbol": "ETH/USD", "count": 150})
+    result = trades_only(connection)
+
+    assert result.status == "succeeded"
+    assert SyncRun.objects.get(pk=result.run_id).trades_inserted == 150
+    assert_imported_exactly(simulator, account, connection)
+
+
+@pytest.mark.parametrize(
+    ("largest", "requests"),
+    # 3000: one page; 100: the page is cut and the walk follows the cursor; error: the
+    # refused page size is dropped for the rest of the sync
+    [("3000", 1), ("100", 5), ("error", 1 + 5)],
+)
+def test_the_first_sync_is_exact_whatever_page_size_coinbase_serves(
+    routed_to_simulator, workspace, owner, largest, requests
+):
+    simulator = routed_to_simulator
+    account = simulator.create_account(
+        exchange=EXCHANGE,
+        trades={"BTC/USDT": 300, "ETH/USDT": 150},
+        days=60,
+        permissions=["read"],
+        readings={"fills_max_limit": largest},
+    )
+    connection = connect(workspace, owner, account)
+
+    result = initial(connection)
+
+    assert result.status == "succeeded", result
+    assert_imported_exactly(simulator, account, connection)
+    assert fills_requests(simulator) == requests
+    connection.refresh_from_db()
+    assert connection.status == ExchangeConnection.Status.CONNECTED
 
 
 # -- balances and positions --------------------------------------------------------------------

@@ -51,8 +51,15 @@ class CoinbaseSimulator(ExchangeSimulator):
         "ETH/USD": 90,
     }
     sample_trades = {"BTC/USDT": 40, "ETH/USDT": 20, "BTC/USD": 20}
-    # Whether a trading wallet's v2 id is its v3 uuid (accounts.py).
-    readings = {"wallet_ids": ("same", "other_uuid", "currency_code")}
+    # Whether a trading wallet's v2 id is its v3 uuid (accounts.py); how a fill's
+    # sequence_timestamp stands to its trade_time, which of the two the fills' time bounds
+    # compare, and what a page larger than Coinbase serves gets (fills.py).
+    readings = {
+        "wallet_ids": ("same", "other_uuid", "currency_code"),
+        "sequence_offset": ("same", "later_1ms", "earlier_60s"),
+        "fills_time_filter": ("trade_time", "sequence_timestamp"),
+        "fills_max_limit": ("3000", "100", "error"),
+    }
     # The Coinbase App (v2) envelope, which ccxt's handle_errors reads by ``errors[0].id``,
     # with an id in none of its tables: a plain ExchangeError.
     unseen_error = (

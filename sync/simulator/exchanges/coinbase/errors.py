@@ -37,6 +37,20 @@ def invalid_argument(message: str) -> Rejected:
     return Rejected(v3_error(400, "INVALID_ARGUMENT", message))
 
 
+def limit_too_large(asked: int, largest: int) -> Rejected:
+    """A page size Coinbase will not serve, in the error every Advanced Trade endpoint
+    documents (``default: grpc.gateway.runtime.Error``: ``error``, ``code``, ``message``,
+    ``details``; code 3 is gRPC's INVALID_ARGUMENT; the wording is ours). Whether Coinbase
+    refuses a large ``limit`` at all is unknown: see fills.py, reading ``fills_max_limit``."""
+    body = {
+        "error": "INVALID_ARGUMENT",
+        "code": 3,
+        "message": f"limit {asked} is greater than the maximum of {largest}",
+        "details": [],
+    }
+    return Rejected(Response.json(body, 400))
+
+
 def _is_v2(request: Request) -> bool:
     return request.path.startswith("/v2/")
 
