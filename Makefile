@@ -27,8 +27,10 @@ dev: install
 	@DEBUG=1 WEB_PORT=$(PORT) SIM_PORT=$(SIM_PORT) THRIVE_EXCHANGE_URLS='$(THRIVE_EXCHANGE_URLS)' \
 		PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho --procfile Procfile.dev start
 
+# Two to four workers side by side (pytest-xdist), each test file on one worker: most of the
+# suite waits on sockets, subprocesses and browsers rather than the CPU.
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --maxprocesses 4 --dist loadfile
 
 lint: install
 	$(BIN)/ruff check .

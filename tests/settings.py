@@ -19,6 +19,22 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "t" * 48)
 os.environ.setdefault(
     "THRIVE_DATA_DIR", os.path.join(tempfile.gettempdir(), f"thrive-test-{os.getpid()}")
 )
+# Side by side (pytest-xdist, `make test`) each worker has a data folder and a Redis database of
+# its own, so that no worker consumes another's queued tasks or shares its cache and request
+# budget; PostgreSQL test databases are told apart by pytest-django. Done once per worker: the
+# Celery workers a test starts inherit the result (and the mark) through the environment.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker.startswith("gw") and os.environ.get("THRIVE_TEST_WORKER") != _worker:
+    os.environ["THRIVE_TEST_WORKER"] = _worker
+    os.environ["THRIVE_DATA_DIR"] = os.path.join(
+        tempfile.gettempdir(), f"thrive-test-{os.getpid()}"
+    )
+    if os.environ.get("REDIS_URL"):
+        from urllib.parse import urlsplit
+
+        _redis = urlsplit(os.environ["REDIS_URL"])
+        _database = int(_redis.path.lstrip("/") or 0) + 1 + int(_worker[2:])
+        os.environ["REDIS_URL"] = _redis._replace(path=f"/{_database}").geturl()
 if not os.environ.get("THRIVE_KEYRING") and not os.environ.get("THRIVE_KEYRING_FILE"):
     from pathlib import Path
 
@@ -28,7 +44,7 @@ if not os.environ.get("THRIVE_KEYRING") and not os.environ.get("THRIVE_KEYRING_F
     keyring_file_ensure(_keyring)
     os.environ["THRIVE_KEYRING_FILE"] = str(_keyring)
 
-from thrive.settings import *  # noqa: F403
+from thrive.settings import *  # noqa: E402, F403
 
 SECURE_SSL_REDIRECT = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
