@@ -171,9 +171,13 @@ class Account:
         fills and keeps it rebuilds it when this moves."""
         return self._appended
 
-    def append_fills(self, symbol: str, count: int, now_ms: int) -> list[Fill]:
+    def append_fills(
+        self, symbol: str, count: int, now_ms: int, *, same_order: bool = False
+    ) -> list[Fill]:
         """``count`` new fills on ``symbol`` between the account's last one and ``now_ms``,
-        as trading goes on while we sync; balances stay as they were derived."""
+        as trading goes on while we sync; balances stay as they were derived. With
+        ``same_order`` the first of them fill ``symbol``'s last order again, one that rested
+        on the book since its earlier fills."""
         instruments = self.exchange.instruments_by_symbol()
         instrument = instruments.get(symbol)
         if instrument is None:
@@ -192,17 +196,25 @@ class Account:
             if end < start:
                 raise ValueError(f"{symbol} no longer trades")
             self._appended += 1
+            key = f"{self.seed_key}:{symbol}:+{self._appended}"
             later = generate_series(
-                GenerationPlan(
-                    instrument, count, start, end, f"{self.seed_key}:{symbol}:+{self._appended}"
-                ),
+                GenerationPlan(instrument, count, start, end, key),
                 self.oracle,
                 self.exchange.fee_policy,
             )
+            # an order that fills again keeps its side: draw again until the first one has it
+            draws = 1
+            while same_order and current and later.fill(0).side != current.fill(-1).side:
+                later = generate_series(
+                    GenerationPlan(instrument, count, start, end, f"{key}/{draws}"),
+                    self.oracle,
+                    self.exchange.fee_policy,
+                )
+                draws += 1
             if current is None:
                 series[symbol] = later
             else:
-                current.extend(later)
+                current.extend(later, same_order=same_order)
             added = series[symbol]
             return added.fills(len(added) - len(later))
 

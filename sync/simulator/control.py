@@ -17,6 +17,8 @@ JSON in and out; mistakes answer 400 with ``{"error": "..."}`` saying what to se
   (market types spot, margin, swap, future, option; margin fills add ``margin_mode``);
 - ``POST /_sim/accounts/<api_key>/trades`` with ``{"symbol": ..., "count": n}``: n new fills
   between the account's last one and now (trading goes on while we sync) -> 201 with them;
+  with ``"same_order": true`` the first of them fill the symbol's last order again (an order
+  that rested on the book since its earlier fills);
 - ``GET /_sim/accounts/<api_key>/balances``: deposits, balances, side wallets, positions;
 - ``POST /_sim/accounts/<api_key>/keys`` (no body): another key of that account -> 201 with
   ``{"api_key", "secret", "passphrase"}``, deterministic from the seed, the label and the key's
@@ -183,7 +185,12 @@ class ControlApi:
             body = self._body(request)
             if not isinstance(body, dict) or not isinstance(body.get("symbol"), str):
                 raise _BadInput('send {"symbol": "<unified symbol>", "count": <1..10000>}')
-            fills = account.append_fills(body["symbol"], body.get("count", 1), self.state.now_ms())
+            same_order = body.get("same_order", False)
+            if not isinstance(same_order, bool):
+                raise _BadInput("same_order is true or false")
+            fills = account.append_fills(
+                body["symbol"], body.get("count", 1), self.state.now_ms(), same_order=same_order
+            )
         except (_BadInput, ValueError) as exc:
             return _error(str(exc))
         return Response.json([fill.ground_truth() for fill in fills], 201)

@@ -138,13 +138,18 @@ class Series:
         stop = len(self) if stop is None else min(stop, len(self))
         return [self.fill(index) for index in range(max(start, 0), stop)]
 
-    def extend(self, later: Series) -> None:
+    def extend(self, later: Series, *, same_order: bool = False) -> None:
         """Append ``later``'s fills (all after ours) with ids and order ids renumbered to go
-        on growing from ours, as an exchange's would; the open position carries over."""
+        on growing from ours, as an exchange's would; the open position carries over. With
+        ``same_order`` its first order is our last one, which rested on the book and fills
+        again (order ids still never fall along the series)."""
         if not later.ids:
             return
         id_shift = (self.ids[-1] + 1 - later.ids[0]) if self.ids else 0
-        order_shift = (self.order_ids[-1] + 1 - later.order_ids[0]) if self.order_ids else 0
+        next_order = 0 if same_order else 1
+        order_shift = (
+            (self.order_ids[-1] + next_order - later.order_ids[0]) if self.order_ids else 0
+        )
         self.timestamps.extend(later.timestamps)
         self.ids.extend(value + id_shift for value in later.ids)
         self.order_ids.extend(value + order_shift for value in later.order_ids)

@@ -591,6 +591,42 @@ def test_spot_windows_are_limited_to_30_days_and_7_by_default(simulator, history
         client.fetch_my_trades(None, now - 20 * DAY_MS, PAGE, {"until": now, "page": 3})
 
 
+@pytest.mark.parametrize("reading", ["fill_time", "order_end_time"])
+def test_spot_ranges_compare_the_fill_s_time_or_its_order_s_end_as_the_reading_says(
+    simulator, reading
+):
+    """Gate: "The parameters of the time range filter are processed according to the order
+    end time" (gateapi-python docs/SpotApi.md, list_my_trades). An order that rested on the
+    book and filled again now puts its earlier fill in the range where it ended."""
+    account = simulator.create_account(
+        exchange=EXCHANGE,
+        label=f"order-end-{reading}",
+        trades={"ETH/USDT": 12},
+        days=5,
+        readings={"my_trades_time_filter": reading},
+    )
+    trading = f"/accounts/{account['api_key']}/trades"
+    rested = simulator.ground_truth(account["api_key"])[-1]
+    again = simulator.ok("POST", trading, {"symbol": "ETH/USDT", "count": 1, "same_order": True})
+    assert (again[0]["order_id"], again[0]["side"]) == (rested["order_id"], rested["side"])
+    edge_s = rested["timestamp"] // 1000 + 1
+    assert again[0]["timestamp"] > (edge_s + 1) * 1000
+    client = simulator.client(account)
+
+    def ids(start_s: int, to_s: int) -> set[str]:
+        rows = client.private_spot_get_my_trades(
+            {"account": "spot", "from": start_s, "to": to_s, "limit": PAGE}
+        )
+        return {row["id"] for row in rows}
+
+    up_to_edge = ids(edge_s - 86_400, edge_s)
+    after_edge = ids(edge_s + 1, int(time.time()) + 1)
+
+    by_order = reading == "order_end_time"
+    assert (rested["id"] in up_to_edge, rested["id"] in after_edge) == (not by_order, by_order)
+    assert again[0]["id"] in after_edge
+
+
 def test_page_boundaries_split_fills_that_share_a_timestamp(simulator, history):
     client = simulator.client(history)
     params = {"type": "swap", "settle": "usdt", "until": int(time.time() * 1000)}

@@ -66,6 +66,10 @@ class GateSimulator(ExchangeSimulator):
         # whether Gate still reads it is unknown (audit "Gate delivery last_id"). "ignored"
         # answers the newest fills whatever last_id says; offset paging works either way.
         "delivery_last_id": ("honoured", "ignored"),
+        # Spot my_trades' from/to: "processed according to the order end time" (gateapi-python
+        # docs/SpotApi.md, list_my_trades), or the fill's own time as the other endpoints do
+        # (trades.py)
+        "my_trades_time_filter": ("fill_time", "order_end_time"),
     }
     # Gate's envelope with a label outside ccxt's table: ccxt raises ExchangeError.
     unseen_error = (400, {"label": "UNSEEN_LABEL_98765", "message": "An error nobody has seen"})

@@ -6,7 +6,11 @@
   from (or up to) it (https://www.gate.com/docs/developers/apiv4/en/#list-personal-trading-history);
   ``account`` picks the books: ``spot`` (or ``unified``), ``margin`` (isolated margin) or
   ``cross_margin``; without it Gate answers spot, unified and isolated margin fills together.
-  The rows do not say which account a fill was made in;
+  The rows do not say which account a fill was made in. Gate says "The parameters of the
+  time range filter are processed according to the order end time" (gateapi-python
+  ``docs/SpotApi.md``, ``list_my_trades``); whether ``from``/``to`` compare the fill's own
+  time or its order's end is a reading, ``my_trades_time_filter`` (an order ends at its last
+  fill here; rows come newest first by fill time either way);
 - perpetual ``/futures/{settle}/my_trades_timerange``: ``from``/``to`` without a window limit
   (``to`` defaults to now, ``from`` to the beginning), ``offset`` paging, ``trade_id`` as text;
 - perpetual ``/futures/{settle}/my_trades`` (only the last 6 months) and delivery
@@ -20,7 +24,8 @@ import heapq
 import threading
 import weakref
 from array import array
-from collections.abc import Callable, Iterator
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator, Sequence
 from itertools import islice
 from typing import Any
 
@@ -60,12 +65,15 @@ def _newest_first(
     start_ms: int | None,
     end_ms: int | None,
     keep: Callable[[Series, int], bool] | None = None,
+    times: Callable[[Series], Sequence[int]] | None = None,
 ) -> Iterator[Row]:
-    """Fills of all ``series_list`` inside the window, newest first, lazily."""
+    """Fills of all ``series_list`` inside the window, newest first, lazily; the window
+    compares each fill's ``times`` (never falling along a series), by default its own."""
 
     def walk(series: Series) -> Iterator[Row]:
-        low = 0 if start_ms is None else series.index_from_time(start_ms)
-        high = len(series) if end_ms is None else series.index_after_time(end_ms)
+        axis = series.timestamps if times is None else times(series)
+        low = 0 if start_ms is None else bisect_left(axis, start_ms)
+        high = len(series) if end_ms is None else bisect_right(axis, end_ms)
         for index in range(high - 1, low - 1, -1):
             if keep is None or keep(series, index):
                 yield series.timestamps[index], series.ids[index], series, index
@@ -176,8 +184,29 @@ def spot_trades(call: Call) -> list[dict[str, Any]]:
         ),
     )
     keep = _order_filter(int(order_id) if order_id else None)
-    rows = _newest_first(series_list, start * 1000, end * 1000 + 999, keep)
+    by_order = call.exchange.reading("my_trades_time_filter", call.signed_account())
+    times = _order_ends if by_order == "order_end_time" else None
+    rows = _newest_first(series_list, start * 1000, end * 1000 + 999, keep, times)
     return [_spot_row(fill) for fill in _fills(rows, limit * (page - 1), limit)]
+
+
+_ORDER_ENDS: weakref.WeakKeyDictionary[Series, array] = weakref.WeakKeyDictionary()
+_ORDER_ENDS_LOCK = threading.Lock()
+
+
+def _order_ends(series: Series) -> array:
+    """Per fill, when its order ended: at the order's last fill (an order's fills lie next to
+    each other along a series), kept until fills are appended."""
+    with _ORDER_ENDS_LOCK:
+        cached = _ORDER_ENDS.get(series)
+        if cached is not None and len(cached) == len(series):
+            return cached
+        ends = array("q", series.timestamps)
+        for index in range(len(series) - 2, -1, -1):
+            if series.order_ids[index] == series.order_ids[index + 1]:
+                ends[index] = ends[index + 1]
+        _ORDER_ENDS[series] = ends
+        return ends
 
 
 # -- perpetual and delivery ----------------------------------------------------------------
