@@ -210,3 +210,35 @@ def test_a_range_walk_fails_where_gate_ignores_the_offset():
         walk(pages)
 
     assert failed.value.failure.code is ErrorCode.BAD_RESPONSE
+
+
+@pytest.mark.parametrize("compared", ["timestamp", "order_end"])
+def test_a_range_walk_too_deep_for_gate_reads_every_fill_whichever_time_the_range_compares(
+    compared,
+):
+    """Gate pages no deeper than 2000 fills into one range, and may compare from/to with the
+    end of a fill's order rather than the fill's own time (gateapi-python docs/SpotApi.md,
+    list_my_trades). The fill at second 5 belongs to an order that ended at second 2600:
+    narrowing the range at the oldest fill time read would leave it out of every range."""
+    history = [{**fill, "order_end": fill["timestamp"]} for fill in gate_history(2600)]
+    history.append({"id": "9005", "timestamp": 5_000, "order_end": 2_600_000})
+
+    def fetch(start_s: int, to_s: int, skip: int) -> list[dict[str, Any]]:
+        rows = [t for t in history if start_s * 1000 <= t[compared] <= to_s * 1000 + 999]
+        rows.sort(key=lambda t: (t["timestamp"], int(t["id"])), reverse=True)
+        return rows[skip : skip + GATE_PAGE]
+
+    pages = walk(
+        range_pages(
+            fetch=bounded(fetch),
+            cursor={},
+            since_s=0,
+            now_s=2700,
+            span_s=None,
+            max_skip=GATE_PAGE,
+            convert=ids_of,
+        )
+    )
+
+    assert {trade_id for page in pages for trade_id in page.trades} == set(ids_of(history))
+    assert pages[-1].cursor == {"from_s": 2700 - 60}

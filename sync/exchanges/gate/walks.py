@@ -47,10 +47,18 @@ def range_pages(
 
     ``fetch(start_s, to_s, skip)`` answers at most PAGE fills of ``[start_s, to_s]`` (whole
     seconds, both included), newest first, skipping the ``skip`` newest. Where the exchange
-    refuses to skip more than ``max_skip`` rows, the walk narrows ``to_s`` to the oldest second
-    it has read and starts skipping again from zero. A full page that reaches no further back
-    than the one before it in the same range means the exchange ignored the skip: the walk
-    fails (retryably) instead of asking for the same page forever.
+    refuses to skip more than ``max_skip`` rows, a range holding more is read as several
+    narrower ranges, oldest first: the first from the same start, sized from how densely the
+    pages read were filled, each next one from where the last ended. The ranges cut the time
+    axis, never the rows of one range at a fill's own time: Gate may compare ``from``/``to``
+    with the end time of a fill's order ("processed according to the order end time",
+    gateapi-python ``docs/SpotApi.md``, ``list_my_trades``), and then a fill made before such
+    a cut by an order that ended after it would fall outside both sides. A full page that
+    reaches no further back than the one before it in the same range means the exchange
+    ignored the skip: the walk fails (retryably) instead of asking for the same page forever.
+
+    The cursor keeps the window (``from_s`` .. ``end_s``), the range being read (``from_s``
+    .. ``to_s``) and ``skip``; what lies above ``to_s`` up to ``end_s`` is still to read.
     """
     start = max(int(cursor.get("from_s", since_s)), since_s)
     end: int | None = cursor.get("end_s")
@@ -70,30 +78,53 @@ def range_pages(
         if full and before is not None and oldest_read is not None and oldest_read >= before:
             raise ExchangeCallFailed(failure_for(ErrorCode.BAD_RESPONSE))
         before = None
+        read = skip + len(trades)
         if full and (max_skip is None or skip + PAGE <= max_skip):
-            skip += PAGE
-            before = oldest_read
-        elif full:
-            oldest = min(int(trade["timestamp"]) for trade in trades) // 1000
-            # Gate pages no deeper into one range: the rest of it lies at or before the oldest
-            # second read. Only a single second holding more fills than the deepest page
-            # could still hide some; then the walk has to move below it.
-            top, skip = (oldest if oldest < top else top - 1), 0
-            full = top >= start
-        if full:
-            yield TradePage(
-                convert(trades), {"from_s": start, "end_s": end, "to_s": top, "skip": skip}
-            )
+            skip, before = skip + PAGE, oldest_read
+        elif full and top > start:
+            # Gate pages no deeper into this range: read a narrower one from its start
+            top, skip = _narrower(start, top, read, oldest_read, max_skip), 0
+        elif top < end:
+            # this range is read (or is one second holding more than Gate pages, whose
+            # fills beyond the deepest page no range can reach): on to the next one
+            start, top, skip = top + 1, _next_top(start, top, read, end, max_skip), 0
+        else:
+            # A fill can become visible a moment after its own time, and a window resumed
+            # from an earlier sync ended at that sync's "now": the next window starts a little
+            # back. That "now" was rounded down to its second, so the overlap counts from the
+            # second's start: a fill made up to OVERLAP_MS before that sync's "now" and seen
+            # only after it is read.
+            finished = end >= now_s
+            start, end = max(end - OVERLAP_S, since_s), None
+            yield TradePage(convert(trades), {"from_s": start})
+            if finished:
+                return
             continue
-        # A fill can become visible a moment after its own time, and a window resumed from an
-        # earlier sync ended at that sync's "now": the next window starts a little back. That
-        # "now" was rounded down to its second, so the overlap counts from the second's start:
-        # a fill made up to OVERLAP_MS before that sync's "now" and seen only after it is read.
-        finished = end >= now_s
-        start, end = max(end - OVERLAP_S, since_s), None
-        yield TradePage(convert(trades), {"from_s": start})
-        if finished:
-            return
+        yield TradePage(convert(trades), {"from_s": start, "end_s": end, "to_s": top, "skip": skip})
+
+
+def _target(max_skip: int | None) -> int:
+    """How many fills a narrower range is sized to hold: a fifth less than Gate serves of one
+    range, so that one a little denser than the fills it is sized from still fits."""
+    return ((max_skip or 0) + PAGE) * 4 // 5
+
+
+def _narrower(
+    start: int, top: int, read: int, oldest: tuple[int, int] | None, max_skip: int | None
+) -> int:
+    """The end of a range from ``start`` sized by the ``read`` newest fills of
+    ``[start, top]``, which went back to the fill ``oldest``; always below ``top``."""
+    reached = top - 1 if oldest is None else max(start, min(top, oldest[0] // 1000))
+    span = (top - reached + 1) * _target(max_skip) // max(read, 1)
+    return max(start, min(top - 1, start + span - 1))
+
+
+def _next_top(start: int, top: int, read: int, end: int, max_skip: int | None) -> int:
+    """The end of the range after ``[start, top]``, which held ``read`` fills: sized by that
+    density, at most twice as wide (what lies ahead may be denser), never past ``end``."""
+    width = top - start + 1
+    span = min(2 * width, width * _target(max_skip) // max(read, 1))
+    return min(end, top + max(span, 1))
 
 
 def last_id_pages(

@@ -269,6 +269,42 @@ def test_a_spot_window_denser_than_gate_pages_is_narrowed(routed_to_simulator, w
     assert requests_to(routed_to_simulator, "/spot/my_trades") >= 13 + 3
 
 
+@pytest.mark.parametrize("reading", ["fill_time", "order_end_time"])
+def test_a_dense_spot_range_loses_no_fill_whichever_time_gate_compares(
+    routed_to_simulator, workspace, owner, reading
+):
+    """Gate may compare from/to with the end of a fill's order ("processed according to the
+    order end time", gateapi-python docs/SpotApi.md, list_my_trades). An ETH order rests on
+    the book for days, then fills again after 3000 BTC fills in a minute: a range too dense to
+    page through is read as narrower ranges of time, so the ETH order's older fill, made
+    before any fill-time cut inside the minute but ended after it, is still imported; and so
+    is everything traded between two syncs."""
+    simulator = routed_to_simulator
+    account = simulator.create_account(
+        exchange=EXCHANGE,
+        trades={"ETH/USDT": 30, "BTC/USDT": 200},
+        days=20,
+        readings={"my_trades_time_filter": reading},
+    )
+    trading = f"/accounts/{account['api_key']}/trades"
+    rested = [f for f in simulator.ground_truth(account["api_key"]) if f["symbol"] == "ETH/USDT"]
+    burst = simulator.ok("POST", trading, {"symbol": "BTC/USDT", "count": 3000})
+    again = simulator.ok("POST", trading, {"symbol": "ETH/USDT", "count": 1, "same_order": True})
+    assert again[0]["order_id"] == rested[-1]["order_id"]
+    assert rested[-1]["timestamp"] < burst[0]["timestamp"]
+    connection = connect(workspace, owner, account)
+
+    assert initial_sync(connection).status == "succeeded"
+
+    assert_imported_exactly(simulator, account, connection)
+    simulator.ok("POST", trading, {"symbol": "BTC/USDT", "count": 40})
+    simulator.ok("POST", trading, {"symbol": "ETH/USDT", "count": 2, "same_order": True})
+    result = sync_connection(connection_id=connection.pk, kind="trades", trigger="schedule")
+    assert result.status == "succeeded"
+    assert SyncRun.objects.get(pk=result.run_id).trades_inserted == 42
+    assert_imported_exactly(simulator, account, connection)
+
+
 def test_an_account_that_never_opened_futures_imports_its_spot_fills(
     routed_to_simulator, workspace, owner
 ):
