@@ -35,6 +35,7 @@ from ..services import (
 from .columns import StaleFilter, with_support_columns
 from .forms import ReimportForm
 from .health import exchange_health_view
+from .readonly import ReadOnlyAdmin
 from .runs import run_notes, stream_outcomes
 
 Status = ExchangeConnection.Status
@@ -52,7 +53,7 @@ def _badge(kind: str, value: str, label: str) -> str:
 
 
 @admin.register(ExchangeConnection)
-class ExchangeConnectionAdmin(admin.ModelAdmin):
+class ExchangeConnectionAdmin(ReadOnlyAdmin):
     list_display = (
         "workspace_and_owner",
         "connection",
@@ -204,15 +205,6 @@ class ExchangeConnectionAdmin(admin.ModelAdmin):
         if schedules_paused(connection):
             return "Paused by support"
         return "On schedule"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_support_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("connections.run_support_actions")

@@ -14,6 +14,7 @@ from sync.models import SyncRun
 
 from ..models import AuditEvent
 from ..services import audit_record
+from .readonly import ReadOnlyAdmin
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def run_notes(run: SyncRun) -> list[str]:
 
 
 @admin.register(SyncRun)
-class SyncRunAdmin(admin.ModelAdmin):
+class SyncRunAdmin(ReadOnlyAdmin):
     list_display = (
         "created_at",
         "connection_link",
@@ -124,15 +125,6 @@ class SyncRunAdmin(admin.ModelAdmin):
     @admin.display(description="Other outcomes")
     def notes(self, run: SyncRun) -> str:
         return "; ".join(run_notes(run)) or "—"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
