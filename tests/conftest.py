@@ -63,7 +63,25 @@ def routed_to_simulator(settings, simulator, db):
     from connections.models import Exchange
 
     settings.THRIVE_EXCHANGE_URLS = {exchange: simulator.base_url for exchange in Exchange.values}
+    _budget_buckets_full(settings)
     return simulator
+
+
+def _budget_buckets_full(settings) -> None:
+    """Every test starts with full request-budget buckets. Kept in Redis they outlive a test,
+    and a test that travels in time leaves them dated in its future: a later test whose clock
+    stands still then sleeps off a debt that never refills (the database's buckets roll back
+    with the test)."""
+    if not settings.REDIS_URL:
+        return
+    import redis
+
+    from sync.budget import REDIS_PREFIX
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    keys = list(client.scan_iter(match=REDIS_PREFIX + "*", count=500))
+    if keys:
+        client.delete(*keys)
 
 
 @pytest.fixture(autouse=True)
