@@ -172,13 +172,14 @@ def analytics_get(
         return Analytics(_fifo_compute(live), tallies, date_from, date_to, portfolio, how)
 
     key = cache_key(workspace, portfolio)
+    stale = cache.get(key)
     try:
-        kept, how = _kept(trades, funding, cache.get(key), compute_up_to=REQUEST_COMPUTES_UP_TO)
+        kept, how = _kept(trades, funding, stale, compute_up_to=REQUEST_COMPUTES_UP_TO)
     except Behind:
+        # refresh.py imports this module.
         from .refresh import analytics_refresh_request
 
         analytics_refresh_request(workspace_id=workspace.pk)
-        stale = cache.get(key)
         if stale is None:
             return Analytics(Fifo(), Tallies(), date_from, date_to, portfolio, BEHIND, None)
         tallies = stale.tallies.between(date_from, date_to)
@@ -225,7 +226,8 @@ def _kept(
 ) -> tuple[Kept, dict[str, str]]:
     """The kept figures brought up to date with the rows as they are now (see the module's
     docstring), and how each part got there. Raises Behind where FIFO and the tallies would
-    have to be computed from the start over more than `compute_up_to` trades (None: any)."""
+    have to be computed from the start over more than `compute_up_to` trades (None: any),
+    before it changes anything of `kept`."""
     read_at = timezone.now()
     trade_mark, trades_before = _mark(trades, [kept.trades.top] if kept else [])
     funding_mark, funding_before = _mark(funding, [kept.funding.top] if kept else [])
