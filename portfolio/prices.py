@@ -42,13 +42,17 @@ def prices_record(
         if record.quote == DOLLAR:
             in_dollars[record.asset] = (record.price, record, f"{exchange} {record.symbol}")
     stables = {r.quote for r in records if r.quote != DOLLAR}
-    known = stable_prices_known(stables - set(in_dollars), now=as_of)
-    known.update({asset: price for asset, (price, _, _) in in_dollars.items()})
-    sources = dict(
-        AssetPrice.objects.filter(asset__in=stables - set(in_dollars)).values_list(
-            "asset", "source"
-        )
+    # The stablecoins' stored rows, read once: their prices if fresh, their sources to name.
+    stored = AssetPrice.objects.filter(asset__in=stables - set(in_dollars)).values_list(
+        "asset", "price_usd", "source", "as_of"
     )
+    known: dict[str, Decimal] = {}
+    sources: dict[str, str] = {}
+    for asset, price, source, read_at in stored:
+        sources[asset] = source
+        if read_at >= as_of - STABLE_FRESH:
+            known[asset] = price
+    known.update({asset: price for asset, (price, _, _) in in_dollars.items()})
     for record in records:
         if record.quote == DOLLAR or record.asset in in_dollars:
             continue
