@@ -136,14 +136,23 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def _filtered_trades(workspace: Workspace | None, filters: JournalFilter) -> QuerySet[Trade]:
-    trades = trade_list(workspace=workspace)
+def _filtered_in_common(rows: QuerySet, filters: JournalFilter, moment: str) -> QuerySet:
+    """The filters trades and ledger entries share: where they belong, and when (`moment`)."""
     if filters.portfolio:
-        trades = trades.filter(portfolio=filters.portfolio)
+        rows = rows.filter(portfolio=filters.portfolio)
     if filters.connection:
-        trades = trades.filter(connection=filters.connection)
+        rows = rows.filter(connection=filters.connection)
     if filters.exchange:
-        trades = trades.filter(exchange=filters.exchange)
+        rows = rows.filter(exchange=filters.exchange)
+    if filters.date_from:
+        rows = rows.filter(**{f"{moment}__gte": _day_start(filters.date_from)})
+    if filters.date_to:
+        rows = rows.filter(**{f"{moment}__lt": _day_start(filters.date_to + timedelta(days=1))})
+    return rows
+
+
+def _filtered_trades(workspace: Workspace | None, filters: JournalFilter) -> QuerySet[Trade]:
+    trades = _filtered_in_common(trade_list(workspace=workspace), filters, "executed_at")
     if filters.market:
         trades = trades.filter(market_type=filters.market)
     if filters.side:
@@ -153,29 +162,15 @@ def _filtered_trades(workspace: Workspace | None, filters: JournalFilter) -> Que
         trades = trades.filter(symbol=filters.symbol)
     elif filters.symbol:
         trades = trades.filter(Q(base__iexact=filters.symbol) | Q(quote__iexact=filters.symbol))
-    if filters.date_from:
-        trades = trades.filter(executed_at__gte=_day_start(filters.date_from))
-    if filters.date_to:
-        trades = trades.filter(executed_at__lt=_day_start(filters.date_to + timedelta(days=1)))
     return trades
 
 
 def _filtered_ledger(workspace: Workspace | None, filters: JournalFilter) -> QuerySet[LedgerEntry]:
-    entries = ledger_entry_list(workspace=workspace)
-    if filters.portfolio:
-        entries = entries.filter(portfolio=filters.portfolio)
-    if filters.connection:
-        entries = entries.filter(connection=filters.connection)
-    if filters.exchange:
-        entries = entries.filter(exchange=filters.exchange)
+    entries = _filtered_in_common(ledger_entry_list(workspace=workspace), filters, "occurred_at")
     if filters.kind:
         entries = entries.filter(kind=filters.kind)
     if filters.symbol:
         entries = entries.filter(asset__iexact=filters.symbol)
-    if filters.date_from:
-        entries = entries.filter(occurred_at__gte=_day_start(filters.date_from))
-    if filters.date_to:
-        entries = entries.filter(occurred_at__lt=_day_start(filters.date_to + timedelta(days=1)))
     return entries
 
 
